@@ -1,0 +1,61 @@
+# Tessera: `make run` and `make test` set up everything they need on Debian 12.
+
+BUILDDIR      ?= build
+ASAN_BUILDDIR ?= build-asan
+MESON_TEST    ?= meson test --print-errorlogs --num-processes 2
+
+# What building and testing need, as Debian 12 packages.
+PACKAGES := gcc make meson ninja-build pkg-config gettext ca-certificates \
+            libgtk-4-dev libcurl4-openssl-dev libcjson-dev webp-pixbuf-loader \
+            desktop-file-utils xvfb xauth libclang-rt-14-dev
+# What looking at the app by hand and `make bench` use on top.
+TOOLS    := xdotool xclip imagemagick
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps tools build run test test-asan bench format clean
+
+all: build
+
+define install_missing
+	@missing=$$(for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
+
+tools: deps
+	$(call install_missing,$(TOOLS))
+
+$(BUILDDIR)/build.ninja:
+	meson setup $(BUILDDIR)
+
+build: deps $(BUILDDIR)/build.ninja
+	meson compile -C $(BUILDDIR)
+
+# Opens the demo pictures the build draws; no network needed.
+run: build
+	$(BUILDDIR)/src/tessera $(BUILDDIR)/data/demo
+
+test: build
+	$(MESON_TEST) -C $(BUILDDIR)
+
+$(ASAN_BUILDDIR)/build.ninja:
+	meson setup $(ASAN_BUILDDIR) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+test-asan: deps $(ASAN_BUILDDIR)/build.ninja
+	meson compile -C $(ASAN_BUILDDIR)
+	$(MESON_TEST) -C $(ASAN_BUILDDIR)
+
+format:
+	clang-format -i src/*.c src/*.h tests/*.c tests/*.h data/*.c
+
+clean:
+	rm -rf $(BUILDDIR) $(ASAN_BUILDDIR)

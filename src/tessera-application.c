@@ -1,0 +1,333 @@
+/* tessera-application.c */
+#include <glib/gi18n.h>
+
+#include "tessera-application.h"
+#include "tessera-input.h"
+#include "tessera-window.h"
+
+struct _TesseraApplication
+{
+  GtkApplication parent_instance;
+
+  GSettings *settings;     /* NULL when the schema is not installed */
+  TesseraLoader *loader;
+  TesseraGallery *gallery;
+  TesseraWindow *window;
+
+  gboolean exit_when_done;
+  char *stats_path;
+  int exit_status;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraApplication, tessera_application, GTK_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "jobs", 'j', 0, G_OPTION_ARG_INT, NULL, N_("Download N images at once (1 to 32, default 8)"),
+    N_("N") },
+  { "exit-when-done", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Quit once every tile has loaded or failed"), NULL },
+  { "stats", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("At exit, write load statistics as JSON to FILE"), N_("FILE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL,
+    N_("[URL…|FILE…|FOLDER…|-]") },
+  { NULL }
+};
+
+/* The schema from the system, else the one compiled beside an uninstalled build. */
+static GSettingsSchema *
+find_settings_schema (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchemaSource) build_source = NULL;
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *exe_dir = NULL;
+  g_autofree char *build_data = NULL;
+  GSettingsSchema *schema = NULL;
+
+  if (source != NULL && (schema = g_settings_schema_source_lookup (source, TESSERA_APP_ID, TRUE)))
+    return schema;
+  if (exe == NULL)
+    return NULL;
+
+  exe_dir = g_path_get_dirname (exe);
+  build_data = g_build_filename (exe_dir, "..", "data", NULL);
+  build_source = g_settings_schema_source_new_from_directory (build_data, source, FALSE, NULL);
+  return build_source ? g_settings_schema_source_lookup (build_source, TESSERA_APP_ID, FALSE)
+                      : NULL;
+}
+
+static GSettings *
+load_settings (void)
+{
+  g_autoptr (GSettingsSchema) schema = find_settings_schema ();
+
+  if (schema == NULL)
+    {
+      g_warning ("The settings schema %s is not installed; settings will not be kept",
+                 TESSERA_APP_ID);
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+on_gallery_progress (TesseraGallery *gallery, GParamSpec *pspec, gpointer user_data)
+{
+  TesseraApplication *self = user_data;
+
+  if (self->exit_when_done && tessera_gallery_is_done (gallery))
+    g_application_quit (G_APPLICATION (self));
+}
+
+static void
+ensure_gallery (TesseraApplication *self, guint n_jobs)
+{
+  if (self->gallery != NULL)
+    return;
+
+  self->loader = tessera_loader_new (n_jobs, NULL);
+  self->gallery = tessera_gallery_new (self->loader);
+  g_signal_connect (self->gallery, "notify::n-finished", G_CALLBACK (on_gallery_progress), self);
+}
+
+static TesseraWindow *
+ensure_window (TesseraApplication *self)
+{
+  if (self->window == NULL)
+    {
+      self->window = tessera_window_new (GTK_APPLICATION (self), self->gallery, self->settings);
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+    }
+  return self->window;
+}
+
+static guint
+default_jobs (TesseraApplication *self)
+{
+  return self->settings ? g_settings_get_uint (self->settings, "jobs")
+                        : TESSERA_LOADER_DEFAULT_JOBS;
+}
+
+/* Returns FALSE, having told the person, when an option is out of range. */
+static gboolean
+read_options (TesseraApplication *self, GApplicationCommandLine *command_line, guint *n_jobs)
+{
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  gint jobs = (gint) default_jobs (self);
+  const char *stats = NULL;
+
+  if (g_variant_dict_lookup (options, "jobs", "i", &jobs)
+      && (jobs < TESSERA_LOADER_MIN_JOBS || jobs > TESSERA_LOADER_MAX_JOBS))
+    {
+      g_application_command_line_printerr (command_line,
+                                           _("--jobs must be between %d and %d, not %d\n"),
+                                           TESSERA_LOADER_MIN_JOBS, TESSERA_LOADER_MAX_JOBS, jobs);
+      return FALSE;
+    }
+  *n_jobs = (guint) jobs;
+
+  self->exit_when_done = g_variant_dict_contains (options, "exit-when-done");
+  if (g_variant_dict_lookup (options, "stats", "^&ay", &stats))
+    {
+      g_autoptr (GFile) file = g_application_command_line_create_file_for_arg (command_line, stats);
+      g_free (self->stats_path);
+      self->stats_path = g_file_get_path (file);
+    }
+  return TRUE;
+}
+
+static void
+on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TesseraApplication) self = user_data;
+  g_autoptr (TesseraUrlList) list = tessera_input_from_args_finish (result, NULL);
+
+  if (self->window != NULL && list != NULL)
+    tessera_window_add_url_list (self->window, list);
+
+  /* Nothing usable was given: there is nothing to wait for. */
+  if (self->exit_when_done && tessera_gallery_get_n_tiles (self->gallery) == 0)
+    {
+      g_printerr ("%s\n", _("No image URLs were found in the arguments"));
+      self->exit_status = TESSERA_EXIT_SOME_FAILED;
+      g_application_quit (G_APPLICATION (self));
+    }
+}
+
+static int
+tessera_application_command_line (GApplication *application,
+                                  GApplicationCommandLine *command_line)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (application);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autofree const char **args = NULL;
+  g_autoptr (GFile) cwd = NULL;
+  guint n_jobs = 0;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_application_command_line_print (command_line, "tessera %s\n", TESSERA_VERSION);
+      return TESSERA_EXIT_OK;
+    }
+  if (!read_options (self, command_line, &n_jobs))
+    return TESSERA_EXIT_USAGE;
+
+  ensure_gallery (self, n_jobs);
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+
+  if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &args))
+    {
+      cwd = g_file_new_for_path (g_application_command_line_get_cwd (command_line));
+      tessera_input_from_args_async (args, cwd, NULL, on_args_resolved, g_object_ref (self));
+    }
+  else if (self->exit_when_done)
+    {
+      g_application_command_line_printerr (command_line, "%s\n",
+                                           _("--exit-when-done needs URLs or files to load"));
+      return TESSERA_EXIT_USAGE;
+    }
+
+  return TESSERA_EXIT_OK;
+}
+
+static void
+write_stats (TesseraApplication *self)
+{
+  g_autofree char *json = tessera_gallery_dup_stats_json (self->gallery);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_set_contents (self->stats_path, json, -1, &error))
+    g_printerr (_("Could not write statistics: %s\n"), error->message);
+}
+
+static void
+tessera_application_shutdown (GApplication *application)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (application);
+
+  if (self->gallery != NULL)
+    {
+      if (self->stats_path != NULL)
+        write_stats (self);
+      if (self->exit_when_done && tessera_gallery_get_n_failed (self->gallery) > 0
+          && self->exit_status == TESSERA_EXIT_OK)
+        self->exit_status = TESSERA_EXIT_SOME_FAILED;
+      /* Stop every download now, so quitting does not wait on the network. */
+      tessera_gallery_clear (self->gallery);
+    }
+
+  G_APPLICATION_CLASS (tessera_application_parent_class)->shutdown (application);
+}
+
+static void
+about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  const char *authors[] = { "The Tessera developers", NULL };
+
+  gtk_show_about_dialog (gtk_application_get_active_window (application),
+                         "program-name", "Tessera",
+                         "logo-icon-name", "image-x-generic",
+                         "version", TESSERA_VERSION,
+                         "comments", _("A gallery that fills with thumbnails as they download"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", authors,
+                         NULL);
+}
+
+static void
+quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+/* Every keyboard shortcut of the app, in one place. */
+static void
+set_accelerators (GtkApplication *application)
+{
+  static const struct
+  {
+    const char *action;
+    const char *accels[3];
+  } shortcuts[] = {
+    { "win.paste", { "<Control>v", NULL } },
+    { "win.add-urls", { "<Control>l", "<Control>o", NULL } },
+    { "win.clear", { "<Control><Shift>Delete", NULL } },
+    { "win.dismiss-notice", { "Escape", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+    { "app.quit", { "<Control>q", NULL } },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_application_set_accels_for_action (application, shortcuts[i].action,
+                                           shortcuts[i].accels);
+}
+
+static void
+tessera_application_startup (GApplication *application)
+{
+  static const GActionEntry actions[] = {
+    { "about", about_activated },
+    { "quit", quit_activated },
+  };
+
+  G_APPLICATION_CLASS (tessera_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions),
+                                   application);
+  set_accelerators (GTK_APPLICATION (application));
+}
+
+static void
+tessera_application_finalize (GObject *object)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (object);
+
+  g_clear_object (&self->gallery);
+  g_clear_object (&self->loader);
+  g_clear_object (&self->settings);
+  g_free (self->stats_path);
+
+  G_OBJECT_CLASS (tessera_application_parent_class)->finalize (object);
+}
+
+static void
+tessera_application_class_init (TesseraApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = tessera_application_finalize;
+  application_class->command_line = tessera_application_command_line;
+  application_class->startup = tessera_application_startup;
+  application_class->shutdown = tessera_application_shutdown;
+}
+
+static void
+tessera_application_init (TesseraApplication *self)
+{
+  self->settings = load_settings ();
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (
+    G_APPLICATION (self),
+    _("Show images from URLs, text files of URLs, folders or standard input as a grid of "
+      "thumbnails that fill in as they download.\n\nExit status with --exit-when-done: 0 when "
+      "every image loaded, 1 when some failed, 2 for a wrong command line."));
+}
+
+TesseraApplication *
+tessera_application_new (void)
+{
+  return g_object_new (TESSERA_TYPE_APPLICATION,
+                       "application-id", TESSERA_APP_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE,
+                       NULL);
+}
+
+int
+tessera_application_get_exit_status (TesseraApplication *self)
+{
+  g_return_val_if_fail (TESSERA_IS_APPLICATION (self), TESSERA_EXIT_USAGE);
+  return self->exit_status;
+}

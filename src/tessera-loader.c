@@ -1,0 +1,374 @@
+/* tessera-loader.c: a GThreadPool of workers that fetch or read, then decode, off the main thread */
+#include <errno.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "tessera-engine.h"
+#include "tessera-error.h"
+#include "tessera-loader.h"
+
+struct _TesseraLoader
+{
+  GObject parent_instance;
+
+  GThreadPool *pool;
+  GMainContext *context;       /* where results are delivered */
+  TesseraCurlShare *share;
+  TesseraFetchLimits limits;
+  guint n_jobs;
+  guint64 next_sequence;
+  GHashTable *pending;         /* (element-type TesseraRequest) owned refs; loader thread only */
+};
+
+struct _TesseraRequest
+{
+  gatomicrefcount ref_count;
+  gint cancelled;              /* atomic: read by the worker, set by the loader thread */
+  int priority;
+  guint64 sequence;
+  guint tile_px;
+  char *uri;
+
+  /* Loader thread only; loader is NULL once the request is delivered or cancelled. */
+  TesseraLoader *loader;
+  TesseraDeliverFunc deliver;
+  gpointer user_data;
+  GDestroyNotify destroy;
+
+  /* Written by the worker before delivery is scheduled. */
+  GdkTexture *texture;
+  TesseraImageFormat format;
+  GError *error;
+  char *label;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraLoader, tessera_loader, G_TYPE_OBJECT)
+
+/* Each worker thread keeps its fetcher (and so its connections) for its whole life. */
+static GPrivate thread_fetcher = G_PRIVATE_INIT ((GDestroyNotify) tessera_fetcher_free);
+
+TesseraRequest *
+tessera_request_ref (TesseraRequest *request)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+
+  g_atomic_ref_count_inc (&request->ref_count);
+  return request;
+}
+
+void
+tessera_request_unref (TesseraRequest *request)
+{
+  g_return_if_fail (request != NULL);
+
+  if (!g_atomic_ref_count_dec (&request->ref_count))
+    return;
+
+  g_clear_object (&request->texture);
+  g_clear_error (&request->error);
+  g_free (request->label);
+  g_free (request->uri);
+  g_free (request);
+}
+
+static void
+release_callback (TesseraRequest *request)
+{
+  GDestroyNotify destroy = g_steal_pointer (&request->destroy);
+  gpointer user_data = g_steal_pointer (&request->user_data);
+
+  request->deliver = NULL;
+  request->loader = NULL;
+  if (destroy != NULL)
+    destroy (user_data);
+}
+
+void
+tessera_request_cancel (TesseraRequest *request)
+{
+  TesseraLoader *loader;
+
+  g_return_if_fail (request != NULL);
+
+  loader = request->loader;
+  if (loader == NULL)
+    return; /* already delivered or cancelled */
+
+  g_atomic_int_set (&request->cancelled, 1);
+  release_callback (request);
+  g_hash_table_remove (loader->pending, request); /* may drop the last reference */
+}
+
+static void
+fail_request (TesseraRequest *request, GError *error, const char *label)
+{
+  request->error = error;
+  request->label = g_strdup (label != NULL ? label : tessera_error_label (error));
+}
+
+static GBytes *
+read_local_file (const char *path, gsize max_bytes, GError **error)
+{
+  GStatBuf info;
+  char *contents = NULL;
+  gsize length = 0;
+  int saved_errno;
+
+  if (g_stat (path, &info) != 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _("Can't open “%s”: %s"), path,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  if (!S_ISREG (info.st_mode))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _("“%s” is not a regular file"),
+                   path);
+      return NULL;
+    }
+  if ((guint64) info.st_size > max_bytes)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE, _("“%s” is larger than %s"),
+                   path, g_format_size (max_bytes));
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+
+  return g_bytes_new_take (contents, length);
+}
+
+static TesseraFetcher *
+get_thread_fetcher (TesseraLoader *self)
+{
+  TesseraFetcher *fetcher = g_private_get (&thread_fetcher);
+
+  if (fetcher == NULL)
+    {
+      fetcher = tessera_fetcher_new (self->share, &self->limits);
+      g_private_set (&thread_fetcher, fetcher);
+    }
+
+  return fetcher;
+}
+
+/* The bytes behind @request->uri: downloaded for http(s), read for file. */
+static GBytes *
+load_bytes (TesseraLoader *self, TesseraRequest *request, char **label, GError **error)
+{
+  const char *scheme = g_uri_peek_scheme (request->uri);
+  g_autofree char *path = NULL;
+
+  if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0)
+    return tessera_fetcher_get (get_thread_fetcher (self), request->uri, &request->cancelled,
+                                label, error);
+
+  if (g_strcmp0 (scheme, "file") == 0 && (path = g_filename_from_uri (request->uri, NULL, NULL)))
+    return read_local_file (path, self->limits.max_bytes, error);
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
+               _("Only http, https and file addresses can be loaded"));
+  return NULL;
+}
+
+static void
+load_request (TesseraLoader *self, TesseraRequest *request)
+{
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree char *label = NULL;
+  GError *error = NULL;
+
+  bytes = load_bytes (self, request, &label, &error);
+  if (bytes == NULL)
+    {
+      fail_request (request, error, label);
+      return;
+    }
+
+  request->texture = tessera_image_decode_tile (bytes, request->tile_px, &request->format, &error);
+  if (request->texture == NULL)
+    fail_request (request, error, NULL);
+}
+
+static gboolean
+deliver_on_loader_thread (gpointer data)
+{
+  TesseraRequest *request = data;
+  g_autoptr (TesseraRequest) pending_ref = NULL;
+  TesseraLoadResult result;
+
+  if (g_atomic_int_get (&request->cancelled) || request->loader == NULL)
+    return G_SOURCE_REMOVE;
+
+  /* Keep the request alive through the callback, whatever the callback cancels. */
+  pending_ref = tessera_request_ref (request);
+  g_hash_table_remove (request->loader->pending, request);
+
+  result = (TesseraLoadResult) {
+    .texture = request->texture,
+    .format = request->format,
+    .error = request->error,
+    .label = request->label,
+  };
+  request->deliver (&result, request->user_data);
+  release_callback (request);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_request (gpointer data, gpointer user_data)
+{
+  TesseraRequest *request = data; /* the pool's reference, handed on to delivery */
+  TesseraLoader *self = user_data;
+  g_autoptr (GSource) source = NULL;
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  if (g_atomic_int_get (&request->cancelled))
+    {
+      tessera_request_unref (request);
+      return;
+    }
+
+  load_request (self, request);
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_static_name (source, "[tessera] deliver");
+  g_source_set_callback (source, deliver_on_loader_thread, request,
+                         (GDestroyNotify) tessera_request_unref);
+  g_source_attach (source, self->context);
+}
+
+static gint
+compare_requests (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const TesseraRequest *first = a;
+  const TesseraRequest *second = b;
+
+  if (first->priority != second->priority)
+    return first->priority < second->priority ? -1 : 1;
+  return (first->sequence > second->sequence) - (first->sequence < second->sequence);
+}
+
+void
+tessera_loader_cancel_all (TesseraLoader *self)
+{
+  g_autoptr (GPtrArray) requests = NULL;
+  GHashTableIter iter;
+  gpointer request;
+
+  g_return_if_fail (TESSERA_IS_LOADER (self));
+
+  /* Cancelling edits the table, so take the requests out first. */
+  requests = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, &request, NULL))
+    g_ptr_array_add (requests, tessera_request_ref (request));
+  for (guint i = 0; i < requests->len; i++)
+    tessera_request_cancel (requests->pdata[i]);
+}
+
+static void
+tessera_loader_finalize (GObject *object)
+{
+  TesseraLoader *self = TESSERA_LOADER (object);
+
+  tessera_loader_cancel_all (self);
+  /* Drop queued work, wait for the transfers under way (cancelled, so they end soon). */
+  g_thread_pool_free (self->pool, TRUE, TRUE);
+  g_hash_table_unref (self->pending);
+  tessera_curl_share_unref (self->share);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (tessera_loader_parent_class)->finalize (object);
+}
+
+static void
+tessera_loader_class_init (TesseraLoaderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tessera_loader_finalize;
+}
+
+static void
+tessera_loader_init (TesseraLoader *self)
+{
+  self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tessera_request_unref, NULL);
+  self->context = g_main_context_ref_thread_default ();
+  self->share = tessera_curl_share_new ();
+}
+
+TesseraLoader *
+tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
+{
+  g_autoptr (TesseraLoader) self = g_object_new (TESSERA_TYPE_LOADER, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_return_val_if_fail (n_jobs >= TESSERA_LOADER_MIN_JOBS, NULL);
+  g_return_val_if_fail (n_jobs <= TESSERA_LOADER_MAX_JOBS, NULL);
+
+  if (limits != NULL)
+    self->limits = *limits;
+  else
+    tessera_fetch_limits_init (&self->limits);
+  self->n_jobs = n_jobs;
+
+  /* Exclusive threads: each keeps its own fetcher in thread_fetcher. */
+  self->pool = g_thread_pool_new_full (run_request, self, (GDestroyNotify) tessera_request_unref,
+                                       (int) n_jobs, TRUE, &error);
+  if (self->pool == NULL)
+    g_error ("Could not start the download workers: %s", error->message);
+  g_thread_pool_set_sort_function (self->pool, compare_requests, NULL);
+
+  return g_steal_pointer (&self);
+}
+
+guint
+tessera_loader_get_n_jobs (TesseraLoader *self)
+{
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), 0);
+
+  return self->n_jobs;
+}
+
+guint
+tessera_loader_get_n_pending (TesseraLoader *self)
+{
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), 0);
+
+  return g_hash_table_size (self->pending);
+}
+
+TesseraRequest *
+tessera_loader_submit (TesseraLoader *self, const char *uri, int priority, guint tile_px,
+                       TesseraDeliverFunc deliver, gpointer user_data, GDestroyNotify destroy)
+{
+  TesseraRequest *request;
+  g_autoptr (GError) error = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (tile_px > 0, NULL);
+  g_return_val_if_fail (deliver != NULL, NULL);
+
+  request = g_new0 (TesseraRequest, 1);
+  g_atomic_ref_count_init (&request->ref_count);
+  request->priority = priority;
+  request->sequence = self->next_sequence++;
+  request->tile_px = tile_px;
+  request->uri = g_strdup (uri);
+  request->loader = self;
+  request->deliver = deliver;
+  request->user_data = user_data;
+  request->destroy = destroy;
+
+  g_hash_table_add (self->pending, tessera_request_ref (request));
+  if (!g_thread_pool_push (self->pool, tessera_request_ref (request), &error))
+    g_error ("Could not queue a download: %s", error->message);
+
+  return request;
+}

@@ -1,0 +1,62 @@
+/* tessera-loader.h: the engine's interface: submit with a priority, cancel, deliver */
+#pragma once
+
+#include <gdk/gdk.h>
+
+#include "tessera-fetch.h"
+#include "tessera-image.h"
+
+G_BEGIN_DECLS
+
+#define TESSERA_LOADER_MIN_JOBS     1
+#define TESSERA_LOADER_MAX_JOBS     32
+#define TESSERA_LOADER_DEFAULT_JOBS 8
+
+#define TESSERA_TYPE_LOADER (tessera_loader_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraLoader, tessera_loader, TESSERA, LOADER, GObject)
+
+/* What a finished request hands to the main thread: a texture, or an error with its
+ * short label. Borrowed for the duration of the callback. */
+typedef struct
+{
+  GdkTexture *texture;
+  TesseraImageFormat format;
+  const GError *error;
+  const char *label;
+} TesseraLoadResult;
+
+typedef struct _TesseraRequest TesseraRequest;
+
+/* Runs on the thread that created the loader, never for a cancelled request. */
+typedef void (*TesseraDeliverFunc) (const TesseraLoadResult *result,
+                                    gpointer                 user_data);
+
+/* @limits may be NULL for the defaults in tessera-fetch.h. */
+TesseraLoader  *tessera_loader_new        (guint                     n_jobs,
+                                           const TesseraFetchLimits *limits);
+guint           tessera_loader_get_n_jobs (TesseraLoader *self);
+
+/* Loads @uri (http, https or file) and decodes it to a @tile_px square. Lower
+ * @priority runs sooner; equal priorities run in submission order. @user_data is
+ * released with @destroy on the loader's thread, after delivery or on cancel. */
+TesseraRequest *tessera_loader_submit     (TesseraLoader      *self,
+                                           const char         *uri,
+                                           int                 priority,
+                                           guint               tile_px,
+                                           TesseraDeliverFunc  deliver,
+                                           gpointer            user_data,
+                                           GDestroyNotify      destroy);
+
+/* Call on the loader's thread. Nothing is delivered for the request afterwards; a
+ * transfer under way stops at libcurl's next progress check. */
+void            tessera_request_cancel    (TesseraRequest *request);
+TesseraRequest *tessera_request_ref       (TesseraRequest *request);
+void            tessera_request_unref     (TesseraRequest *request);
+
+/* Requests submitted and neither delivered nor cancelled. */
+guint           tessera_loader_get_n_pending (TesseraLoader *self);
+void            tessera_loader_cancel_all    (TesseraLoader *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraRequest, tessera_request_unref)
+
+G_END_DECLS

@@ -1,0 +1,41 @@
+/* tessera-tile.h: one image of the gallery, as the model holds it */
+#pragma once
+
+#include <gdk/gdk.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TESSERA_TILE_WAITING,
+  TESSERA_TILE_LOADED,
+  TESSERA_TILE_FAILED,
+} TesseraTileState;
+
+#define TESSERA_TYPE_TILE_STATE (tessera_tile_state_get_type ())
+GType tessera_tile_state_get_type (void);
+
+#define TESSERA_TYPE_TILE (tessera_tile_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraTile, tessera_tile, TESSERA, TILE, GObject)
+
+TesseraTile      *tessera_tile_new         (const char *uri);
+const char       *tessera_tile_get_uri     (TesseraTile *self);
+TesseraTileState  tessera_tile_get_state   (TesseraTile *self);
+GdkTexture       *tessera_tile_get_texture (TesseraTile *self);
+/* Short failure text for the tile ("HTTP 404"), and the full one for its tooltip. */
+const char       *tessera_tile_get_reason  (TesseraTile *self);
+const char       *tessera_tile_get_detail  (TesseraTile *self);
+/* Milliseconds since start-up when the tile finished; -1 while waiting. */
+gint64            tessera_tile_get_done_ms (TesseraTile *self);
+
+void tessera_tile_set_loaded (TesseraTile *self,
+                              GdkTexture  *texture,
+                              gint64       done_ms);
+void tessera_tile_set_failed (TesseraTile *self,
+                              const char  *reason,
+                              const char  *detail,
+                              gint64       done_ms);
+
+const char *tessera_tile_state_to_string (TesseraTileState state);
+
+G_END_DECLS

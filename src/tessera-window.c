@@ -1,0 +1,457 @@
+/* tessera-window.c */
+#include <glib/gi18n.h>
+
+#include "tessera-add-dialog.h"
+#include "tessera-input.h"
+#include "tessera-tile-widget.h"
+#include "tessera-window.h"
+
+/* How long a notice stays before it hides itself. */
+#define NOTICE_TIMEOUT_MS 6000
+/* How long the full progress bar stays once the last tile has finished. */
+#define PROGRESS_LINGER_MS 1200
+
+struct _TesseraWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  TesseraGallery *gallery;
+  GCancellable *cancellable;
+  guint notice_timeout;
+  guint progress_timeout;
+
+  GtkLabel *progress_label;
+  GtkLabel *failed_label;
+  GtkProgressBar *progress_bar;
+  GtkRevealer *notice_revealer;
+  GtkLabel *notice_label;
+  GtkStack *stack;
+  GtkGridView *grid_view;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, GTK_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_GALLERY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+hide_notice (gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+
+  self->notice_timeout = 0;
+  gtk_revealer_set_reveal_child (self->notice_revealer, FALSE);
+}
+
+void
+tessera_window_show_notice (TesseraWindow *self, const char *text)
+{
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+
+  gtk_label_set_text (self->notice_label, text);
+  gtk_revealer_set_reveal_child (self->notice_revealer, TRUE);
+  g_clear_handle_id (&self->notice_timeout, g_source_remove);
+  self->notice_timeout = g_timeout_add_once (NOTICE_TIMEOUT_MS, hide_notice, self);
+}
+
+static void
+hide_progress_bar (gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+
+  self->progress_timeout = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+}
+
+static void
+update_progress (TesseraWindow *self)
+{
+  guint n_tiles = tessera_gallery_get_n_tiles (self->gallery);
+  guint n_finished = tessera_gallery_get_n_finished (self->gallery);
+  guint n_failed = tessera_gallery_get_n_failed (self->gallery);
+  g_autofree char *progress = g_strdup_printf (_("%u of %u"), n_finished, n_tiles);
+  g_autofree char *failed = g_strdup_printf (ngettext ("%u failed", "%u failed", n_failed),
+                                             n_failed);
+
+  gtk_stack_set_visible_child_name (self->stack, n_tiles > 0 ? "grid" : "empty");
+  gtk_label_set_text (self->progress_label, progress);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_label), n_tiles > 0);
+  gtk_label_set_text (self->failed_label, failed);
+  gtk_widget_set_visible (GTK_WIDGET (self->failed_label), n_failed > 0);
+
+  /* Integer counts: the bar is full only when the last tile has finished. */
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 n_tiles > 0 ? (double) n_finished / n_tiles : 0.0);
+  g_clear_handle_id (&self->progress_timeout, g_source_remove);
+  if (n_tiles > 0 && n_finished == n_tiles)
+    self->progress_timeout = g_timeout_add_once (PROGRESS_LINGER_MS, hide_progress_bar, self);
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), n_tiles > 0);
+}
+
+static void
+on_gallery_changed (TesseraGallery *gallery, GParamSpec *pspec, gpointer user_data)
+{
+  update_progress (TESSERA_WINDOW (user_data));
+}
+
+void
+tessera_window_add_url_list (TesseraWindow *self, TesseraUrlList *list)
+{
+  guint n_present = 0;
+  guint n_added;
+  g_autofree char *summary = NULL;
+
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+  g_return_if_fail (list != NULL);
+
+  n_added = tessera_gallery_add_uris (self->gallery, (const char *const *) list->urls->pdata,
+                                      list->urls->len, &n_present);
+  summary = tessera_url_list_summary (n_added, list->n_not_urls, list->n_duplicates + n_present,
+                                      list->not_utf8, list->truncated);
+  tessera_window_show_notice (self, summary);
+}
+
+static void
+on_url_list_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TesseraWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TesseraUrlList) list = NULL;
+
+  /* Both producers finish the same way: a GTask holding a TesseraUrlList. */
+  list = g_task_propagate_pointer (G_TASK (result), &error);
+  if (list == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tessera_window_show_notice (self, error->message);
+      return;
+    }
+  tessera_window_add_url_list (self, list);
+}
+
+void
+tessera_window_add_args (TesseraWindow *self, const char *const *args, GFile *cwd)
+{
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+
+  tessera_input_from_args_async (args, cwd, self->cancellable, on_url_list_ready,
+                                 g_object_ref (self));
+}
+
+static void
+add_text (TesseraWindow *self, const char *text)
+{
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (text == NULL || text[0] == '\0')
+    {
+      tessera_window_show_notice (self, _("There is no text to take URLs from"));
+      return;
+    }
+  bytes = g_bytes_new (text, strlen (text));
+  tessera_input_from_text_async (bytes, self->cancellable, on_url_list_ready,
+                                 g_object_ref (self));
+}
+
+static void
+add_files (TesseraWindow *self, GSList *files)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GFile) cwd = g_file_new_for_path (g_get_home_dir ());
+  g_auto (GStrv) args = NULL;
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      g_autofree char *path = g_file_get_path (l->data);
+      g_autofree char *uri = path ? NULL : g_file_get_uri (l->data);
+      g_strv_builder_add (builder, path ? path : uri);
+    }
+  args = g_strv_builder_end (builder);
+  tessera_window_add_args (self, (const char *const *) args, cwd);
+}
+
+static void
+on_clipboard_text (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TesseraWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+
+  if (text == NULL && error != NULL)
+    g_debug ("Clipboard: %s", error->message);
+  if (text == NULL)
+    {
+      tessera_window_show_notice (self, _("The clipboard holds no text"));
+      return;
+    }
+  add_text (self, text);
+}
+
+static void
+on_clipboard_files (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TesseraWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  const GValue *value = gdk_clipboard_read_value_finish (GDK_CLIPBOARD (source), result, &error);
+
+  if (value == NULL)
+    {
+      tessera_window_show_notice (self, _("The copied files could not be read"));
+      return;
+    }
+  add_files (self, g_value_get_boxed (value));
+}
+
+static void
+paste_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+  GdkContentFormats *formats = gdk_clipboard_get_formats (clipboard);
+
+  if (gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST))
+    gdk_clipboard_read_value_async (clipboard, GDK_TYPE_FILE_LIST, G_PRIORITY_DEFAULT,
+                                    self->cancellable, on_clipboard_files, g_object_ref (self));
+  else
+    gdk_clipboard_read_text_async (clipboard, self->cancellable, on_clipboard_text,
+                                   g_object_ref (self));
+}
+
+static void
+on_dialog_add (TesseraAddDialog *dialog, const char *text, gpointer user_data)
+{
+  add_text (TESSERA_WINDOW (user_data), text);
+}
+
+static void
+add_urls_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  GtkWidget *dialog = tessera_add_dialog_new (GTK_WINDOW (widget));
+
+  g_signal_connect_object (dialog, "add", G_CALLBACK (on_dialog_add), widget, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+clear_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  tessera_gallery_clear (TESSERA_WINDOW (widget)->gallery);
+}
+
+static void
+dismiss_notice_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  g_clear_handle_id (&self->notice_timeout, g_source_remove);
+  hide_notice (self);
+}
+
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    add_files (self, g_value_get_boxed (value));
+  else if (G_VALUE_HOLDS_STRING (value))
+    add_text (self, g_value_get_string (value));
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+setup_drop_target (TesseraWindow *self)
+{
+  GtkDropTarget *target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
+
+  gtk_drop_target_set_gtypes (target, types, G_N_ELEMENTS (types));
+  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+static void
+setup_tile (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  gtk_list_item_set_child (item, tessera_tile_widget_new ());
+}
+
+static void
+bind_tile (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  tessera_tile_widget_set_tile (TESSERA_TILE_WIDGET (gtk_list_item_get_child (item)),
+                                gtk_list_item_get_item (item));
+}
+
+static void
+unbind_tile (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  tessera_tile_widget_set_tile (TESSERA_TILE_WIDGET (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+setup_grid (TesseraWindow *self)
+{
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr (GtkNoSelection) selection = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_tile), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_tile), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_tile), NULL);
+  selection = gtk_no_selection_new (g_object_ref (tessera_gallery_get_model (self->gallery)));
+  gtk_grid_view_set_factory (self->grid_view, factory);
+  gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (selection));
+}
+
+/* Decode at the size the screen will show, HiDPI included. */
+static void
+update_tile_px (TesseraWindow *self)
+{
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+
+  tessera_gallery_set_tile_px (self->gallery, TESSERA_TILE_SIZE * MAX (scale, 1));
+}
+
+static void
+on_scale_factor_changed (GtkWidget *widget, GParamSpec *pspec, gpointer user_data)
+{
+  update_tile_px (TESSERA_WINDOW (widget));
+}
+
+static void
+tessera_window_constructed (GObject *object)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  G_OBJECT_CLASS (tessera_window_parent_class)->constructed (object);
+
+  setup_grid (self);
+  setup_drop_target (self);
+  g_signal_connect_object (self->gallery, "notify::n-finished", G_CALLBACK (on_gallery_changed),
+                           self, 0);
+  g_signal_connect_object (self->gallery, "notify::n-tiles", G_CALLBACK (on_gallery_changed),
+                           self, 0);
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_changed), NULL);
+  update_tile_px (self);
+  update_progress (self);
+}
+
+static void
+tessera_window_dispose (GObject *object)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->notice_timeout, g_source_remove);
+  g_clear_handle_id (&self->progress_timeout, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (tessera_window_parent_class)->dispose (object);
+}
+
+static void
+tessera_window_finalize (GObject *object)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->gallery);
+
+  G_OBJECT_CLASS (tessera_window_parent_class)->finalize (object);
+}
+
+static void
+tessera_window_set_property (GObject *object, guint prop_id, const GValue *value,
+                             GParamSpec *pspec)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_GALLERY:
+      self->gallery = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_window_class_init (TesseraWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = tessera_window_constructed;
+  object_class->dispose = tessera_window_dispose;
+  object_class->finalize = tessera_window_finalize;
+  object_class->set_property = tessera_window_set_property;
+
+  properties[PROP_GALLERY] = g_param_spec_object ("gallery", NULL, NULL, TESSERA_TYPE_GALLERY,
+                                                  G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY
+                                                    | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tessera/Tessera/ui/tessera-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, failed_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, notice_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, grid_view);
+
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_activated);
+  gtk_widget_class_install_action (widget_class, "win.add-urls", NULL, add_urls_activated);
+  gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_activated);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-notice", NULL,
+                                   dismiss_notice_activated);
+}
+
+static void
+tessera_window_init (TesseraWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+static void
+bind_window_size (TesseraWindow *self, GSettings *settings)
+{
+  g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+}
+
+TesseraWindow *
+tessera_window_new (GtkApplication *application, TesseraGallery *gallery, GSettings *settings)
+{
+  TesseraWindow *self;
+
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (TESSERA_IS_GALLERY (gallery), NULL);
+
+  self = g_object_new (TESSERA_TYPE_WINDOW, "application", application, "gallery", gallery,
+                       NULL);
+  if (settings != NULL)
+    bind_window_size (self, settings);
+  return self;
+}
+
+TesseraGallery *
+tessera_window_get_gallery (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+  return self->gallery;
+}

@@ -1,0 +1,29 @@
+/* tessera-window.h: the gallery window: grid, progress, paste and drop */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "tessera-gallery.h"
+#include "tessera-url-list.h"
+
+G_BEGIN_DECLS
+
+#define TESSERA_TYPE_WINDOW (tessera_window_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraWindow, tessera_window, TESSERA, WINDOW, GtkApplicationWindow)
+
+TesseraWindow *tessera_window_new           (GtkApplication *application,
+                                             TesseraGallery *gallery,
+                                             GSettings      *settings);
+TesseraGallery *tessera_window_get_gallery  (TesseraWindow  *self);
+
+/* Adds the URLs of @list to the gallery and tells the person what happened. */
+void            tessera_window_add_url_list (TesseraWindow  *self,
+                                             TesseraUrlList *list);
+/* Resolves @args (URLs, files, folders, "-") off the main thread, then adds them. */
+void            tessera_window_add_args     (TesseraWindow     *self,
+                                             const char *const *args,
+                                             GFile             *cwd);
+void            tessera_window_show_notice  (TesseraWindow  *self,
+                                             const char     *text);
+
+G_END_DECLS

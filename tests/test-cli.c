@@ -1,0 +1,156 @@
+/* test-cli.c: the tessera binary end to end, as a script would run it (under Xvfb) */
+#include <cjson/cJSON.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "tessera-engine.h"
+#include "tessera-test-server.h"
+
+typedef struct
+{
+  int exit_status;
+  char *stdout_text;
+  char *stderr_text;
+  cJSON *stats;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->stdout_text);
+  g_free (run->stderr_text);
+  g_clear_pointer (&run->stats, cJSON_Delete);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs tessera with @args (NULL-terminated) and --stats, feeding @input on stdin. */
+static void
+run_tessera (Run *run, const char *input, const char *const *args)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-cli-XXXXXX", NULL);
+  g_autofree char *stats_path = g_build_filename (dir, "stats.json", NULL);
+  g_autofree char *stats_arg = g_strconcat ("--stats=", stats_path, NULL);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stats_text = NULL;
+
+  g_strv_builder_add (builder, g_getenv ("TESSERA_BINARY"));
+  g_strv_builder_add (builder, stats_arg);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+
+  process = g_subprocess_newv ((const char *const *) argv,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                 | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, input ? input : "", NULL,
+                                                &run->stdout_text, &run->stderr_text, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->exit_status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit %d, stderr: %s", run->exit_status, run->stderr_text);
+
+  if (g_file_get_contents (stats_path, &stats_text, NULL, NULL))
+    run->stats = cJSON_Parse (stats_text);
+  g_unlink (stats_path);
+  g_rmdir (dir);
+}
+
+static int
+stats_int (const Run *run, const char *name)
+{
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive (run->stats, name);
+
+  g_assert_true (cJSON_IsNumber (item));
+  return item->valueint;
+}
+
+/* URLs on the command line and on stdin; quits when done; stats say what happened. */
+static void
+test_exit_when_done_with_stats (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autofree char *a = tessera_test_server_url (server, "/img/cli-a.png");
+  g_autofree char *b = tessera_test_server_url (server, "/img/cli-b.jpg");
+  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
+  g_autofree char *input = g_strdup_printf ("%s\n%s\n", b, missing);
+  const char *args[] = { "--exit-when-done", a, "-", NULL };
+  g_auto (Run) run = { 0 };
+  const cJSON *items;
+
+  run_tessera (&run, input, args);
+
+  g_assert_nonnull (run.stats);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 3);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 2);
+  g_assert_cmpint (stats_int (&run, "failed"), ==, 1);
+  g_assert_cmpint (stats_int (&run, "first_tile_ms"), <=, stats_int (&run, "all_tiles_ms"));
+  items = cJSON_GetObjectItem (run.stats, "items");
+  g_assert_cmpstr (cJSON_GetObjectItem (cJSON_GetArrayItem (items, 0), "url")->valuestring, ==, a);
+  g_assert_cmpstr (cJSON_GetObjectItem (cJSON_GetArrayItem (items, 2), "error")->valuestring, ==,
+                   "HTTP 404");
+  /* One tile failed, so a script is told. */
+  g_assert_cmpint (run.exit_status, ==, 1);
+
+  tessera_test_server_free (server);
+}
+
+static void
+test_all_loaded_exits_zero (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autofree char *a = tessera_test_server_url (server, "/img/zero-a.png");
+  g_autofree char *b = tessera_test_server_url (server, "/img/zero-b.png");
+  const char *args[] = { "--exit-when-done", "--jobs=2", a, b, NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 0);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 2);
+  tessera_test_server_free (server);
+}
+
+static void
+test_bad_jobs_is_usage_error (void)
+{
+  const char *args[] = { "--jobs=0", "https://example.com/a.png", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 2);
+  g_assert_nonnull (strstr (run.stderr_text, "--jobs must be between 1 and 32"));
+}
+
+/* Nothing usable given: say so and quit instead of waiting for ever. */
+static void
+test_nothing_to_load (void)
+{
+  const char *args[] = { "--exit-when-done", "/nonexistent/list.txt", "not-a-url", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (run.stderr_text, "No image URLs were found"));
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 0);
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/exit-when-done-with-stats", test_exit_when_done_with_stats);
+  g_test_add_func ("/cli/all-loaded-exits-zero", test_all_loaded_exits_zero);
+  g_test_add_func ("/cli/bad-jobs-is-usage-error", test_bad_jobs_is_usage_error);
+  g_test_add_func ("/cli/nothing-to-load", test_nothing_to_load);
+
+  return g_test_run ();
+}

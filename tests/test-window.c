@@ -1,0 +1,197 @@
+/* test-window.c: the gallery window in a real display (run under Xvfb) */
+#include <gtk/gtk.h>
+
+#include "tessera-engine.h"
+#include "tessera-test-server.h"
+#include "tessera-test-util.h"
+#include "tessera-window.h"
+
+/* Only real blocking of the main loop breaks this; the benchmark holds the real target. */
+#define MAX_MAIN_LOOP_GAP_MS 250
+#define N_TILES 200
+
+typedef struct
+{
+  GtkApplication *application;
+  TesseraTestServer *server;
+  TesseraGallery *gallery;
+  TesseraWindow *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TesseraLoader) loader = NULL;
+  TesseraFetchLimits limits;
+
+  fixture->application = gtk_application_new ("io.github.tessera.TesseraTest",
+                                               G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (fixture->application), NULL, &error));
+  fixture->server = tessera_test_server_new ();
+  tessera_test_fast_limits (&limits);
+  loader = tessera_loader_new (TESSERA_LOADER_DEFAULT_JOBS, &limits);
+  fixture->gallery = tessera_gallery_new (loader);
+  fixture->window = tessera_window_new (fixture->application, fixture->gallery, NULL);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->gallery);
+  tessera_test_server_free (fixture->server);
+  g_clear_object (&fixture->application);
+}
+
+static const char *
+template_label_text (Fixture *fixture, const char *name)
+{
+  GObject *label = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                  TESSERA_TYPE_WINDOW, name);
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+typedef struct
+{
+  gint64 last_tick_us;
+  gint64 max_gap_us;
+} GapWatch;
+
+static gboolean
+on_tick (gpointer data)
+{
+  GapWatch *watch = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (watch->last_tick_us > 0)
+    watch->max_gap_us = MAX (watch->max_gap_us, now - watch->last_tick_us);
+  watch->last_tick_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  guint n_checks;
+  gboolean early_full;
+} ProgressCheck;
+
+/* Runs after the window's own handler: the header must say exactly what has finished. */
+static void
+on_progress (TesseraGallery *gallery, GParamSpec *pspec, gpointer data)
+{
+  ProgressCheck *check = data;
+  guint finished = tessera_gallery_get_n_finished (gallery);
+  g_autofree char *expected = g_strdup_printf ("%u of %u", finished, N_TILES);
+  GObject *bar = gtk_widget_get_template_child (GTK_WIDGET (check->fixture->window),
+                                                TESSERA_TYPE_WINDOW, "progress_bar");
+
+  g_assert_cmpstr (template_label_text (check->fixture, "progress_label"), ==, expected);
+  if (finished < N_TILES && gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)) >= 1.0)
+    check->early_full = TRUE;
+  check->n_checks++;
+}
+
+static gboolean
+gallery_done (gpointer data)
+{
+  return tessera_gallery_is_done (data);
+}
+
+/* 200 slow images load while the main loop keeps turning; progress is never ahead. */
+static void
+test_fills_while_responsive (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  ProgressCheck check = { fixture, 0, FALSE };
+  GapWatch watch = { 0 };
+  guint tick;
+
+  tessera_test_server_set_latency_ms (fixture->server, 50);
+  for (guint i = 0; i < N_TILES; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/tile-%u.jpg?w=1024&h=768&seed=%u", i, i);
+      g_ptr_array_add (urls, tessera_test_server_url (fixture->server, path));
+    }
+  g_signal_connect (fixture->gallery, "notify::n-finished", G_CALLBACK (on_progress), &check);
+  tick = g_timeout_add (1, on_tick, &watch);
+
+  tessera_gallery_add_uris (fixture->gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  g_assert_cmpstr (template_label_text (fixture, "progress_label"), ==, "0 of 200");
+  g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 120000));
+  g_source_remove (tick);
+
+  g_test_message ("longest main loop gap: %" G_GINT64_FORMAT " ms", watch.max_gap_us / 1000);
+  g_assert_cmpint (watch.max_gap_us, <, MAX_MAIN_LOOP_GAP_MS * 1000);
+  g_assert_cmpuint (check.n_checks, ==, N_TILES);
+  g_assert_false (check.early_full);
+  g_assert_cmpstr (template_label_text (fixture, "progress_label"), ==, "200 of 200");
+  g_assert_cmpuint (tessera_gallery_get_n_failed (fixture->gallery), ==, 0);
+  g_signal_handlers_disconnect_by_data (fixture->gallery, &check);
+}
+
+static gboolean
+has_two_tiles (gpointer data)
+{
+  return tessera_gallery_get_n_tiles (data) == 2;
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  const char *expected;
+} NoticeWait;
+
+static gboolean
+notice_says (gpointer data)
+{
+  NoticeWait *wait = data;
+
+  return g_str_has_prefix (template_label_text (wait->fixture, "notice_label"), wait->expected);
+}
+
+/* Ctrl+V's action: URLs from the clipboard text, with a summary of what happened. */
+static void
+test_paste (Fixture *fixture, gconstpointer data)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->window));
+  g_autofree char *a = tessera_test_server_url (fixture->server, "/img/paste-a.png");
+  g_autofree char *b = tessera_test_server_url (fixture->server, "/img/paste-b.png");
+  g_autofree char *text = g_strdup_printf ("Look at these:\n%s, \"%s\"\nno links here\n%s\n", a,
+                                           b, a);
+  NoticeWait summary = { fixture, "Added 2 images" };
+  NoticeWait empty = { fixture, "The clipboard holds no text" };
+
+  gdk_clipboard_set_text (clipboard, text);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste", NULL));
+  g_assert_true (tessera_test_wait_until (has_two_tiles, fixture->gallery, 10000));
+  g_assert_true (tessera_test_wait_until (notice_says, &summary, 10000));
+  g_assert_nonnull (strstr (template_label_text (fixture, "notice_label"), "1 duplicate skipped"));
+  g_assert_nonnull (strstr (template_label_text (fixture, "notice_label"), "1 line was not a URL"));
+
+  /* Pasting the same again adds nothing and says so. */
+  summary.expected = "No new image URLs found";
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste", NULL));
+  g_assert_true (tessera_test_wait_until (notice_says, &summary, 10000));
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 2);
+
+  /* An empty clipboard is a message, not a failure. */
+  gdk_clipboard_set_content (clipboard, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste", NULL));
+  g_assert_true (tessera_test_wait_until (notice_says, &empty, 10000));
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/window/fills-while-responsive", Fixture, NULL, fixture_set_up,
+              test_fills_while_responsive, fixture_tear_down);
+  g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
+
+  return g_test_run ();
+}
