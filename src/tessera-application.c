@@ -22,7 +22,9 @@ struct _TesseraApplication
 G_DEFINE_FINAL_TYPE (TesseraApplication, tessera_application, GTK_TYPE_APPLICATION)
 
 static const GOptionEntry option_entries[] = {
-  { "jobs", 'j', 0, G_OPTION_ARG_INT, NULL, N_("Download N images at once (1 to 32, default 8)"),
+  /* A string, not G_OPTION_ARG_INT: GApplication drops an int option whose value is 0, so
+   * "--jobs=0" would pass unseen instead of being refused. */
+  { "jobs", 'j', 0, G_OPTION_ARG_STRING, NULL, N_("Download N images at once (1 to 32, default 8)"),
     N_("N") },
   { "exit-when-done", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Quit once every tile has loaded or failed"), NULL },
@@ -109,23 +111,37 @@ default_jobs (TesseraApplication *self)
                         : TESSERA_LOADER_DEFAULT_JOBS;
 }
 
+/* Returns FALSE, having told the person, when --jobs is not a number in range. */
+static gboolean
+read_jobs_option (GApplicationCommandLine *command_line, GVariantDict *options, guint *n_jobs)
+{
+  const char *text = NULL;
+  guint64 jobs = 0;
+
+  if (!g_variant_dict_lookup (options, "jobs", "&s", &text))
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, TESSERA_LOADER_MIN_JOBS, TESSERA_LOADER_MAX_JOBS,
+                                   &jobs, NULL))
+    {
+      g_application_command_line_printerr (command_line,
+                                           _("--jobs must be between %d and %d, not “%s”\n"),
+                                           TESSERA_LOADER_MIN_JOBS, TESSERA_LOADER_MAX_JOBS, text);
+      return FALSE;
+    }
+  *n_jobs = (guint) jobs;
+  return TRUE;
+}
+
 /* Returns FALSE, having told the person, when an option is out of range. */
 static gboolean
 read_options (TesseraApplication *self, GApplicationCommandLine *command_line, guint *n_jobs)
 {
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
-  gint jobs = (gint) default_jobs (self);
   const char *stats = NULL;
 
-  if (g_variant_dict_lookup (options, "jobs", "i", &jobs)
-      && (jobs < TESSERA_LOADER_MIN_JOBS || jobs > TESSERA_LOADER_MAX_JOBS))
-    {
-      g_application_command_line_printerr (command_line,
-                                           _("--jobs must be between %d and %d, not %d\n"),
-                                           TESSERA_LOADER_MIN_JOBS, TESSERA_LOADER_MAX_JOBS, jobs);
-      return FALSE;
-    }
-  *n_jobs = (guint) jobs;
+  *n_jobs = default_jobs (self);
+  if (!read_jobs_option (command_line, options, n_jobs))
+    return FALSE;
 
   self->exit_when_done = g_variant_dict_contains (options, "exit-when-done");
   if (g_variant_dict_lookup (options, "stats", "^&ay", &stats))

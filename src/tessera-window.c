@@ -419,10 +419,28 @@ tessera_window_class_init (TesseraWindowClass *klass)
                                    dismiss_notice_activated);
 }
 
+/* GtkApplication (unlike libadwaita's) does not load an app's style.css, so the first
+ * window on a display does; tests that build a window get the same look as the app. */
+static void
+ensure_app_style (GdkDisplay *display)
+{
+  static const char key[] = "tessera-style-provider";
+  g_autoptr (GtkCssProvider) provider = NULL;
+
+  if (g_object_get_data (G_OBJECT (display), key) != NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/tessera/Tessera/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_data_full (G_OBJECT (display), key, g_steal_pointer (&provider), g_object_unref);
+}
+
 static void
 tessera_window_init (TesseraWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  ensure_app_style (gtk_widget_get_display (GTK_WIDGET (self)));
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -26,19 +26,35 @@ tessera_test_record_outcome (const TesseraLoadResult *result, gpointer user_data
     }
 }
 
+/* Wakes the blocking iteration now and then, for conditions that change on other threads. */
+#define WAIT_POLL_MS 10
+
+static gboolean
+keep_polling (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 tessera_test_wait_until (gboolean (*condition) (gpointer data), gpointer data, guint timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint poll_id = g_timeout_add (WAIT_POLL_MS, keep_polling, NULL);
+  gboolean held = TRUE;
 
+  /* Blocking iterations let every priority run, idle deliveries included; a busy-wait of
+   * non-blocking ones starves them behind any always-ready source. */
   while (!condition (data))
     {
       if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
+        {
+          held = FALSE;
+          break;
+        }
+      g_main_context_iteration (NULL, TRUE);
     }
-  return TRUE;
+  g_source_remove (poll_id);
+  return held;
 }
 
 void

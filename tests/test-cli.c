@@ -24,6 +24,57 @@ run_clear (Run *run)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
+/* Long enough for a loaded machine, short enough that a tessera that never quits fails
+ * the test instead of hanging it until meson's timeout. */
+#define RUN_TIMEOUT_SECONDS 60
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} Waiter;
+
+static void
+on_communicated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->result = g_object_ref (result);
+  g_main_loop_quit (waiter->loop);
+}
+
+static gboolean
+on_run_timeout (gpointer user_data)
+{
+  g_main_loop_quit (((Waiter *) user_data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Feeds @input to @process and collects its output; kills it and fails if it runs too long. */
+static void
+communicate_with_timeout (GSubprocess *process, const char *input, Run *run)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Waiter waiter = { loop, NULL };
+  g_autoptr (GError) error = NULL;
+  guint timeout_id;
+
+  g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, on_communicated,
+                                       &waiter);
+  timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, on_run_timeout, &waiter);
+  g_main_loop_run (loop);
+  if (waiter.result == NULL)
+    {
+      g_subprocess_force_exit (process);
+      g_error ("tessera did not exit within %d s", RUN_TIMEOUT_SECONDS);
+    }
+  g_source_remove (timeout_id);
+  g_assert_true (g_subprocess_communicate_utf8_finish (process, waiter.result, &run->stdout_text,
+                                                       &run->stderr_text, &error));
+  g_assert_no_error (error);
+  g_object_unref (waiter.result);
+}
+
 /* Runs tessera with @args (NULL-terminated) and --stats, feeding @input on stdin. */
 static void
 run_tessera (Run *run, const char *input, const char *const *args)
@@ -47,9 +98,7 @@ run_tessera (Run *run, const char *input, const char *const *args)
                                  | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                &error);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, input ? input : "", NULL,
-                                                &run->stdout_text, &run->stderr_text, &error));
-  g_assert_no_error (error);
+  communicate_with_timeout (process, input, run);
   g_assert_true (g_subprocess_get_if_exited (process));
   run->exit_status = g_subprocess_get_exit_status (process);
   g_test_message ("exit %d, stderr: %s", run->exit_status, run->stderr_text);
@@ -115,16 +164,25 @@ test_all_loaded_exits_zero (void)
   tessera_test_server_free (server);
 }
 
+/* Out of range or not a number: refused before any window opens. 0 matters most, since
+ * GApplication silently drops an integer option that is 0. */
 static void
 test_bad_jobs_is_usage_error (void)
 {
-  const char *args[] = { "--jobs=0", "https://example.com/a.png", NULL };
-  g_auto (Run) run = { 0 };
+  const char *bad_values[] = { "--jobs=0", "--jobs=33", "--jobs=-1", "--jobs=many" };
 
-  run_tessera (&run, NULL, args);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_values); i++)
+    {
+      const char *args[] = { bad_values[i], "--exit-when-done", "http://127.0.0.1:9/a.png", NULL };
+      g_auto (Run) run = { 0 };
 
-  g_assert_cmpint (run.exit_status, ==, 2);
-  g_assert_nonnull (strstr (run.stderr_text, "--jobs must be between 1 and 32"));
+      run_tessera (&run, NULL, args);
+
+      g_assert_cmpint (run.exit_status, ==, 2);
+      g_assert_nonnull (strstr (run.stderr_text, "--jobs must be between 1 and 32"));
+      /* Refused at once: no tiles were made, so no stats were written. */
+      g_assert_null (run.stats);
+    }
 }
 
 /* Nothing usable given: say so and quit instead of waiting for ever. */
