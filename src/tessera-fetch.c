@@ -291,8 +291,8 @@ fail_from_curl (TesseraFetcher *self, CURLcode result, const Transfer *transfer,
     }
   if (transfer->over_cap)
     {
-      g_autofree char *text = g_strdup_printf (_("The download is larger than %s"),
-                                               g_format_size (transfer->max_bytes));
+      g_autofree char *cap = g_format_size (transfer->max_bytes);
+      g_autofree char *text = g_strdup_printf (_("The download is larger than %s"), cap);
       set_failure (label, error, TESSERA_ERROR_TOO_LARGE, _("Too large"), text);
       return;
     }

@@ -1,6 +1,9 @@
 /* tessera-loader.c: a GThreadPool of workers that fetch or read, then decode, off the main thread */
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -48,6 +51,11 @@ G_DEFINE_FINAL_TYPE (TesseraLoader, tessera_loader, G_TYPE_OBJECT)
 
 /* Each worker thread keeps its fetcher (and so its connections) for its whole life. */
 static GPrivate thread_fetcher = G_PRIVATE_INIT ((GDestroyNotify) tessera_fetcher_free);
+static GPrivate thread_prepared;
+
+/* Workers yield the CPU to the main thread: with more decoding workers than cores, equal
+ * shares would leave the UI a fraction of a core exactly while tiles arrive. */
+#define TESSERA_WORKER_NICE 10
 
 TesseraRequest *
 tessera_request_ref (TesseraRequest *request)
@@ -131,8 +139,10 @@ read_local_file (const char *path, gsize max_bytes, GError **error)
     }
   if ((guint64) info.st_size > max_bytes)
     {
+      g_autofree char *cap = g_format_size (max_bytes);
+
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE, _("“%s” is larger than %s"),
-                   path, g_format_size (max_bytes));
+                   path, cap);
       return NULL;
     }
   if (!g_file_get_contents (path, &contents, &length, error))
@@ -219,6 +229,17 @@ deliver_on_loader_thread (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Once per worker thread. On Linux the nice value belongs to the thread, not the process. */
+static void
+prepare_worker_thread (void)
+{
+  if (g_private_get (&thread_prepared) != NULL)
+    return;
+  g_private_set (&thread_prepared, GINT_TO_POINTER (TRUE));
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), TESSERA_WORKER_NICE) != 0)
+    g_debug ("Could not lower a worker's priority: %s", g_strerror (errno));
+}
+
 static void
 run_request (gpointer data, gpointer user_data)
 {
@@ -227,6 +248,7 @@ run_request (gpointer data, gpointer user_data)
   g_autoptr (GSource) source = NULL;
 
   TESSERA_ASSERT_WORKER_THREAD ();
+  prepare_worker_thread ();
 
   if (g_atomic_int_get (&request->cancelled))
     {

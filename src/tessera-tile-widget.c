@@ -58,9 +58,24 @@ show_state (TesseraTileWidget *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
 
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), description);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description ? description : "", -1);
+}
+
+/* Asked for on hover rather than set on every change: setting a tooltip makes GTK look up
+ * the pointer, an X round trip per tile while hundreds of tiles change state. */
+static gboolean
+on_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard_mode, GtkTooltip *tooltip,
+                  gpointer user_data)
+{
+  TesseraTileWidget *self = TESSERA_TILE_WIDGET (widget);
+  g_autofree char *description = NULL;
+
+  if (self->tile == NULL)
+    return FALSE;
+  description = describe_tile (self->tile);
+  gtk_tooltip_set_text (tooltip, description);
+  return TRUE;
 }
 
 static void
@@ -121,6 +136,8 @@ static void
 tessera_tile_widget_init (TesseraTileWidget *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
   gtk_widget_set_size_request (GTK_WIDGET (self), TESSERA_TILE_SIZE, TESSERA_TILE_SIZE);
 }
 

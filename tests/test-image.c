@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-image.h"
 
@@ -930,6 +931,29 @@ test_decode_in_threads (void)
     g_thread_join (threads[i]);
 }
 
+/* Debug builds (the ones tests run) refuse to decode on the main thread: the guard the
+ * window tests rely on to prove decoding never blocks the UI. */
+static void
+test_decode_refused_on_main_thread (void)
+{
+#ifdef TESSERA_THREAD_CHECKS
+  if (g_test_subprocess ())
+    {
+      g_autoptr (GBytes) png = encode_solid (10, 10, "png");
+      g_autoptr (GdkTexture) texture = NULL;
+
+      tessera_engine_init ();
+      texture = tessera_image_decode_tile (png, TILE_PX, NULL, NULL);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*assertion failed*main_thread*");
+#else
+  g_test_skip ("Thread checks are compiled only into debug builds");
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -962,6 +986,7 @@ main (int   argc,
   g_test_add_func ("/image/decode/broken-jpeg", test_decode_broken_jpeg);
   g_test_add_func ("/image/decode/no-size", test_decode_no_size);
   g_test_add_func ("/image/decode/in-threads", test_decode_in_threads);
+  g_test_add_func ("/image/decode/refused-on-main-thread", test_decode_refused_on_main_thread);
 
   return g_test_run ();
 }
