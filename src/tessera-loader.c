@@ -23,6 +23,11 @@ struct _TesseraLoader
   guint n_jobs;
   guint64 next_sequence;
   GHashTable *pending;         /* (element-type TesseraRequest) owned refs; loader thread only */
+
+  /* Finished requests on their way to the loader's thread, drained by delivery_source. */
+  GMutex finished_lock;
+  GQueue finished;             /* (element-type TesseraRequest) owned refs */
+  GSource *delivery_source;
 };
 
 struct _TesseraRequest
@@ -52,6 +57,18 @@ G_DEFINE_FINAL_TYPE (TesseraLoader, tessera_loader, G_TYPE_OBJECT)
 /* Each worker thread keeps its fetcher (and so its connections) for its whole life. */
 static GPrivate thread_fetcher = G_PRIVATE_INIT ((GDestroyNotify) tessera_fetcher_free);
 static GPrivate thread_prepared;
+
+/* Deliveries run in slices at default priority, then pause so the frame clock can paint:
+ * a burst of results never holds up a frame, and a frame clock that is always busy (slow
+ * software rendering) never holds up the results, as it would idle-priority sources. */
+#define TESSERA_DELIVERY_SLICE_US 4000
+#define TESSERA_DELIVERY_PAUSE_US 8000
+
+typedef struct
+{
+  GSource source;
+  TesseraLoader *loader;       /* unowned: the loader destroys the source first */
+} DeliverySource;
 
 /* Workers yield the CPU to the main thread: with more decoding workers than cores, equal
  * shares would leave the UI a fraction of a core exactly while tiles arrive. */
@@ -203,15 +220,14 @@ load_request (TesseraLoader *self, TesseraRequest *request)
     fail_request (request, error, NULL);
 }
 
-static gboolean
-deliver_on_loader_thread (gpointer data)
+static void
+deliver_request (TesseraRequest *request)
 {
-  TesseraRequest *request = data;
   g_autoptr (TesseraRequest) pending_ref = NULL;
   TesseraLoadResult result;
 
   if (g_atomic_int_get (&request->cancelled) || request->loader == NULL)
-    return G_SOURCE_REMOVE;
+    return;
 
   /* Keep the request alive through the callback, whatever the callback cancels. */
   pending_ref = tessera_request_ref (request);
@@ -225,8 +241,64 @@ deliver_on_loader_thread (gpointer data)
   };
   request->deliver (&result, request->user_data);
   release_callback (request);
+}
 
-  return G_SOURCE_REMOVE;
+static TesseraRequest *
+pop_finished (TesseraLoader *self)
+{
+  TesseraRequest *request;
+
+  g_mutex_lock (&self->finished_lock);
+  request = g_queue_pop_head (&self->finished);
+  g_mutex_unlock (&self->finished_lock);
+  return request;
+}
+
+/* Worker side: hand a finished request (and its reference) to the loader's thread. */
+static void
+push_finished (TesseraLoader *self, TesseraRequest *request)
+{
+  g_mutex_lock (&self->finished_lock);
+  g_queue_push_tail (&self->finished, request);
+  g_mutex_unlock (&self->finished_lock);
+  /* Thread-safe: it locks the source's context and wakes it. */
+  g_source_set_ready_time (self->delivery_source, 0);
+}
+
+static gboolean
+dispatch_finished (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  g_autoptr (TesseraLoader) self = g_object_ref (((DeliverySource *) source)->loader);
+  gint64 deadline = g_get_monotonic_time () + TESSERA_DELIVERY_SLICE_US;
+  TesseraRequest *request;
+
+  /* Before popping, so a request pushed meanwhile wakes the source again. */
+  g_source_set_ready_time (source, -1);
+  while ((request = pop_finished (self)) != NULL)
+    {
+      deliver_request (request);
+      tessera_request_unref (request);
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_source_set_ready_time (source, g_get_monotonic_time () + TESSERA_DELIVERY_PAUSE_US);
+          break;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static GSource *
+delivery_source_new (TesseraLoader *self)
+{
+  static GSourceFuncs funcs = { .dispatch = dispatch_finished };
+  GSource *source = g_source_new (&funcs, sizeof (DeliverySource));
+
+  ((DeliverySource *) source)->loader = self;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[tessera] deliver");
+  g_source_set_ready_time (source, -1);
+  g_source_attach (source, self->context);
+  return source;
 }
 
 /* Once per worker thread. On Linux the nice value belongs to the thread, not the process. */
@@ -245,7 +317,6 @@ run_request (gpointer data, gpointer user_data)
 {
   TesseraRequest *request = data; /* the pool's reference, handed on to delivery */
   TesseraLoader *self = user_data;
-  g_autoptr (GSource) source = NULL;
 
   TESSERA_ASSERT_WORKER_THREAD ();
   prepare_worker_thread ();
@@ -257,13 +328,7 @@ run_request (gpointer data, gpointer user_data)
     }
 
   load_request (self, request);
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
-  g_source_set_static_name (source, "[tessera] deliver");
-  g_source_set_callback (source, deliver_on_loader_thread, request,
-                         (GDestroyNotify) tessera_request_unref);
-  g_source_attach (source, self->context);
+  push_finished (self, request);
 }
 
 static gint
@@ -303,6 +368,11 @@ tessera_loader_finalize (GObject *object)
   tessera_loader_cancel_all (self);
   /* Drop queued work, wait for the transfers under way (cancelled, so they end soon). */
   g_thread_pool_free (self->pool, TRUE, TRUE);
+  /* No worker is left to push, so the queue is settled. */
+  g_source_destroy (self->delivery_source);
+  g_source_unref (self->delivery_source);
+  g_queue_clear_full (&self->finished, (GDestroyNotify) tessera_request_unref);
+  g_mutex_clear (&self->finished_lock);
   g_hash_table_unref (self->pending);
   tessera_curl_share_unref (self->share);
   g_main_context_unref (self->context);
@@ -322,6 +392,9 @@ tessera_loader_init (TesseraLoader *self)
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tessera_request_unref, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->share = tessera_curl_share_new ();
+  g_mutex_init (&self->finished_lock);
+  g_queue_init (&self->finished);
+  self->delivery_source = delivery_source_new (self);
 }
 
 TesseraLoader *

@@ -374,6 +374,62 @@ test_local_files (void)
   g_rmdir (dir);
 }
 
+/* Stands in for a frame clock on slow (software) rendering: a redraw-priority source that
+ * is always ready and takes a frame's time. */
+#define SLOW_FRAME_US 20000
+#define REDRAW_PRIORITY (G_PRIORITY_HIGH_IDLE + 20)
+#define N_BUSY_LOADS 30
+
+static gboolean
+paint_slow_frame (gpointer data)
+{
+  (*(guint *) data)++;
+  g_usleep (SLOW_FRAME_US);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Results still arrive while frames are painted back to back, and frames go on being
+ * painted while results arrive: neither starves the other. */
+static void
+test_delivers_under_busy_frames (void)
+{
+  g_autoptr (TesseraLoader) loader = new_fast_loader (4);
+  g_autofree char *dir = g_dir_make_tmp ("tessera-loader-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "picture.png", NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (GBytes) png = tessera_test_make_png (64, 64, 3);
+  g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
+  g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) tessera_request_unref);
+  g_autoptr (GSource) frames = g_idle_source_new ();
+  guint n_frames = 0;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL),
+                                      (gssize) g_bytes_get_size (png), NULL));
+  g_array_set_size (outcomes, N_BUSY_LOADS);
+  g_source_set_priority (frames, REDRAW_PRIORITY);
+  g_source_set_callback (frames, paint_slow_frame, &n_frames, NULL);
+  g_source_attach (frames, NULL);
+
+  for (guint i = 0; i < N_BUSY_LOADS; i++)
+    g_ptr_array_add (requests, tessera_loader_submit (loader, uri, 0, TILE_PX,
+                                                      tessera_test_record_outcome,
+                                                      &g_array_index (outcomes,
+                                                                      TesseraTestOutcome, i),
+                                                      NULL));
+  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 20000));
+  g_source_destroy (frames);
+
+  g_assert_cmpuint (n_frames, >, 0);
+  for (guint i = 0; i < N_BUSY_LOADS; i++)
+    {
+      g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
+      tessera_test_outcome_clear (&g_array_index (outcomes, TesseraTestOutcome, i));
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -386,6 +442,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/loader/cancel-running", test_cancel_running);
   g_test_add_func ("/loader/priority", test_priority);
   g_test_add_func ("/loader/local-files", test_local_files);
+  g_test_add_func ("/loader/delivers-under-busy-frames", test_delivers_under_busy_frames);
 
   return g_test_run ();
 }
