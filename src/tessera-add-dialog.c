@@ -55,8 +55,6 @@ tessera_add_dialog_class_init (TesseraAddDialogClass *klass)
                                                "/io/github/tessera/Tessera/ui/tessera-add-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraAddDialog, text_view);
   gtk_widget_class_install_action (widget_class, "dialog.add", NULL, add_activated);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
-                                       "dialog.add", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

@@ -14,6 +14,7 @@ struct _TesseraTileWidget
   GtkSpinner *spinner;
   GtkWidget *failed_box;
   GtkLabel *reason_label;
+  GtkEventController *motion;  /* knows whether the pointer is over the tile */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraTileWidget, tessera_tile_widget, GTK_TYPE_WIDGET)
@@ -60,6 +61,9 @@ show_state (TesseraTileWidget *self)
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description ? description : "", -1);
+  /* A tooltip already showing "Loading…" follows the tile into its new state. */
+  if (gtk_event_controller_motion_contains_pointer (GTK_EVENT_CONTROLLER_MOTION (self->motion)))
+    gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
 }
 
 /* Asked for on hover rather than set on every change: setting a tooltip makes GTK look up
@@ -137,6 +141,8 @@ tessera_tile_widget_init (TesseraTileWidget *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  self->motion = gtk_event_controller_motion_new ();
+  gtk_widget_add_controller (GTK_WIDGET (self), self->motion);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
   gtk_widget_set_size_request (GTK_WIDGET (self), TESSERA_TILE_SIZE, TESSERA_TILE_SIZE);
 }
