@@ -1,7 +1,15 @@
-/* tessera-tile-widget.c */
+/* tessera-tile-widget.c
+ *
+ * Built in code rather than from a template: the grid keeps a couple of hundred tiles
+ * alive, so each makes only the children its tile's state needs (a spinner while
+ * waiting, the picture once loaded, the reason once failed) and keeps them for reuse.
+ */
 #include <glib/gi18n.h>
 
 #include "tessera-tile-widget.h"
+
+#define FAILED_ICON_PX 32
+#define SPINNER_PX     24
 
 struct _TesseraTileWidget
 {
@@ -10,10 +18,12 @@ struct _TesseraTileWidget
   TesseraTile *tile;
   gulong state_handler;
 
-  GtkPicture *picture;
-  GtkSpinner *spinner;
+  /* Each NULL until first needed. */
+  GtkWidget *picture;
+  GtkWidget *spinner;
   GtkWidget *failed_box;
   GtkLabel *reason_label;
+
   GtkEventController *motion;  /* knows whether the pointer is over the tile */
 };
 
@@ -37,27 +47,102 @@ describe_tile (TesseraTile *tile)
     }
 }
 
+static GtkWidget *
+centred (GtkWidget *child)
+{
+  gtk_widget_set_halign (child, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (child, GTK_ALIGN_CENTER);
+  return child;
+}
+
+static void
+ensure_picture (TesseraTileWidget *self)
+{
+  if (self->picture != NULL)
+    return;
+  self->picture = gtk_picture_new ();
+  /* Textures arrive square and tile-sized; fill the tile exactly. */
+  gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_FILL);
+  gtk_widget_set_parent (self->picture, GTK_WIDGET (self));
+}
+
+static void
+ensure_spinner (TesseraTileWidget *self)
+{
+  if (self->spinner != NULL)
+    return;
+  self->spinner = centred (gtk_spinner_new ());
+  gtk_widget_set_size_request (self->spinner, SPINNER_PX, SPINNER_PX);
+  gtk_widget_set_parent (self->spinner, GTK_WIDGET (self));
+}
+
+static void
+ensure_failed_box (TesseraTileWidget *self)
+{
+  GtkWidget *icon;
+
+  if (self->failed_box != NULL)
+    return;
+  self->failed_box = centred (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
+  icon = gtk_image_new_from_icon_name ("image-missing-symbolic");
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), FAILED_ICON_PX);
+  self->reason_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_ellipsize (self->reason_label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (self->reason_label, 18);
+  gtk_label_set_justify (self->reason_label, GTK_JUSTIFY_CENTER);
+  gtk_box_append (GTK_BOX (self->failed_box), icon);
+  gtk_box_append (GTK_BOX (self->failed_box), GTK_WIDGET (self->reason_label));
+  gtk_widget_set_parent (self->failed_box, GTK_WIDGET (self));
+}
+
+static void
+show_loaded (TesseraTileWidget *self, gboolean loaded)
+{
+  if (loaded)
+    ensure_picture (self);
+  if (self->picture == NULL)
+    return;
+  gtk_picture_set_paintable (GTK_PICTURE (self->picture),
+                             loaded ? GDK_PAINTABLE (tessera_tile_get_texture (self->tile)) : NULL);
+  gtk_widget_set_visible (self->picture, loaded);
+}
+
+static void
+show_waiting (TesseraTileWidget *self, gboolean waiting)
+{
+  if (waiting)
+    ensure_spinner (self);
+  if (self->spinner == NULL)
+    return;
+  gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), waiting);
+  gtk_widget_set_visible (self->spinner, waiting);
+}
+
+static void
+show_failed (TesseraTileWidget *self, gboolean failed)
+{
+  if (failed)
+    {
+      ensure_failed_box (self);
+      gtk_label_set_text (self->reason_label, tessera_tile_get_reason (self->tile));
+      gtk_widget_add_css_class (GTK_WIDGET (self), "failed");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
+  if (self->failed_box != NULL)
+    gtk_widget_set_visible (self->failed_box, failed);
+}
+
 static void
 show_state (TesseraTileWidget *self)
 {
   TesseraTileState state = self->tile ? tessera_tile_get_state (self->tile) : TESSERA_TILE_WAITING;
-  gboolean waiting = state == TESSERA_TILE_WAITING;
-  gboolean failed = state == TESSERA_TILE_FAILED;
   g_autofree char *description = self->tile ? describe_tile (self->tile) : NULL;
 
-  gtk_picture_set_paintable (self->picture, self->tile && state == TESSERA_TILE_LOADED
-                                              ? GDK_PAINTABLE (tessera_tile_get_texture (self->tile))
-                                              : NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->picture), state == TESSERA_TILE_LOADED);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), waiting);
-  gtk_spinner_set_spinning (self->spinner, waiting);
-  gtk_widget_set_visible (self->failed_box, failed);
-  gtk_label_set_text (self->reason_label, failed ? tessera_tile_get_reason (self->tile) : "");
-
-  if (failed)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "failed");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
+  show_loaded (self, self->tile != NULL && state == TESSERA_TILE_LOADED);
+  show_waiting (self, self->tile != NULL && state == TESSERA_TILE_WAITING);
+  show_failed (self, self->tile != NULL && state == TESSERA_TILE_FAILED);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description ? description : "", -1);
@@ -112,7 +197,10 @@ tessera_tile_widget_dispose (GObject *object)
   TesseraTileWidget *self = TESSERA_TILE_WIDGET (object);
 
   tessera_tile_widget_set_tile (self, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_TILE_WIDGET);
+  g_clear_pointer (&self->picture, gtk_widget_unparent);
+  g_clear_pointer (&self->spinner, gtk_widget_unparent);
+  g_clear_pointer (&self->failed_box, gtk_widget_unparent);
+  self->reason_label = NULL;
 
   G_OBJECT_CLASS (tessera_tile_widget_parent_class)->dispose (object);
 }
@@ -125,12 +213,6 @@ tessera_tile_widget_class_init (TesseraTileWidgetClass *klass)
 
   object_class->dispose = tessera_tile_widget_dispose;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/tessera/Tessera/ui/tessera-tile-widget.ui");
-  gtk_widget_class_bind_template_child (widget_class, TesseraTileWidget, picture);
-  gtk_widget_class_bind_template_child (widget_class, TesseraTileWidget, spinner);
-  gtk_widget_class_bind_template_child (widget_class, TesseraTileWidget, failed_box);
-  gtk_widget_class_bind_template_child (widget_class, TesseraTileWidget, reason_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "tile");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -139,12 +221,15 @@ tessera_tile_widget_class_init (TesseraTileWidgetClass *klass)
 static void
 tessera_tile_widget_init (TesseraTileWidget *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
-  self->motion = gtk_event_controller_motion_new ();
-  gtk_widget_add_controller (GTK_WIDGET (self), self->motion);
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
+  centred (widget);
+  gtk_widget_set_size_request (widget, TESSERA_TILE_SIZE, TESSERA_TILE_SIZE);
+  gtk_widget_set_has_tooltip (widget, TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
-  gtk_widget_set_size_request (GTK_WIDGET (self), TESSERA_TILE_SIZE, TESSERA_TILE_SIZE);
+  self->motion = gtk_event_controller_motion_new ();
+  gtk_widget_add_controller (widget, self->motion);
 }
 
 GtkWidget *
