@@ -15,15 +15,15 @@
 #include <glib/gstdio.h>
 #include <pango/pangocairo.h>
 
-#define DEFAULT_COUNT 24
-#define MAX_COUNT 99 /* file names have two digits */
-#define JPEG_EVERY 3
-#define JPEG_QUALITY "90"
-#define SEED_MULTIPLIER 0x9E3779B9u
-#define SEED_OFFSET 0x7E55E4Au
-#define MIN_TILE_SIZE 10.0
-#define CAPTION_FONT "Sans Bold"
-#define CAPTION_MIN_PIXELS 11.0
+#define DEFAULT_COUNT        24
+#define MAX_COUNT            99 /* file names have two digits */
+#define JPEG_EVERY           3
+#define JPEG_QUALITY         "90"
+#define SEED_MULTIPLIER      0x9E3779B9u
+#define SEED_OFFSET          0x7E55E4Au
+#define MIN_TILE_SIZE        10.0
+#define CAPTION_FONT         "Sans Bold"
+#define CAPTION_MIN_PIXELS   11.0
 #define CAPTION_SIZE_DIVISOR 30.0 /* of the square root of the area */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_t, cairo_destroy)
@@ -172,7 +172,7 @@ draw_tile_grid (cairo_t *cr, int width, int height, Rng *rng, const Palette *pal
     for (double x = 0; x < width; x += tile)
       {
         double wave = sin (x * fx + phase) + cos (y * fy - phase);
-        int band = (int)floor ((wave + 2) / 4 * PALETTE_SIZE + rng_range (rng, -0.4, 0.4));
+        int band = (int) floor ((wave + 2) / 4 * PALETTE_SIZE + rng_range (rng, -0.4, 0.4));
 
         line_to_jittered (cr, x + gap, y + gap, jitter, rng);
         line_to_jittered (cr, x + tile - gap, y + gap, jitter, rng);
@@ -190,14 +190,14 @@ draw_truchet (cairo_t *cr, int width, int height, Rng *rng, const Palette *palet
 {
   double tile = MAX (MIN_TILE_SIZE, MIN (width, height) / rng_range (rng, 6, 11));
   double half = tile / 2;
-  int background = (int)rng_below (rng, PALETTE_SIZE);
+  int background = (int) rng_below (rng, PALETTE_SIZE);
 
   fill_background (cr, palette->colors[background]);
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
   for (double y = 0; y < height; y += tile)
     for (double x = 0; x < width; x += tile)
       {
-        int band = background + 1 + (int)((x + y) / (tile * 3)) % (PALETTE_SIZE - 1);
+        int band = background + 1 + (int) ((x + y) / (tile * 3)) % (PALETTE_SIZE - 1);
 
         cairo_new_path (cr);
         if (rng_below (rng, 2) == 0)
@@ -241,7 +241,7 @@ draw_tile_rings (cairo_t *cr, int width, int height, Rng *rng, const Palette *pa
     {
       double outer = inner + tile - gap;
       double middle = (inner + outer) / 2;
-      int n_tiles = MAX (6, (int)ceil (2 * G_PI * middle / tile));
+      int n_tiles = MAX (6, (int) ceil (2 * G_PI * middle / tile));
       double step = 2 * G_PI / n_tiles;
       double gap_angle = gap / middle;
       double offset = rng_range (rng, 0, step);
@@ -267,10 +267,10 @@ static void
 draw_triangles (cairo_t *cr, int width, int height, Rng *rng, const Palette *palette)
 {
   double cell = MAX (MIN_TILE_SIZE, MIN (width, height) / rng_range (rng, 5, 9));
-  int cols = (int)ceil (width / cell) + 1;
-  int rows = (int)ceil (height / cell) + 1;
-  g_autofree double *vx = g_new (double, (gsize)(cols + 1) * (gsize)(rows + 1));
-  g_autofree double *vy = g_new (double, (gsize)(cols + 1) * (gsize)(rows + 1));
+  int cols = (int) ceil (width / cell) + 1;
+  int rows = (int) ceil (height / cell) + 1;
+  g_autofree double *vx = g_new (double, (gsize) (cols + 1) * (gsize) (rows + 1));
+  g_autofree double *vy = g_new (double, (gsize) (cols + 1) * (gsize) (rows + 1));
   double angle = rng_range (rng, 0, 2 * G_PI);
   double dx = cos (angle) / hypot (width, height);
   double dy = sin (angle) / hypot (width, height);
@@ -291,7 +291,7 @@ draw_triangles (cairo_t *cr, int width, int height, Rng *rng, const Palette *pal
       {
         int corner[4] = { j * (cols + 1) + i, j * (cols + 1) + i + 1, (j + 1) * (cols + 1) + i + 1,
                           (j + 1) * (cols + 1) + i };
-        int flip = (int)rng_below (rng, 2);
+        int flip = (int) rng_below (rng, 2);
 
         for (int half = 0; half < 2; half++)
           {
@@ -304,7 +304,7 @@ draw_triangles (cairo_t *cr, int width, int height, Rng *rng, const Palette *pal
                                   + rng_range (rng, -0.08, 0.08),
                               0, 1);
             double position = t * (PALETTE_SIZE - 1);
-            int lower = MIN ((int)position, PALETTE_SIZE - 2);
+            int lower = MIN ((int) position, PALETTE_SIZE - 2);
 
             cairo_move_to (cr, vx[a], vy[a]);
             cairo_line_to (cr, vx[b], vy[b]);
@@ -337,7 +337,7 @@ draw_hexagons (cairo_t *cr, int width, int height, Rng *rng, const Palette *pale
   for (double y = 0; y < height + radius; y += row_step, row++)
     for (double x = (row % 2) * column_step / 2; x < width + radius; x += column_step)
       {
-        int band = (int)(hypot (x - fx, y - fy) / (radius * 2.5) + rng_range (rng, 0, 0.6));
+        int band = (int) (hypot (x - fx, y - fy) / (radius * 2.5) + rng_range (rng, 0, 0.6));
 
         for (int k = 0; k < 6; k++)
           {
@@ -356,9 +356,9 @@ static void
 draw_circles (cairo_t *cr, int width, int height, Rng *rng, const Palette *palette)
 {
   g_autoptr (cairo_pattern_t) gradient = cairo_pattern_create_linear (0, 0, width, height);
-  int first = (int)rng_below (rng, PALETTE_SIZE);
+  int first = (int) rng_below (rng, PALETTE_SIZE);
   /* Wide or tall pictures get more sets so the circles reach across them. */
-  int n_sets = 2 + (int)rng_below (rng, 3) + MAX (width, height) / MIN (width, height);
+  int n_sets = 2 + (int) rng_below (rng, 3) + MAX (width, height) / MIN (width, height);
   double largest = MIN (width, height) * 0.45;
 
   add_color_stop (gradient, 0, palette->colors[first]);
@@ -371,7 +371,7 @@ draw_circles (cairo_t *cr, int width, int height, Rng *rng, const Palette *palet
       double cx = rng_range (rng, 0, width);
       double cy = rng_range (rng, 0, height);
       double outer = largest * rng_range (rng, 0.5, 1.0) * (1.0 - s * 0.12);
-      int n_rings = 4 + (int)rng_below (rng, 5);
+      int n_rings = 4 + (int) rng_below (rng, 5);
       double ring_width = outer / n_rings;
 
       for (int r = 0; r < n_rings; r++)
@@ -409,7 +409,7 @@ draw_caption (cairo_t *cr, int width, int height, guint number)
   g_autoptr (PangoFontDescription) font = pango_font_description_from_string (CAPTION_FONT);
   g_autofree char *text = g_strdup_printf ("Tessera demo %u", number);
   double font_pixels
-      = MAX (CAPTION_MIN_PIXELS, sqrt ((double)width * height) / CAPTION_SIZE_DIVISOR);
+      = MAX (CAPTION_MIN_PIXELS, sqrt ((double) width * height) / CAPTION_SIZE_DIVISOR);
   double padding = font_pixels * 0.5;
   double margin = font_pixels * 0.75;
   PangoRectangle extents;
@@ -501,8 +501,8 @@ pixbuf_from_surface (cairo_surface_t *surface)
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
       {
-        guint32 word = ((const guint32 *)(data + (gsize)y * (gsize)stride))[x];
-        guchar *out = pixels + (gsize)y * (gsize)rowstride + (gsize)x * 3;
+        guint32 word = ((const guint32 *) (data + (gsize) y * (gsize) stride))[x];
+        guchar *out = pixels + (gsize) y * (gsize) rowstride + (gsize) x * 3;
 
         out[0] = (word >> 16) & 0xFF;
         out[1] = (word >> 8) & 0xFF;
@@ -555,7 +555,7 @@ write_demo (const char *outdir, guint number, GError **error)
     }
 
   data = g_bytes_get_data (bytes, &len);
-  return g_file_set_contents (path, data, (gssize)len, error);
+  return g_file_set_contents (path, data, (gssize) len, error);
 }
 
 static gboolean
@@ -566,7 +566,7 @@ parse_count (const char *text, guint *count, GError **error)
   if (!g_ascii_string_to_unsigned (text, 10, 1, MAX_COUNT, &value, error))
     return FALSE;
 
-  *count = (guint)value;
+  *count = (guint) value;
   return TRUE;
 }
 

@@ -48,11 +48,11 @@ tessera_add_dialog_class_init (TesseraAddDialogClass *klass)
 
   object_class->dispose = tessera_add_dialog_dispose;
 
-  signals[SIGNAL_ADD] = g_signal_new ("add", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                      NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_ADD] = g_signal_new ("add", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                      NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/tessera/Tessera/ui/tessera-add-dialog.ui");
+  gtk_widget_class_set_template_from_resource (
+      widget_class, "/io/github/tessera/Tessera/ui/tessera-add-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraAddDialog, text_view);
   gtk_widget_class_install_action (widget_class, "dialog.add", NULL, add_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

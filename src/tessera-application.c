@@ -9,7 +9,7 @@ struct _TesseraApplication
 {
   GtkApplication parent_instance;
 
-  GSettings *settings;     /* NULL when the schema is not installed */
+  GSettings *settings; /* NULL when the schema is not installed */
   TesseraLoader *loader;
   TesseraGallery *gallery;
   TesseraWindow *window;
@@ -24,15 +24,15 @@ G_DEFINE_FINAL_TYPE (TesseraApplication, tessera_application, GTK_TYPE_APPLICATI
 static const GOptionEntry option_entries[] = {
   /* A string, not G_OPTION_ARG_INT: GApplication drops an int option whose value is 0, so
    * "--jobs=0" would pass unseen instead of being refused. */
-  { "jobs", 'j', 0, G_OPTION_ARG_STRING, NULL, N_("Download N images at once (1 to 32, default 8)"),
-    N_("N") },
+  { "jobs", 'j', 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Download N images at once (1 to 32, default 8)"), N_ ("N") },
   { "exit-when-done", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Quit once every tile has loaded or failed"), NULL },
+    N_ ("Quit once every tile has loaded or failed"), NULL },
   { "stats", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    N_("At exit, write load statistics as JSON to FILE"), N_("FILE") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    N_ ("At exit, write load statistics as JSON to FILE"), N_ ("FILE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL,
-    N_("[URL…|FILE…|FOLDER…|-]") },
+    N_ ("[URL…|FILE…|FOLDER…|-]") },
   { NULL }
 };
 
@@ -124,7 +124,7 @@ read_jobs_option (GApplicationCommandLine *command_line, GVariantDict *options, 
                                    &jobs, NULL))
     {
       g_application_command_line_printerr (command_line,
-                                           _("--jobs must be between %d and %d, not “%s”\n"),
+                                           _ ("--jobs must be between %d and %d, not “%s”\n"),
                                            TESSERA_LOADER_MIN_JOBS, TESSERA_LOADER_MAX_JOBS, text);
       return FALSE;
     }
@@ -165,15 +165,14 @@ on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Nothing usable was given: there is nothing to wait for. */
   if (self->exit_when_done && tessera_gallery_get_n_tiles (self->gallery) == 0)
     {
-      g_printerr ("%s\n", _("No image URLs were found in the arguments"));
+      g_printerr ("%s\n", _ ("No image URLs were found in the arguments"));
       self->exit_status = TESSERA_EXIT_SOME_FAILED;
       g_application_quit (G_APPLICATION (self));
     }
 }
 
 static int
-tessera_application_command_line (GApplication *application,
-                                  GApplicationCommandLine *command_line)
+tessera_application_command_line (GApplication *application, GApplicationCommandLine *command_line)
 {
   TesseraApplication *self = TESSERA_APPLICATION (application);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
@@ -200,7 +199,7 @@ tessera_application_command_line (GApplication *application,
   else if (self->exit_when_done)
     {
       g_application_command_line_printerr (command_line, "%s\n",
-                                           _("--exit-when-done needs URLs or files to load"));
+                                           _ ("--exit-when-done needs URLs or files to load"));
       return TESSERA_EXIT_USAGE;
     }
 
@@ -214,7 +213,7 @@ write_stats (TesseraApplication *self)
   g_autoptr (GError) error = NULL;
 
   if (!g_file_set_contents (self->stats_path, json, -1, &error))
-    g_printerr (_("Could not write statistics: %s\n"), error->message);
+    g_printerr (_ ("Could not write statistics: %s\n"), error->message);
 }
 
 static void
@@ -242,14 +241,10 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   GtkApplication *application = GTK_APPLICATION (user_data);
   const char *authors[] = { "The Tessera developers", NULL };
 
-  gtk_show_about_dialog (gtk_application_get_active_window (application),
-                         "program-name", "Tessera",
-                         "logo-icon-name", "image-x-generic",
-                         "version", TESSERA_VERSION,
-                         "comments", _("A gallery that fills with thumbnails as they download"),
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "authors", authors,
-                         NULL);
+  gtk_show_about_dialog (gtk_application_get_active_window (application), "program-name", "Tessera",
+                         "logo-icon-name", "image-x-generic", "version", TESSERA_VERSION,
+                         "comments", _ ("A gallery that fills with thumbnails as they download"),
+                         "license-type", GTK_LICENSE_GPL_3_0, "authors", authors, NULL);
 }
 
 static void
@@ -276,8 +271,7 @@ set_accelerators (GtkApplication *application)
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)
-    gtk_application_set_accels_for_action (application, shortcuts[i].action,
-                                           shortcuts[i].accels);
+    gtk_application_set_accels_for_action (application, shortcuts[i].action, shortcuts[i].accels);
 }
 
 static void
@@ -326,19 +320,17 @@ tessera_application_init (TesseraApplication *self)
   self->settings = load_settings ();
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (
-    G_APPLICATION (self),
-    _("Show images from URLs, text files of URLs, folders or standard input as a grid of "
-      "thumbnails that fill in as they download.\n\nExit status with --exit-when-done: 0 when "
-      "every image loaded, 1 when some failed, 2 for a wrong command line."));
+      G_APPLICATION (self),
+      _ ("Show images from URLs, text files of URLs, folders or standard input as a grid of "
+         "thumbnails that fill in as they download.\n\nExit status with --exit-when-done: 0 when "
+         "every image loaded, 1 when some failed, 2 for a wrong command line."));
 }
 
 TesseraApplication *
 tessera_application_new (void)
 {
-  return g_object_new (TESSERA_TYPE_APPLICATION,
-                       "application-id", TESSERA_APP_ID,
-                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE,
-                       NULL);
+  return g_object_new (TESSERA_TYPE_APPLICATION, "application-id", TESSERA_APP_ID, "flags",
+                       G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE, NULL);
 }
 
 int

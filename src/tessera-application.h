@@ -11,11 +11,10 @@ G_BEGIN_DECLS
 #define TESSERA_EXIT_USAGE       2
 
 #define TESSERA_TYPE_APPLICATION (tessera_application_get_type ())
-G_DECLARE_FINAL_TYPE (TesseraApplication, tessera_application, TESSERA, APPLICATION,
-                      GtkApplication)
+G_DECLARE_FINAL_TYPE (TesseraApplication, tessera_application, TESSERA, APPLICATION, GtkApplication)
 
-TesseraApplication *tessera_application_new             (void);
+TesseraApplication *tessera_application_new (void);
 /* The status to exit with once g_application_run() has returned 0. */
-int                 tessera_application_get_exit_status (TesseraApplication *self);
+int tessera_application_get_exit_status (TesseraApplication *self);
 
 G_END_DECLS

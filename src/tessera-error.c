@@ -3,7 +3,7 @@
 
 #include "tessera-error.h"
 
-G_DEFINE_QUARK (tessera-error-quark, tessera_error)
+G_DEFINE_QUARK (tessera - error - quark, tessera_error)
 
 const char *
 tessera_error_label (const GError *error)
@@ -11,34 +11,34 @@ tessera_error_label (const GError *error)
   g_return_val_if_fail (error != NULL, NULL);
 
   if (error->domain != TESSERA_ERROR)
-    return _("Failed");
+    return _ ("Failed");
 
   switch ((TesseraErrorCode) error->code)
     {
     case TESSERA_ERROR_HTTP:
       /* The fetcher labels these itself with the status ("HTTP 404"). */
-      return _("Server error");
+      return _ ("Server error");
     case TESSERA_ERROR_NOT_IMAGE:
-      return _("Not an image");
+      return _ ("Not an image");
     case TESSERA_ERROR_TOO_LARGE:
-      return _("Too large");
+      return _ ("Too large");
     case TESSERA_ERROR_BROKEN:
-      return _("Broken image");
+      return _ ("Broken image");
     case TESSERA_ERROR_TIMED_OUT:
-      return _("Timed out");
+      return _ ("Timed out");
     case TESSERA_ERROR_CUT_SHORT:
-      return _("Cut short");
+      return _ ("Cut short");
     case TESSERA_ERROR_REDIRECT:
-      return _("Bad redirect");
+      return _ ("Bad redirect");
     case TESSERA_ERROR_NETWORK:
-      return _("No connection");
+      return _ ("No connection");
     case TESSERA_ERROR_FILE:
-      return _("Can't read file");
+      return _ ("Can't read file");
     case TESSERA_ERROR_BAD_URL:
-      return _("Bad URL");
+      return _ ("Bad URL");
     case TESSERA_ERROR_CANCELLED:
-      return _("Cancelled");
+      return _ ("Cancelled");
     default:
-      return _("Failed");
+      return _ ("Failed");
     }
 }

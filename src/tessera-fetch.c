@@ -8,11 +8,11 @@
 #include "tessera-error.h"
 #include "tessera-fetch.h"
 
-#define USER_AGENT       "Tessera/" TESSERA_VERSION
-#define ACCEPT_IMAGES    "Accept: image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.5"
-#define ALLOWED_SCHEMES  "http,https"
-#define RETRY_JITTER_MS  500
-#define CANCEL_POLL_MS   50
+#define USER_AGENT      "Tessera/" TESSERA_VERSION
+#define ACCEPT_IMAGES   "Accept: image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.5"
+#define ALLOWED_SCHEMES "http,https"
+#define RETRY_JITTER_MS 500
+#define CANCEL_POLL_MS  50
 
 struct _TesseraCurlShare
 {
@@ -46,7 +46,7 @@ tessera_fetch_limits_init (TesseraFetchLimits *limits)
 {
   g_return_if_fail (limits != NULL);
 
-  *limits = (TesseraFetchLimits) {
+  *limits = (TesseraFetchLimits){
     .connect_timeout_s = TESSERA_FETCH_CONNECT_TIMEOUT_S,
     .low_speed_bytes = TESSERA_FETCH_LOW_SPEED_BYTES,
     .low_speed_time_s = TESSERA_FETCH_LOW_SPEED_TIME_S,
@@ -253,20 +253,20 @@ typedef struct
 
 /* libcurl results a person can act on, each with the tile's short text. */
 static const CurlFailure curl_failures[] = {
-  { CURLE_OPERATION_TIMEDOUT, TESSERA_ERROR_TIMED_OUT, N_("Timed out") },
-  { CURLE_PARTIAL_FILE, TESSERA_ERROR_CUT_SHORT, N_("Cut short") },
-  { CURLE_FILESIZE_EXCEEDED, TESSERA_ERROR_TOO_LARGE, N_("Too large") },
-  { CURLE_TOO_MANY_REDIRECTS, TESSERA_ERROR_REDIRECT, N_("Redirect loop") },
-  { CURLE_UNSUPPORTED_PROTOCOL, TESSERA_ERROR_REDIRECT, N_("Bad redirect") },
-  { CURLE_URL_MALFORMAT, TESSERA_ERROR_BAD_URL, N_("Bad URL") },
-  { CURLE_COULDNT_RESOLVE_HOST, TESSERA_ERROR_NETWORK, N_("Host not found") },
-  { CURLE_COULDNT_CONNECT, TESSERA_ERROR_NETWORK, N_("Can't connect") },
-  { CURLE_GOT_NOTHING, TESSERA_ERROR_NETWORK, N_("Empty reply") },
-  { CURLE_RECV_ERROR, TESSERA_ERROR_CUT_SHORT, N_("Connection lost") },
-  { CURLE_SEND_ERROR, TESSERA_ERROR_NETWORK, N_("Connection lost") },
-  { CURLE_PEER_FAILED_VERIFICATION, TESSERA_ERROR_NETWORK, N_("Untrusted certificate") },
-  { CURLE_SSL_CONNECT_ERROR, TESSERA_ERROR_NETWORK, N_("TLS error") },
-  { CURLE_WEIRD_SERVER_REPLY, TESSERA_ERROR_NETWORK, N_("Bad reply") },
+  { CURLE_OPERATION_TIMEDOUT, TESSERA_ERROR_TIMED_OUT, N_ ("Timed out") },
+  { CURLE_PARTIAL_FILE, TESSERA_ERROR_CUT_SHORT, N_ ("Cut short") },
+  { CURLE_FILESIZE_EXCEEDED, TESSERA_ERROR_TOO_LARGE, N_ ("Too large") },
+  { CURLE_TOO_MANY_REDIRECTS, TESSERA_ERROR_REDIRECT, N_ ("Redirect loop") },
+  { CURLE_UNSUPPORTED_PROTOCOL, TESSERA_ERROR_REDIRECT, N_ ("Bad redirect") },
+  { CURLE_URL_MALFORMAT, TESSERA_ERROR_BAD_URL, N_ ("Bad URL") },
+  { CURLE_COULDNT_RESOLVE_HOST, TESSERA_ERROR_NETWORK, N_ ("Host not found") },
+  { CURLE_COULDNT_CONNECT, TESSERA_ERROR_NETWORK, N_ ("Can't connect") },
+  { CURLE_GOT_NOTHING, TESSERA_ERROR_NETWORK, N_ ("Empty reply") },
+  { CURLE_RECV_ERROR, TESSERA_ERROR_CUT_SHORT, N_ ("Connection lost") },
+  { CURLE_SEND_ERROR, TESSERA_ERROR_NETWORK, N_ ("Connection lost") },
+  { CURLE_PEER_FAILED_VERIFICATION, TESSERA_ERROR_NETWORK, N_ ("Untrusted certificate") },
+  { CURLE_SSL_CONNECT_ERROR, TESSERA_ERROR_NETWORK, N_ ("TLS error") },
+  { CURLE_WEIRD_SERVER_REPLY, TESSERA_ERROR_NETWORK, N_ ("Bad reply") },
 };
 
 static void
@@ -286,32 +286,32 @@ fail_from_curl (TesseraFetcher *self, CURLcode result, const Transfer *transfer,
 
   if (g_atomic_int_get (transfer->cancelled))
     {
-      set_failure (label, error, TESSERA_ERROR_CANCELLED, _("Cancelled"), _("Cancelled"));
+      set_failure (label, error, TESSERA_ERROR_CANCELLED, _ ("Cancelled"), _ ("Cancelled"));
       return;
     }
   if (transfer->over_cap)
     {
       g_autofree char *cap = g_format_size (transfer->max_bytes);
-      g_autofree char *text = g_strdup_printf (_("The download is larger than %s"), cap);
-      set_failure (label, error, TESSERA_ERROR_TOO_LARGE, _("Too large"), text);
+      g_autofree char *text = g_strdup_printf (_ ("The download is larger than %s"), cap);
+      set_failure (label, error, TESSERA_ERROR_TOO_LARGE, _ ("Too large"), text);
       return;
     }
 
   for (gsize i = 0; i < G_N_ELEMENTS (curl_failures); i++)
     if (curl_failures[i].code == result)
       {
-        set_failure (label, error, curl_failures[i].error, _(curl_failures[i].label), detail);
+        set_failure (label, error, curl_failures[i].error, _ (curl_failures[i].label), detail);
         return;
       }
 
-  set_failure (label, error, TESSERA_ERROR_NETWORK, _("Download failed"), detail);
+  set_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Download failed"), detail);
 }
 
 static void
 fail_from_status (long status, char **label, GError **error)
 {
-  g_autofree char *text = g_strdup_printf (_("HTTP %ld"), status);
-  g_autofree char *detail = g_strdup_printf (_("The server answered with status %ld"), status);
+  g_autofree char *text = g_strdup_printf (_ ("HTTP %ld"), status);
+  g_autofree char *detail = g_strdup_printf (_ ("The server answered with status %ld"), status);
 
   set_failure (label, error, TESSERA_ERROR_HTTP, text, detail);
 }
@@ -417,7 +417,7 @@ tessera_fetcher_get (TesseraFetcher *self, const char *url, const gint *cancelle
       delay_ms = retry_delay_s (self) * 1000 + g_random_int_range (0, RETRY_JITTER_MS);
       if (!wait_unless_cancelled (delay_ms, cancelled))
         {
-          set_failure (label, error, TESSERA_ERROR_CANCELLED, _("Cancelled"), _("Cancelled"));
+          set_failure (label, error, TESSERA_ERROR_CANCELLED, _ ("Cancelled"), _ ("Cancelled"));
           return NULL;
         }
     }

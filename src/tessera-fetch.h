@@ -6,15 +6,15 @@
 G_BEGIN_DECLS
 
 /* Defaults; every bound has a name here so it is found in one place. */
-#define TESSERA_FETCH_CONNECT_TIMEOUT_S   15
-#define TESSERA_FETCH_LOW_SPEED_BYTES     1024
-#define TESSERA_FETCH_LOW_SPEED_TIME_S    20
-#define TESSERA_FETCH_TOTAL_TIMEOUT_S     120
-#define TESSERA_FETCH_MAX_BYTES           (50u * 1024u * 1024u)
-#define TESSERA_FETCH_MAX_REDIRECTS       5
-#define TESSERA_FETCH_MAX_RETRIES         3
-#define TESSERA_FETCH_RETRY_AFTER_CAP_S   30
-#define TESSERA_FETCH_RETRY_DEFAULT_S     1
+#define TESSERA_FETCH_CONNECT_TIMEOUT_S 15
+#define TESSERA_FETCH_LOW_SPEED_BYTES   1024
+#define TESSERA_FETCH_LOW_SPEED_TIME_S  20
+#define TESSERA_FETCH_TOTAL_TIMEOUT_S   120
+#define TESSERA_FETCH_MAX_BYTES         (50u * 1024u * 1024u)
+#define TESSERA_FETCH_MAX_REDIRECTS     5
+#define TESSERA_FETCH_MAX_RETRIES       3
+#define TESSERA_FETCH_RETRY_AFTER_CAP_S 30
+#define TESSERA_FETCH_RETRY_DEFAULT_S   1
 
 typedef struct
 {
@@ -34,24 +34,20 @@ void tessera_fetch_limits_init (TesseraFetchLimits *limits);
  * (libcurl 7.88 cannot share those between threads safely). */
 typedef struct _TesseraCurlShare TesseraCurlShare;
 
-TesseraCurlShare *tessera_curl_share_new   (void);
-TesseraCurlShare *tessera_curl_share_ref   (TesseraCurlShare *share);
-void              tessera_curl_share_unref (TesseraCurlShare *share);
+TesseraCurlShare *tessera_curl_share_new (void);
+TesseraCurlShare *tessera_curl_share_ref (TesseraCurlShare *share);
+void tessera_curl_share_unref (TesseraCurlShare *share);
 
 typedef struct _TesseraFetcher TesseraFetcher;
 
-TesseraFetcher *tessera_fetcher_new  (TesseraCurlShare         *share,
-                                      const TesseraFetchLimits *limits);
-void            tessera_fetcher_free (TesseraFetcher *fetcher);
+TesseraFetcher *tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits);
+void tessera_fetcher_free (TesseraFetcher *fetcher);
 
 /* Downloads @url (http or https only). Returns the body of a 2xx answer. On failure
  * returns NULL, sets @error and, when @label is given, the short text a tile shows.
  * Gives up (TESSERA_ERROR_CANCELLED) soon after *@cancelled becomes non-zero. */
-GBytes *tessera_fetcher_get (TesseraFetcher *fetcher,
-                             const char     *url,
-                             const gint     *cancelled,
-                             char          **label,
-                             GError        **error);
+GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, const gint *cancelled,
+                             char **label, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCurlShare, tessera_curl_share_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraFetcher, tessera_fetcher_free)

@@ -10,14 +10,14 @@ struct _TesseraGallery
 
   TesseraLoader *loader;
   GListStore *tiles;
-  GHashTable *uris;      /* every URI present, for duplicate checks */
-  GHashTable *requests;  /* TesseraTile → TesseraRequest, while loading */
+  GHashTable *uris;     /* every URI present, for duplicate checks */
+  GHashTable *requests; /* TesseraTile → TesseraRequest, while loading */
   guint tile_px;
 
   guint n_finished;
   guint n_failed;
-  gint64 first_tile_ms;  /* first picture on screen; -1 until then */
-  gint64 all_tiles_ms;   /* last tile finished; -1 while any is waiting */
+  gint64 first_tile_ms; /* first picture on screen; -1 until then */
+  gint64 all_tiles_ms;  /* last tile finished; -1 while any is waiting */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraGallery, tessera_gallery, G_TYPE_OBJECT)
@@ -324,8 +324,8 @@ tessera_gallery_class_init (TesseraGalleryClass *klass)
   object_class->get_property = tessera_gallery_get_property;
 
   properties[PROP_N_TILES] = g_param_spec_uint ("n-tiles", NULL, NULL, 0, G_MAXUINT, 0, flags);
-  properties[PROP_N_FINISHED] = g_param_spec_uint ("n-finished", NULL, NULL, 0, G_MAXUINT, 0,
-                                                   flags);
+  properties[PROP_N_FINISHED]
+      = g_param_spec_uint ("n-finished", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_N_FAILED] = g_param_spec_uint ("n-failed", NULL, NULL, 0, G_MAXUINT, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

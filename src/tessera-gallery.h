@@ -14,29 +14,26 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_GALLERY (tessera_gallery_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraGallery, tessera_gallery, TESSERA, GALLERY, GObject)
 
-TesseraGallery *tessera_gallery_new          (TesseraLoader  *loader);
+TesseraGallery *tessera_gallery_new (TesseraLoader *loader);
 /* (element-type TesseraTile) */
-GListModel     *tessera_gallery_get_model    (TesseraGallery *self);
+GListModel *tessera_gallery_get_model (TesseraGallery *self);
 
 /* Appends a tile for each URI not already present, in one splice, and starts loading
  * them. Returns how many were added; *@n_duplicates gets how many were skipped. */
-guint           tessera_gallery_add_uris     (TesseraGallery    *self,
-                                              const char *const *uris,
-                                              guint              n_uris,
-                                              guint             *n_duplicates);
+guint tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n_uris,
+                                guint *n_duplicates);
 /* Cancels every load and removes every tile. */
-void            tessera_gallery_clear        (TesseraGallery *self);
+void tessera_gallery_clear (TesseraGallery *self);
 
-void            tessera_gallery_set_tile_px  (TesseraGallery *self,
-                                              guint           tile_px);
+void tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px);
 
-guint           tessera_gallery_get_n_tiles    (TesseraGallery *self);
-guint           tessera_gallery_get_n_finished (TesseraGallery *self);
-guint           tessera_gallery_get_n_failed   (TesseraGallery *self);
+guint tessera_gallery_get_n_tiles (TesseraGallery *self);
+guint tessera_gallery_get_n_finished (TesseraGallery *self);
+guint tessera_gallery_get_n_failed (TesseraGallery *self);
 /* At least one tile, and every tile loaded or failed. */
-gboolean        tessera_gallery_is_done        (TesseraGallery *self);
+gboolean tessera_gallery_is_done (TesseraGallery *self);
 
 /* The --stats document: counts, timings and one entry per tile. */
-char           *tessera_gallery_dup_stats_json (TesseraGallery *self);
+char *tessera_gallery_dup_stats_json (TesseraGallery *self);
 
 G_END_DECLS

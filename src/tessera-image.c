@@ -8,7 +8,7 @@
 #include "tessera-image.h"
 
 /* TRUE when @data holds the string literal @magic at @offset. */
-#define HAS_MAGIC_AT(data, len, offset, magic) \
+#define HAS_MAGIC_AT(data, len, offset, magic)                                                     \
   has_bytes_at ((data), (len), (offset), (const guint8 *) (magic), sizeof (magic) - 1)
 
 #define JPEG_MAGIC     "\xff\xd8\xff"
@@ -47,11 +47,11 @@
 #define VP8_SIZE_MASK         0x3fff
 
 /* VP8L (lossless): signature, then width-1 and height-1 in 14 bits each, alpha, version. */
-#define VP8L_SIGNATURE    0x2f
-#define VP8L_BITS_POS     1
-#define VP8L_HEADER_END   5
-#define VP8L_SIZE_BITS    14
-#define VP8L_SIZE_MASK    0x3fff
+#define VP8L_SIGNATURE     0x2f
+#define VP8L_BITS_POS      1
+#define VP8L_HEADER_END    5
+#define VP8L_SIZE_BITS     14
+#define VP8L_SIZE_MASK     0x3fff
 #define VP8L_VERSION_SHIFT 29
 
 /* VP8X (extended): flags, reserved, canvas width-1 and height-1 in 24 bits each. */
@@ -60,25 +60,25 @@
 #define VP8X_HEADER_END 10
 
 /* JPEG markers (the byte after 0xFF). */
-#define JPEG_SOI_LEN          2
-#define JPEG_MARKER_PREFIX    0xff
-#define JPEG_NOT_A_MARKER     0x00
-#define JPEG_TEM              0x01
-#define JPEG_SOF0             0xc0
-#define JPEG_SOF15            0xcf
-#define JPEG_DHT              0xc4
-#define JPEG_JPG              0xc8
-#define JPEG_DAC              0xcc
-#define JPEG_RST0             0xd0
-#define JPEG_RST7             0xd7
-#define JPEG_SOI              0xd8
-#define JPEG_EOI              0xd9
-#define JPEG_SOS              0xda
-#define JPEG_LENGTH_LEN       2
+#define JPEG_SOI_LEN        2
+#define JPEG_MARKER_PREFIX  0xff
+#define JPEG_NOT_A_MARKER   0x00
+#define JPEG_TEM            0x01
+#define JPEG_SOF0           0xc0
+#define JPEG_SOF15          0xcf
+#define JPEG_DHT            0xc4
+#define JPEG_JPG            0xc8
+#define JPEG_DAC            0xcc
+#define JPEG_RST0           0xd0
+#define JPEG_RST7           0xd7
+#define JPEG_SOI            0xd8
+#define JPEG_EOI            0xd9
+#define JPEG_SOS            0xda
+#define JPEG_LENGTH_LEN     2
 /* SOF segment: length, precision, height, width, component count. */
-#define JPEG_SOF_HEIGHT_POS   3
-#define JPEG_SOF_WIDTH_POS    5
-#define JPEG_SOF_MIN_LENGTH   8
+#define JPEG_SOF_HEIGHT_POS 3
+#define JPEG_SOF_WIDTH_POS  5
+#define JPEG_SOF_MIN_LENGTH 8
 
 #define MEGAPIXEL 1000000u
 
@@ -89,28 +89,22 @@ typedef struct
 } FormatInfo;
 
 static const FormatInfo format_infos[] = {
-  [TESSERA_IMAGE_FORMAT_UNKNOWN] = { NULL, NULL },
-  [TESSERA_IMAGE_FORMAT_JPEG] = { "jpg", "jpeg" },
-  [TESSERA_IMAGE_FORMAT_PNG] = { "png", "png" },
-  [TESSERA_IMAGE_FORMAT_GIF] = { "gif", "gif" },
+  [TESSERA_IMAGE_FORMAT_UNKNOWN] = { NULL, NULL },  [TESSERA_IMAGE_FORMAT_JPEG] = { "jpg", "jpeg" },
+  [TESSERA_IMAGE_FORMAT_PNG] = { "png", "png" },    [TESSERA_IMAGE_FORMAT_GIF] = { "gif", "gif" },
   [TESSERA_IMAGE_FORMAT_WEBP] = { "webp", "webp" },
 };
 
 /* What the loader's "size-prepared" handler learns and asks for. */
 typedef struct
 {
-  guint    tile_px;
-  guint    width;
-  guint    height;
+  guint tile_px;
+  guint width;
+  guint height;
   gboolean too_large;
 } SizeRequest;
 
 static gboolean
-has_bytes_at (const guint8 *data,
-              gsize         len,
-              gsize         offset,
-              const guint8 *bytes,
-              gsize         n_bytes)
+has_bytes_at (const guint8 *data, gsize len, gsize offset, const guint8 *bytes, gsize n_bytes)
 {
   return offset <= len && n_bytes <= len - offset && memcmp (data + offset, bytes, n_bytes) == 0;
 }
@@ -147,8 +141,7 @@ read_le32 (const guint8 *p)
 }
 
 TesseraImageFormat
-tessera_image_sniff (const guint8 *data,
-                     gsize         len)
+tessera_image_sniff (const guint8 *data, gsize len)
 {
   g_return_val_if_fail (data != NULL || len == 0, TESSERA_IMAGE_FORMAT_UNKNOWN);
 
@@ -174,10 +167,7 @@ tessera_image_format_extension (TesseraImageFormat format)
 }
 
 static gboolean
-probe_png (const guint8 *data,
-           gsize         len,
-           guint        *width,
-           guint        *height)
+probe_png (const guint8 *data, gsize len, guint *width, guint *height)
 {
   /* IHDR must come first and be exactly 13 bytes long. */
   if (len < PNG_HEADER_END || read_be32 (data + PNG_IHDR_LENGTH_POS) != PNG_IHDR_LENGTH
@@ -190,10 +180,7 @@ probe_png (const guint8 *data,
 }
 
 static gboolean
-probe_gif (const guint8 *data,
-           gsize         len,
-           guint        *width,
-           guint        *height)
+probe_gif (const guint8 *data, gsize len, guint *width, guint *height)
 {
   if (len < GIF_HEADER_END)
     return FALSE;
@@ -204,10 +191,7 @@ probe_gif (const guint8 *data,
 }
 
 static gboolean
-probe_vp8 (const guint8 *chunk,
-           gsize         chunk_len,
-           guint        *width,
-           guint        *height)
+probe_vp8 (const guint8 *chunk, gsize chunk_len, guint *width, guint *height)
 {
   /* Only a key frame carries the start code and the size. */
   if (chunk_len < VP8_HEADER_END || (chunk[0] & VP8_FRAME_TAG_NOT_KEY) != 0
@@ -221,10 +205,7 @@ probe_vp8 (const guint8 *chunk,
 }
 
 static gboolean
-probe_vp8l (const guint8 *chunk,
-            gsize         chunk_len,
-            guint        *width,
-            guint        *height)
+probe_vp8l (const guint8 *chunk, gsize chunk_len, guint *width, guint *height)
 {
   guint32 bits;
 
@@ -241,10 +222,7 @@ probe_vp8l (const guint8 *chunk,
 }
 
 static gboolean
-probe_vp8x (const guint8 *chunk,
-            gsize         chunk_len,
-            guint        *width,
-            guint        *height)
+probe_vp8x (const guint8 *chunk, gsize chunk_len, guint *width, guint *height)
 {
   if (chunk_len < VP8X_HEADER_END)
     return FALSE;
@@ -255,10 +233,7 @@ probe_vp8x (const guint8 *chunk,
 }
 
 static gboolean
-probe_webp (const guint8 *data,
-            gsize         len,
-            guint        *width,
-            guint        *height)
+probe_webp (const guint8 *data, gsize len, guint *width, guint *height)
 {
   const guint8 *chunk;
   gsize chunk_len;
@@ -302,10 +277,7 @@ jpeg_marker_ends_walk (guint8 marker)
 }
 
 static gboolean
-probe_jpeg (const guint8 *data,
-            gsize         len,
-            guint        *width,
-            guint        *height)
+probe_jpeg (const guint8 *data, gsize len, guint *width, guint *height)
 {
   gsize pos = JPEG_SOI_LEN;
 
@@ -349,11 +321,8 @@ probe_jpeg (const guint8 *data,
 }
 
 gboolean
-tessera_image_probe_size (const guint8       *data,
-                          gsize               len,
-                          TesseraImageFormat  format,
-                          guint              *width,
-                          guint              *height)
+tessera_image_probe_size (const guint8 *data, gsize len, TesseraImageFormat format, guint *width,
+                          guint *height)
 {
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (width != NULL && height != NULL, FALSE);
@@ -378,8 +347,7 @@ tessera_image_probe_size (const guint8       *data,
 }
 
 static gboolean
-pixel_size_allowed (guint width,
-                    guint height)
+pixel_size_allowed (guint width, guint height)
 {
   return width > 0 && height > 0 && width <= TESSERA_IMAGE_MAX_SIDE
          && height <= TESSERA_IMAGE_MAX_SIDE
@@ -387,44 +355,36 @@ pixel_size_allowed (guint width,
 }
 
 static void
-set_too_large_error (GError **error,
-                     guint    width,
-                     guint    height)
+set_too_large_error (GError **error, guint width, guint height)
 {
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
-               _("The image is %u × %u pixels; the limit is %u pixels a side and %u megapixels"),
+               _ ("The image is %u × %u pixels; the limit is %u pixels a side and %u megapixels"),
                width, height, (guint) TESSERA_IMAGE_MAX_SIDE, TESSERA_IMAGE_MAX_PIXELS / MEGAPIXEL);
 }
 
 static void
-set_broken_error (GError       **error,
-                  const GError  *decoder_error)
+set_broken_error (GError **error, const GError *decoder_error)
 {
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN, _("The image could not be decoded: %s"),
-               decoder_error != NULL ? decoder_error->message : _("unknown error"));
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN, _ ("The image could not be decoded: %s"),
+               decoder_error != NULL ? decoder_error->message : _ ("unknown error"));
 }
 
 static void
 set_out_of_memory_error (GError **error)
 {
   g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
-                       _("Not enough memory to decode the image"));
+                       _ ("Not enough memory to decode the image"));
 }
 
 /* @side scaled by @num / @den, rounded. */
 static int
-scale_side (guint side,
-            guint num,
-            guint den)
+scale_side (guint side, guint num, guint den)
 {
   return (int) (((guint64) side * num + den / 2) / den);
 }
 
 static void
-on_size_prepared (GdkPixbufLoader *loader,
-                  int              width,
-                  int              height,
-                  gpointer         user_data)
+on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer user_data)
 {
   SizeRequest *request = user_data;
   guint shorter;
@@ -443,14 +403,12 @@ on_size_prepared (GdkPixbufLoader *loader,
   /* Shrink so the shorter side becomes the tile; both sides stay at least tile_px >= 1. */
   shorter = MIN (request->width, request->height);
   if (shorter > request->tile_px)
-    gdk_pixbuf_loader_set_size (loader,
-                                scale_side (request->width, request->tile_px, shorter),
+    gdk_pixbuf_loader_set_size (loader, scale_side (request->width, request->tile_px, shorter),
                                 scale_side (request->height, request->tile_px, shorter));
 }
 
 static GdkPixbufLoader *
-new_loader_for_format (TesseraImageFormat   format,
-                       GError             **error)
+new_loader_for_format (TesseraImageFormat format, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   GdkPixbufLoader *loader;
@@ -463,7 +421,7 @@ new_loader_for_format (TesseraImageFormat   format,
   if (format == TESSERA_IMAGE_FORMAT_WEBP
       && g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
     g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
-                         _("No WebP decoder installed (webp-pixbuf-loader)"));
+                         _ ("No WebP decoder installed (webp-pixbuf-loader)"));
   else
     set_broken_error (error, local_error);
   return NULL;
@@ -471,11 +429,8 @@ new_loader_for_format (TesseraImageFormat   format,
 
 /* The first frame, shrunk while decoding and turned upright. */
 static GdkPixbuf *
-load_upright_pixbuf (const guint8        *data,
-                     gsize                len,
-                     TesseraImageFormat   format,
-                     guint                tile_px,
-                     GError             **error)
+load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, guint tile_px,
+                     GError **error)
 {
   g_autoptr (GdkPixbufLoader) loader = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -509,7 +464,7 @@ load_upright_pixbuf (const guint8        *data,
   if (frame == NULL)
     {
       g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
-                           _("The image holds no picture"));
+                           _ ("The image holds no picture"));
       return NULL;
     }
 
@@ -521,9 +476,7 @@ load_upright_pixbuf (const guint8        *data,
 
 /* The centre square, shrunk to @tile_px but never enlarged. */
 static GdkPixbuf *
-crop_to_tile (GdkPixbuf  *pixbuf,
-              guint       tile_px,
-              GError    **error)
+crop_to_tile (GdkPixbuf *pixbuf, guint tile_px, GError **error)
 {
   g_autoptr (GdkPixbuf) square = NULL;
   int width = gdk_pixbuf_get_width (pixbuf);
@@ -541,10 +494,7 @@ crop_to_tile (GdkPixbuf  *pixbuf,
 }
 
 GdkTexture *
-tessera_image_decode_tile (GBytes              *bytes,
-                           guint                tile_px,
-                           TesseraImageFormat  *format,
-                           GError             **error)
+tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format, GError **error)
 {
   g_autoptr (GdkPixbuf) upright = NULL;
   g_autoptr (GdkPixbuf) tile = NULL;
@@ -568,7 +518,7 @@ tessera_image_decode_tile (GBytes              *bytes,
   if (sniffed == TESSERA_IMAGE_FORMAT_UNKNOWN)
     {
       g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE,
-                           _("The data is not a JPEG, PNG, GIF or WebP image"));
+                           _ ("The data is not a JPEG, PNG, GIF or WebP image"));
       return NULL;
     }
 
@@ -576,7 +526,7 @@ tessera_image_decode_tile (GBytes              *bytes,
   if (!tessera_image_probe_size (data, len, sniffed, &width, &height))
     {
       g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
-                           _("The image header does not say its size"));
+                           _ ("The image header does not say its size"));
       return NULL;
     }
   if (!pixel_size_allowed (width, height))

@@ -110,8 +110,8 @@ file_is_image (GFile *file, GCancellable *cancellable)
   gsize n_read = 0;
 
   if (stream == NULL
-      || !g_input_stream_read_all (G_INPUT_STREAM (stream), head, sizeof head, &n_read,
-                                   cancellable, NULL))
+      || !g_input_stream_read_all (G_INPUT_STREAM (stream), head, sizeof head, &n_read, cancellable,
+                                   NULL))
     return FALSE;
   return tessera_image_sniff (head, n_read) != TESSERA_IMAGE_FORMAT_UNKNOWN;
 }
@@ -130,9 +130,9 @@ merge_folder (Collector *collector, GFile *folder, GCancellable *cancellable, GE
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   GFileInfo *info = NULL;
 
-  children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NONE, cancellable, error);
+  children = g_file_enumerate_children (
+      folder, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+      G_FILE_QUERY_INFO_NONE, cancellable, error);
   if (children == NULL)
     return FALSE;
 
@@ -166,7 +166,7 @@ merge_local_file (Collector *collector, GFile *file, GCancellable *cancellable, 
     case G_FILE_TYPE_REGULAR:
       break;
     default:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No such file or URL"));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("No such file or URL"));
       return FALSE;
     }
 
@@ -178,8 +178,8 @@ merge_local_file (Collector *collector, GFile *file, GCancellable *cancellable, 
     }
 
   stream = g_file_read (file, cancellable, error);
-  return stream != NULL && merge_text_stream (collector, G_INPUT_STREAM (stream), cancellable,
-                                              error);
+  return stream != NULL
+         && merge_text_stream (collector, G_INPUT_STREAM (stream), cancellable, error);
 }
 
 static gboolean
@@ -215,14 +215,13 @@ merge_argument (Collector *collector, const char *arg, GFile *cwd, GCancellable 
 
   if (!ok)
     {
-      g_message (_("Skipping “%s”: %s"), arg, error->message);
+      g_message (_ ("Skipping “%s”: %s"), arg, error->message);
       collector->list->n_not_urls++;
     }
 }
 
 static void
-resolve_args_in_thread (GTask *task, gpointer source, gpointer task_data,
-                        GCancellable *cancellable)
+resolve_args_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   const char *const *args = task_data;
   GFile *cwd = g_object_get_data (G_OBJECT (task), "cwd");
@@ -262,8 +261,7 @@ tessera_input_from_args_finish (GAsyncResult *result, GError **error)
 }
 
 static void
-extract_text_in_thread (GTask *task, gpointer source, gpointer task_data,
-                        GCancellable *cancellable)
+extract_text_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   GBytes *text = task_data;
   gsize length = 0;

@@ -17,23 +17,23 @@ struct _TesseraLoader
   GObject parent_instance;
 
   GThreadPool *pool;
-  GMainContext *context;       /* where results are delivered */
+  GMainContext *context; /* where results are delivered */
   TesseraCurlShare *share;
   TesseraFetchLimits limits;
   guint n_jobs;
   guint64 next_sequence;
-  GHashTable *pending;         /* (element-type TesseraRequest) owned refs; loader thread only */
+  GHashTable *pending; /* (element-type TesseraRequest) owned refs; loader thread only */
 
   /* Finished requests on their way to the loader's thread, drained by delivery_source. */
   GMutex finished_lock;
-  GQueue finished;             /* (element-type TesseraRequest) owned refs */
+  GQueue finished; /* (element-type TesseraRequest) owned refs */
   GSource *delivery_source;
 };
 
 struct _TesseraRequest
 {
   gatomicrefcount ref_count;
-  gint cancelled;              /* atomic: read by the worker, set by the loader thread */
+  gint cancelled; /* atomic: read by the worker, set by the loader thread */
   int priority;
   guint64 sequence;
   guint tile_px;
@@ -67,7 +67,7 @@ static GPrivate thread_prepared;
 typedef struct
 {
   GSource source;
-  TesseraLoader *loader;       /* unowned: the loader destroys the source first */
+  TesseraLoader *loader; /* unowned: the loader destroys the source first */
 } DeliverySource;
 
 /* Workers yield the CPU to the main thread: with more decoding workers than cores, equal
@@ -144,13 +144,13 @@ read_local_file (const char *path, gsize max_bytes, GError **error)
   if (g_stat (path, &info) != 0)
     {
       saved_errno = errno;
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _("Can't open “%s”: %s"), path,
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("Can't open “%s”: %s"), path,
                    g_strerror (saved_errno));
       return NULL;
     }
   if (!S_ISREG (info.st_mode))
     {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _("“%s” is not a regular file"),
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("“%s” is not a regular file"),
                    path);
       return NULL;
     }
@@ -158,7 +158,7 @@ read_local_file (const char *path, gsize max_bytes, GError **error)
     {
       g_autofree char *cap = g_format_size (max_bytes);
 
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE, _("“%s” is larger than %s"),
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE, _ ("“%s” is larger than %s"),
                    path, cap);
       return NULL;
     }
@@ -190,14 +190,14 @@ load_bytes (TesseraLoader *self, TesseraRequest *request, char **label, GError *
   g_autofree char *path = NULL;
 
   if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0)
-    return tessera_fetcher_get (get_thread_fetcher (self), request->uri, &request->cancelled,
-                                label, error);
+    return tessera_fetcher_get (get_thread_fetcher (self), request->uri, &request->cancelled, label,
+                                error);
 
   if (g_strcmp0 (scheme, "file") == 0 && (path = g_filename_from_uri (request->uri, NULL, NULL)))
     return read_local_file (path, self->limits.max_bytes, error);
 
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
-               _("Only http, https and file addresses can be loaded"));
+               _ ("Only http, https and file addresses can be loaded"));
   return NULL;
 }
 
@@ -233,7 +233,7 @@ deliver_request (TesseraRequest *request)
   pending_ref = tessera_request_ref (request);
   g_hash_table_remove (request->loader->pending, request);
 
-  result = (TesseraLoadResult) {
+  result = (TesseraLoadResult){
     .texture = request->texture,
     .format = request->format,
     .error = request->error,

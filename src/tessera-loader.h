@@ -28,34 +28,28 @@ typedef struct
 typedef struct _TesseraRequest TesseraRequest;
 
 /* Runs on the thread that created the loader, never for a cancelled request. */
-typedef void (*TesseraDeliverFunc) (const TesseraLoadResult *result,
-                                    gpointer                 user_data);
+typedef void (*TesseraDeliverFunc) (const TesseraLoadResult *result, gpointer user_data);
 
 /* @limits may be NULL for the defaults in tessera-fetch.h. */
-TesseraLoader  *tessera_loader_new        (guint                     n_jobs,
-                                           const TesseraFetchLimits *limits);
-guint           tessera_loader_get_n_jobs (TesseraLoader *self);
+TesseraLoader *tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits);
+guint tessera_loader_get_n_jobs (TesseraLoader *self);
 
 /* Loads @uri (http, https or file) and decodes it to a @tile_px square. Lower
  * @priority runs sooner; equal priorities run in submission order. @user_data is
  * released with @destroy on the loader's thread, after delivery or on cancel. */
-TesseraRequest *tessera_loader_submit     (TesseraLoader      *self,
-                                           const char         *uri,
-                                           int                 priority,
-                                           guint               tile_px,
-                                           TesseraDeliverFunc  deliver,
-                                           gpointer            user_data,
-                                           GDestroyNotify      destroy);
+TesseraRequest *tessera_loader_submit (TesseraLoader *self, const char *uri, int priority,
+                                       guint tile_px, TesseraDeliverFunc deliver,
+                                       gpointer user_data, GDestroyNotify destroy);
 
 /* Call on the loader's thread. Nothing is delivered for the request afterwards; a
  * transfer under way stops at libcurl's next progress check. */
-void            tessera_request_cancel    (TesseraRequest *request);
-TesseraRequest *tessera_request_ref       (TesseraRequest *request);
-void            tessera_request_unref     (TesseraRequest *request);
+void tessera_request_cancel (TesseraRequest *request);
+TesseraRequest *tessera_request_ref (TesseraRequest *request);
+void tessera_request_unref (TesseraRequest *request);
 
 /* Requests submitted and neither delivered nor cancelled. */
-guint           tessera_loader_get_n_pending (TesseraLoader *self);
-void            tessera_loader_cancel_all    (TesseraLoader *self);
+guint tessera_loader_get_n_pending (TesseraLoader *self);
+void tessera_loader_cancel_all (TesseraLoader *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraRequest, tessera_request_unref)
 

@@ -24,7 +24,7 @@ struct _TesseraTileWidget
   GtkWidget *failed_box;
   GtkLabel *reason_label;
 
-  GtkEventController *motion;  /* knows whether the pointer is over the tile */
+  GtkEventController *motion; /* knows whether the pointer is over the tile */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraTileWidget, tessera_tile_widget, GTK_TYPE_WIDGET)
@@ -40,7 +40,7 @@ describe_tile (TesseraTile *tile)
       return g_strdup_printf ("%s: %s\n%s", tessera_tile_get_reason (tile),
                               tessera_tile_get_detail (tile), uri);
     case TESSERA_TILE_WAITING:
-      return g_strdup_printf (_("Loading…\n%s"), uri);
+      return g_strdup_printf (_ ("Loading…\n%s"), uri);
     case TESSERA_TILE_LOADED:
     default:
       return g_strdup (uri);
@@ -186,8 +186,8 @@ tessera_tile_widget_set_tile (TesseraTileWidget *self, TesseraTile *tile)
     g_clear_signal_handler (&self->state_handler, self->tile);
   g_set_object (&self->tile, tile);
   if (tile != NULL)
-    self->state_handler = g_signal_connect (tile, "notify::state", G_CALLBACK (on_state_changed),
-                                            self);
+    self->state_handler
+        = g_signal_connect (tile, "notify::state", G_CALLBACK (on_state_changed), self);
   show_state (self);
 }
 

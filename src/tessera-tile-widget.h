@@ -13,8 +13,7 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_TILE_WIDGET (tessera_tile_widget_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraTileWidget, tessera_tile_widget, TESSERA, TILE_WIDGET, GtkWidget)
 
-GtkWidget *tessera_tile_widget_new      (void);
-void       tessera_tile_widget_set_tile (TesseraTileWidget *self,
-                                         TesseraTile       *tile);
+GtkWidget *tessera_tile_widget_new (void);
+void tessera_tile_widget_set_tile (TesseraTileWidget *self, TesseraTile *tile);
 
 G_END_DECLS

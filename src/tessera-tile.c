@@ -97,13 +97,12 @@ tessera_tile_class_init (TesseraTileClass *klass)
   object_class->get_property = tessera_tile_get_property;
   object_class->set_property = tessera_tile_set_property;
 
-  properties[PROP_URI] = g_param_spec_string ("uri", NULL, NULL, NULL,
-                                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
-                                                | G_PARAM_STATIC_STRINGS);
+  properties[PROP_URI] = g_param_spec_string (
+      "uri", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, TESSERA_TYPE_TILE_STATE,
                                               TESSERA_TILE_WAITING, read_only);
-  properties[PROP_TEXTURE] = g_param_spec_object ("texture", NULL, NULL, GDK_TYPE_TEXTURE,
-                                                  read_only);
+  properties[PROP_TEXTURE]
+      = g_param_spec_object ("texture", NULL, NULL, GDK_TYPE_TEXTURE, read_only);
   properties[PROP_REASON] = g_param_spec_string ("reason", NULL, NULL, NULL, read_only);
   properties[PROP_DETAIL] = g_param_spec_string ("detail", NULL, NULL, NULL, read_only);
 
@@ -180,8 +179,7 @@ tessera_tile_set_loaded (TesseraTile *self, GdkTexture *texture, gint64 done_ms)
 }
 
 void
-tessera_tile_set_failed (TesseraTile *self, const char *reason, const char *detail,
-                         gint64 done_ms)
+tessera_tile_set_failed (TesseraTile *self, const char *reason, const char *detail, gint64 done_ms)
 {
   g_return_if_fail (TESSERA_IS_TILE (self));
   g_return_if_fail (reason != NULL);

@@ -18,23 +18,19 @@ GType tessera_tile_state_get_type (void);
 #define TESSERA_TYPE_TILE (tessera_tile_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraTile, tessera_tile, TESSERA, TILE, GObject)
 
-TesseraTile      *tessera_tile_new         (const char *uri);
-const char       *tessera_tile_get_uri     (TesseraTile *self);
-TesseraTileState  tessera_tile_get_state   (TesseraTile *self);
-GdkTexture       *tessera_tile_get_texture (TesseraTile *self);
+TesseraTile *tessera_tile_new (const char *uri);
+const char *tessera_tile_get_uri (TesseraTile *self);
+TesseraTileState tessera_tile_get_state (TesseraTile *self);
+GdkTexture *tessera_tile_get_texture (TesseraTile *self);
 /* Short failure text for the tile ("HTTP 404"), and the full one for its tooltip. */
-const char       *tessera_tile_get_reason  (TesseraTile *self);
-const char       *tessera_tile_get_detail  (TesseraTile *self);
+const char *tessera_tile_get_reason (TesseraTile *self);
+const char *tessera_tile_get_detail (TesseraTile *self);
 /* Milliseconds since start-up when the tile finished; -1 while waiting. */
-gint64            tessera_tile_get_done_ms (TesseraTile *self);
+gint64 tessera_tile_get_done_ms (TesseraTile *self);
 
-void tessera_tile_set_loaded (TesseraTile *self,
-                              GdkTexture  *texture,
-                              gint64       done_ms);
-void tessera_tile_set_failed (TesseraTile *self,
-                              const char  *reason,
-                              const char  *detail,
-                              gint64       done_ms);
+void tessera_tile_set_loaded (TesseraTile *self, GdkTexture *texture, gint64 done_ms);
+void tessera_tile_set_failed (TesseraTile *self, const char *reason, const char *detail,
+                              gint64 done_ms);
 
 const char *tessera_tile_state_to_string (TesseraTileState state);
 

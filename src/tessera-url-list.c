@@ -12,10 +12,10 @@
 #include "tessera-url-list.h"
 
 /* What g_utf8_make_valid () puts in place of invalid bytes. */
-#define REPLACEMENT_CHARACTER_UTF8 "\xEF\xBF\xBD"
+#define REPLACEMENT_CHARACTER_UTF8  "\xEF\xBF\xBD"
 /* The longest UTF-8 sequence is four bytes: at most three continuation bytes. */
 #define UTF8_MAX_CONTINUATION_BYTES 3
-#define SCHEME_SEPARATOR "://"
+#define SCHEME_SEPARATOR            "://"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURLU, curl_url_cleanup)
 
@@ -91,7 +91,7 @@ utf8_boundary_at_or_before (const char *text, gsize len)
 {
   gsize cut = len;
 
-  while (cut > 0 && len - cut < UTF8_MAX_CONTINUATION_BYTES && ((guchar)text[cut] & 0xC0) == 0x80)
+  while (cut > 0 && len - cut < UTF8_MAX_CONTINUATION_BYTES && ((guchar) text[cut] & 0xC0) == 0x80)
     cut--;
 
   return cut;
@@ -116,17 +116,17 @@ prepare_text (const char *text, gsize len, TesseraUrlList *list, gsize *out_len)
   copy[len] = '\0';
 
   for (char *nul = memchr (copy, '\0', len); nul != NULL;
-       nul = memchr (nul, '\0', len - (gsize)(nul - copy)))
+       nul = memchr (nul, '\0', len - (gsize) (nul - copy)))
     *nul = ' ';
 
-  if (g_utf8_validate (copy, (gssize)len, NULL))
+  if (g_utf8_validate (copy, (gssize) len, NULL))
     {
       *out_len = len;
       return g_steal_pointer (&copy);
     }
 
   list->not_utf8 = TRUE;
-  valid = g_utf8_make_valid (copy, (gssize)len);
+  valid = g_utf8_make_valid (copy, (gssize) len);
   *out_len = strlen (valid);
   return valid;
 }
@@ -315,11 +315,11 @@ url_from_token (const char *token, gsize len)
   if (start == NULL)
     return NULL;
 
-  candidate_len = strip_trailing_punctuation (start, len - (gsize)(start - token));
+  candidate_len = strip_trailing_punctuation (start, len - (gsize) (start - token));
   if (candidate_len == 0 || candidate_len > TESSERA_URL_MAX_LENGTH)
     return NULL;
   /* Bytes that were not UTF-8 make the URL unusable: skip it rather than guess. */
-  if (g_strstr_len (start, (gssize)candidate_len, REPLACEMENT_CHARACTER_UTF8) != NULL)
+  if (g_strstr_len (start, (gssize) candidate_len, REPLACEMENT_CHARACTER_UTF8) != NULL)
     return NULL;
 
   candidate = g_strndup (start, candidate_len);
@@ -371,7 +371,7 @@ extractor_scan (Extractor *self, const char *text, gsize len)
     {
       const char *p = text + i;
       gunichar c = g_utf8_get_char (p);
-      gsize char_len = (gsize)(g_utf8_next_char (p) - p);
+      gsize char_len = (gsize) (g_utf8_next_char (p) - p);
       gboolean is_line_break = c == '\n' || c == '\r';
 
       if (is_line_break || is_separator (c))
@@ -418,13 +418,13 @@ tessera_url_list_extract (const char *text, gssize len)
   g_return_val_if_fail (text != NULL || len == 0, NULL);
 
   if (len < 0)
-    len = (gssize)strnlen (text, (gsize)TESSERA_URL_TEXT_MAX_BYTES + 1);
+    len = (gssize) strnlen (text, (gsize) TESSERA_URL_TEXT_MAX_BYTES + 1);
 
   list = g_new0 (TesseraUrlList, 1);
   list->urls = g_ptr_array_new_with_free_func (g_free);
   seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  valid = prepare_text (text, (gsize)len, list, &valid_len);
+  valid = prepare_text (text, (gsize) len, list, &valid_len);
   extractor = (Extractor){ .list = list, .seen = seen };
   extractor_scan (&extractor, valid, valid_len);
 
@@ -467,5 +467,5 @@ tessera_url_list_summary (guint n_added, guint n_not_urls, guint n_duplicates, g
     g_ptr_array_add (parts, g_strdup (_ ("the text was too long and was cut")));
 
   /* Translators: joins the parts of a summary such as "Added 3 images · 1 duplicate skipped" */
-  return g_strjoinv (_ (" · "), (char **)parts->pdata);
+  return g_strjoinv (_ (" · "), (char **) parts->pdata);
 }

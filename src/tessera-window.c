@@ -7,7 +7,7 @@
 #include "tessera-window.h"
 
 /* How long a notice stays before it hides itself. */
-#define NOTICE_TIMEOUT_MS 6000
+#define NOTICE_TIMEOUT_MS  6000
 /* How long the full progress bar stays once the last tile has finished. */
 #define PROGRESS_LINGER_MS 1200
 
@@ -76,9 +76,9 @@ update_progress (TesseraWindow *self)
   guint n_tiles = tessera_gallery_get_n_tiles (self->gallery);
   guint n_finished = tessera_gallery_get_n_finished (self->gallery);
   guint n_failed = tessera_gallery_get_n_failed (self->gallery);
-  g_autofree char *progress = g_strdup_printf (_("%u of %u"), n_finished, n_tiles);
-  g_autofree char *failed = g_strdup_printf (ngettext ("%u failed", "%u failed", n_failed),
-                                             n_failed);
+  g_autofree char *progress = g_strdup_printf (_ ("%u of %u"), n_finished, n_tiles);
+  g_autofree char *failed
+      = g_strdup_printf (ngettext ("%u failed", "%u failed", n_failed), n_failed);
 
   gtk_stack_set_visible_child_name (self->stack, n_tiles > 0 ? "grid" : "empty");
   gtk_label_set_text (self->progress_label, progress);
@@ -153,12 +153,11 @@ add_text (TesseraWindow *self, const char *text)
 
   if (text == NULL || text[0] == '\0')
     {
-      tessera_window_show_notice (self, _("There is no text to take URLs from"));
+      tessera_window_show_notice (self, _ ("There is no text to take URLs from"));
       return;
     }
   bytes = g_bytes_new (text, strlen (text));
-  tessera_input_from_text_async (bytes, self->cancellable, on_url_list_ready,
-                                 g_object_ref (self));
+  tessera_input_from_text_async (bytes, self->cancellable, on_url_list_ready, g_object_ref (self));
 }
 
 static void
@@ -189,7 +188,7 @@ on_clipboard_text (GObject *source, GAsyncResult *result, gpointer user_data)
     g_debug ("Clipboard: %s", error->message);
   if (text == NULL)
     {
-      tessera_window_show_notice (self, _("The clipboard holds no text"));
+      tessera_window_show_notice (self, _ ("The clipboard holds no text"));
       return;
     }
   add_text (self, text);
@@ -204,7 +203,7 @@ on_clipboard_files (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (value == NULL)
     {
-      tessera_window_show_notice (self, _("The copied files could not be read"));
+      tessera_window_show_notice (self, _ ("The copied files could not be read"));
       return;
     }
   add_files (self, g_value_get_boxed (value));
@@ -339,8 +338,8 @@ tessera_window_constructed (GObject *object)
   setup_drop_target (self);
   g_signal_connect_object (self->gallery, "notify::n-finished", G_CALLBACK (on_gallery_changed),
                            self, 0);
-  g_signal_connect_object (self->gallery, "notify::n-tiles", G_CALLBACK (on_gallery_changed),
-                           self, 0);
+  g_signal_connect_object (self->gallery, "notify::n-tiles", G_CALLBACK (on_gallery_changed), self,
+                           0);
   g_signal_connect (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_changed), NULL);
   update_tile_px (self);
   update_progress (self);
@@ -371,8 +370,7 @@ tessera_window_finalize (GObject *object)
 }
 
 static void
-tessera_window_set_property (GObject *object, guint prop_id, const GValue *value,
-                             GParamSpec *pspec)
+tessera_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   TesseraWindow *self = TESSERA_WINDOW (object);
 
@@ -397,9 +395,9 @@ tessera_window_class_init (TesseraWindowClass *klass)
   object_class->finalize = tessera_window_finalize;
   object_class->set_property = tessera_window_set_property;
 
-  properties[PROP_GALLERY] = g_param_spec_object ("gallery", NULL, NULL, TESSERA_TYPE_GALLERY,
-                                                  G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY
-                                                    | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GALLERY]
+      = g_param_spec_object ("gallery", NULL, NULL, TESSERA_TYPE_GALLERY,
+                             G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -460,8 +458,7 @@ tessera_window_new (GtkApplication *application, TesseraGallery *gallery, GSetti
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (TESSERA_IS_GALLERY (gallery), NULL);
 
-  self = g_object_new (TESSERA_TYPE_WINDOW, "application", application, "gallery", gallery,
-                       NULL);
+  self = g_object_new (TESSERA_TYPE_WINDOW, "application", application, "gallery", gallery, NULL);
   if (settings != NULL)
     bind_window_size (self, settings);
   return self;

@@ -11,19 +11,14 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_WINDOW (tessera_window_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraWindow, tessera_window, TESSERA, WINDOW, GtkApplicationWindow)
 
-TesseraWindow *tessera_window_new           (GtkApplication *application,
-                                             TesseraGallery *gallery,
-                                             GSettings      *settings);
-TesseraGallery *tessera_window_get_gallery  (TesseraWindow  *self);
+TesseraWindow *tessera_window_new (GtkApplication *application, TesseraGallery *gallery,
+                                   GSettings *settings);
+TesseraGallery *tessera_window_get_gallery (TesseraWindow *self);
 
 /* Adds the URLs of @list to the gallery and tells the person what happened. */
-void            tessera_window_add_url_list (TesseraWindow  *self,
-                                             TesseraUrlList *list);
+void tessera_window_add_url_list (TesseraWindow *self, TesseraUrlList *list);
 /* Resolves @args (URLs, files, folders, "-") off the main thread, then adds them. */
-void            tessera_window_add_args     (TesseraWindow     *self,
-                                             const char *const *args,
-                                             GFile             *cwd);
-void            tessera_window_show_notice  (TesseraWindow  *self,
-                                             const char     *text);
+void tessera_window_add_args (TesseraWindow *self, const char *const *args, GFile *cwd);
+void tessera_window_show_notice (TesseraWindow *self, const char *text);
 
 G_END_DECLS

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MAX_PORT        65535
-#define MAX_LATENCY_MS  (10 * 60 * 1000)
+#define MAX_PORT       65535
+#define MAX_LATENCY_MS (10 * 60 * 1000)
 
 static gboolean
 quit_on_signal (gpointer data)
@@ -60,7 +60,7 @@ announce_url (TesseraTestServer *server)
 static void
 serve_until_signalled (void)
 {
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   guint sigint_id = g_unix_signal_add (SIGINT, quit_on_signal, loop);
   guint sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal, loop);
 
@@ -82,9 +82,9 @@ main (int argc, char **argv)
       "DIR" },
     { NULL },
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("— Tessera's test HTTP server");
-  g_autoptr(TesseraTestServer) server = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new ("— Tessera's test HTTP server");
+  g_autoptr (TesseraTestServer) server = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error)

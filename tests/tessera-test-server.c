@@ -13,109 +13,109 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-#define LISTEN_BACKLOG          128
-#define MAX_CONNECTIONS         512
-#define ACCEPT_RETRY_MS         50
-#define MAX_HEAD_BYTES          (16 * 1024)
-#define DRAIN_SCRATCH_BYTES     4096
-#define LINGER_MS               500
-#define MAX_DELAY_MS            (10 * 60 * 1000)
+#define LISTEN_BACKLOG      128
+#define MAX_CONNECTIONS     512
+#define ACCEPT_RETRY_MS     50
+#define MAX_HEAD_BYTES      (16 * 1024)
+#define DRAIN_SCRATCH_BYTES 4096
+#define LINGER_MS           500
+#define MAX_DELAY_MS        (10 * 60 * 1000)
 
-#define DEFAULT_IMAGE_WIDTH     64
-#define DEFAULT_IMAGE_HEIGHT    48
-#define MAX_IMAGE_SIDE          4000
-#define IMAGE_CACHE_MAX_BYTES   (64 * 1024 * 1024)
-#define JPEG_QUALITY            "90"
-#define FAULT_IMAGE_SEED        7
+#define DEFAULT_IMAGE_WIDTH   64
+#define DEFAULT_IMAGE_HEIGHT  48
+#define MAX_IMAGE_SIDE        4000
+#define IMAGE_CACHE_MAX_BYTES (64 * 1024 * 1024)
+#define JPEG_QUALITY          "90"
+#define FAULT_IMAGE_SEED      7
 
-#define DEFAULT_RETRY_AFTER_S   1
-#define MAX_RETRY_AFTER_S       3600
-#define TRUNCATED_DECLARED      20000
-#define TRUNCATED_SENT          100
-#define TRICKLE_LENGTH          100000
-#define TRICKLE_INTERVAL_MS     1000
-#define ENDLESS_CHUNK_BYTES     (64 * 1024)
-#define ENDLESS_LIMIT_BYTES     ((guint64) 2 << 30)
-#define HUGE_PNG_SIDE           100000
-#define CORRUPT_JPEG_KEPT       300
-#define CORRUPT_JPEG_JUNK       2000
-#define CORRUPT_JPEG_JUNK_BYTE  0x55
-#define DEFAULT_LIST_LINES      10
-#define MAX_LIST_LINES          100000
+#define DEFAULT_RETRY_AFTER_S  1
+#define MAX_RETRY_AFTER_S      3600
+#define TRUNCATED_DECLARED     20000
+#define TRUNCATED_SENT         100
+#define TRICKLE_LENGTH         100000
+#define TRICKLE_INTERVAL_MS    1000
+#define ENDLESS_CHUNK_BYTES    (64 * 1024)
+#define ENDLESS_LIMIT_BYTES    ((guint64) 2 << 30)
+#define HUGE_PNG_SIDE          100000
+#define CORRUPT_JPEG_KEPT      300
+#define CORRUPT_JPEG_JUNK      2000
+#define CORRUPT_JPEG_JUNK_BYTE 0x55
+#define DEFAULT_LIST_LINES     10
+#define MAX_LIST_LINES         100000
 
-#define GIF_SIDE                4
-#define GIF_MIN_CODE_SIZE       2
-#define GIF_CLEAR_CODE          (1u << GIF_MIN_CODE_SIZE)
-#define GIF_END_CODE            (GIF_CLEAR_CODE + 1)
-#define GIF_CODE_BITS           (GIF_MIN_CODE_SIZE + 1)
-#define GIF_MAX_SUB_BLOCK       255
-#define GIF_FRAME_DELAY_CS      10
+#define GIF_SIDE           4
+#define GIF_MIN_CODE_SIZE  2
+#define GIF_CLEAR_CODE     (1u << GIF_MIN_CODE_SIZE)
+#define GIF_END_CODE       (GIF_CLEAR_CODE + 1)
+#define GIF_CODE_BITS      (GIF_MIN_CODE_SIZE + 1)
+#define GIF_MAX_SUB_BLOCK  255
+#define GIF_FRAME_DELAY_CS 10
 
-#define CRC32_POLYNOMIAL        0xedb88320u
+#define CRC32_POLYNOMIAL 0xedb88320u
 
 static const guint8 png_signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
 struct _TesseraTestServer
 {
-  GSocket      *listener;
-  guint16       port;
-  GCancellable *cancellable;   /* cancelled once, by tessera_test_server_free() */
-  GThread      *accept_thread;
-  gint          latency_ms;    /* atomic */
+  GSocket *listener;
+  guint16 port;
+  GCancellable *cancellable; /* cancelled once, by tessera_test_server_free() */
+  GThread *accept_thread;
+  gint latency_ms; /* atomic */
 
-  GMutex        lock;          /* guards everything below */
-  GPtrArray    *connections;   /* Connection *, each with a running or finished thread */
-  GArray       *handlers;      /* Handler, longest prefix first */
-  char         *serve_dir;
-  guint         n_connections;
-  guint         n_requests;
-  guint         in_flight;
-  guint         max_in_flight;
-  GHashTable   *path_counts;   /* path -> count */
-  GHashTable   *retry_counts;  /* /retry key -> count */
+  GMutex lock;            /* guards everything below */
+  GPtrArray *connections; /* Connection *, each with a running or finished thread */
+  GArray *handlers;       /* Handler, longest prefix first */
+  char *serve_dir;
+  guint n_connections;
+  guint n_requests;
+  guint in_flight;
+  guint max_in_flight;
+  GHashTable *path_counts;  /* path -> count */
+  GHashTable *retry_counts; /* /retry key -> count */
 };
 
 typedef struct
 {
   TesseraTestServer *server;
-  GSocket           *socket;
-  GThread           *thread;
-  gint               finished;  /* atomic: the thread has nothing left to do */
-  gsize              len;
-  char               buf[MAX_HEAD_BYTES];
+  GSocket *socket;
+  GThread *thread;
+  gint finished; /* atomic: the thread has nothing left to do */
+  gsize len;
+  char buf[MAX_HEAD_BYTES];
 } Connection;
 
 typedef struct
 {
-  char               *prefix;
-  TesseraTestHandler  func;
-  gpointer            user_data;
+  char *prefix;
+  TesseraTestHandler func;
+  gpointer user_data;
 } Handler;
 
 typedef struct
 {
-  char       *method;
-  char       *path;     /* the target up to '?' */
-  char       *query;    /* after '?', or NULL */
-  GHashTable *params;   /* decoded query parameters */
-  GHashTable *headers;  /* lower-case name -> value */
-  gboolean    is_head;
-  gboolean    keep_alive;
+  char *method;
+  char *path;          /* the target up to '?' */
+  char *query;         /* after '?', or NULL */
+  GHashTable *params;  /* decoded query parameters */
+  GHashTable *headers; /* lower-case name -> value */
+  gboolean is_head;
+  gboolean keep_alive;
 } Request;
 
 typedef struct
 {
-  guint    status;
-  char    *content_type;  /* NULL: no Content-Type line */
-  GString *headers;       /* extra "Name: value\r\n" lines */
-  GBytes  *body;
+  guint status;
+  char *content_type; /* NULL: no Content-Type line */
+  GString *headers;   /* extra "Name: value\r\n" lines */
+  GBytes *body;
 } Response;
 
 typedef enum
 {
-  REPLY_SEND,   /* the route filled the Response; send it */
-  REPLY_SENT,   /* the route wrote its own answer; the connection may go on */
-  REPLY_CLOSE,  /* the connection must close now */
+  REPLY_SEND,  /* the route filled the Response; send it */
+  REPLY_SENT,  /* the route wrote its own answer; the connection may go on */
+  REPLY_CLOSE, /* the connection must close now */
 } ReplyAction;
 
 typedef enum
@@ -126,16 +126,13 @@ typedef enum
   READ_MALFORMED,
 } ReadResult;
 
-typedef ReplyAction (*RouteFunc) (Connection *conn,
-                                  Request    *req,
-                                  const char *rest,
-                                  Response   *resp);
+typedef ReplyAction (*RouteFunc) (Connection *conn, Request *req, const char *rest, Response *resp);
 
 typedef struct
 {
   const char *path;
-  gboolean    is_prefix;
-  RouteFunc   func;
+  gboolean is_prefix;
+  RouteFunc func;
 } Route;
 
 typedef struct
@@ -154,7 +151,7 @@ typedef struct
 
 typedef struct
 {
-  guint       status;
+  guint status;
   const char *reason;
 } StatusReason;
 
@@ -236,7 +233,7 @@ png_append_chunk (GByteArray *out, const char *type, const guint8 *data, gsize l
 /* ---- generated images ---- */
 
 G_LOCK_DEFINE_STATIC (image_cache);
-static GHashTable *image_cache;  /* "type:w:h:seed" -> GBytes; kept for the process */
+static GHashTable *image_cache; /* "type:w:h:seed" -> GBytes; kept for the process */
 static gsize image_cache_bytes;
 
 static void
@@ -271,8 +268,8 @@ paint_rectangle (GdkPixbuf *pixbuf, GRand *rand)
 static GdkPixbuf *
 paint_test_pattern (guint width, guint height, guint seed)
 {
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
   guint8 from[3], to[3];
   guint span = width + height - 1;
 
@@ -302,8 +299,8 @@ encode_test_image (const char *pixbuf_type, guint width, guint height, guint see
   static char *jpeg_values[] = { JPEG_QUALITY, NULL };
   static char *no_options[] = { NULL };
   gboolean is_jpeg = g_str_equal (pixbuf_type, "jpeg");
-  g_autoptr(GdkPixbuf) pixbuf = paint_test_pattern (width, height, seed);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = paint_test_pattern (width, height, seed);
+  g_autoptr (GError) error = NULL;
   char *buffer = NULL;
   gsize size = 0;
 
@@ -327,7 +324,7 @@ static GBytes *
 cached_test_image (const char *pixbuf_type, guint width, guint height, guint seed)
 {
   g_autofree char *key = g_strdup_printf ("%s:%u:%u:%u", pixbuf_type, width, height, seed);
-  g_autoptr(GBytes) made = NULL;
+  g_autoptr (GBytes) made = NULL;
   GBytes *cached;
 
   G_LOCK (image_cache);
@@ -344,8 +341,8 @@ cached_test_image (const char *pixbuf_type, guint width, guint height, guint see
 
   G_LOCK (image_cache);
   if (image_cache == NULL)
-    image_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) g_bytes_unref);
+    image_cache
+        = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
   /* Another thread may have made it meanwhile: serve the first copy. */
   cached = g_hash_table_lookup (image_cache, key);
   if (cached == NULL)
@@ -386,7 +383,7 @@ tessera_test_make_jpeg (guint width, guint height, guint seed)
 typedef struct
 {
   GByteArray *bytes;
-  guint       n_bits;
+  guint n_bits;
 } BitWriter;
 
 /* GIF packs LZW codes least significant bit first. */
@@ -411,7 +408,7 @@ gif_append_image_data (GByteArray *out, guint8 colour_index, guint n_pixels)
 {
   static const guint8 min_code_size = GIF_MIN_CODE_SIZE;
   static const guint8 terminator = 0;
-  g_autoptr(GByteArray) codes = g_byte_array_new ();
+  g_autoptr (GByteArray) codes = g_byte_array_new ();
   BitWriter writer = { codes, 0 };
 
   for (guint i = 0; i < n_pixels; i++)
@@ -456,17 +453,17 @@ tessera_test_make_gif (void)
   /* Global palette flag, 2-bit colour resolution, 4 entries; background 0; square pixels. */
   static const guint8 screen_flags[] = { 0x91, 0x00, 0x00 };
   static const guint8 palette[] = {
-    0x00, 0x00, 0x00,  /* black */
-    0xff, 0x00, 0x00,  /* red: frame 1 */
-    0x00, 0x00, 0xff,  /* blue: frame 2 */
+    0x00, 0x00, 0x00, /* black */
+    0xff, 0x00, 0x00, /* red: frame 1 */
+    0x00, 0x00, 0xff, /* blue: frame 2 */
     0xff, 0xff, 0xff,
   };
   static const guint8 loop_forever[] = {
-    0x21, 0xff, 0x0b, 'N', 'E', 'T', 'S', 'C', 'A', 'P', 'E', '2', '.', '0',
-    0x03, 0x01, 0x00, 0x00, 0x00,
+    0x21, 0xff, 0x0b, 'N', 'E',  'T',  'S',  'C',  'A',  'P',
+    'E',  '2',  '.',  '0', 0x03, 0x01, 0x00, 0x00, 0x00,
   };
   static const guint8 trailer = 0x3b;
-  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr (GByteArray) out = g_byte_array_new ();
 
   g_byte_array_append (out, (const guint8 *) "GIF89a", 6);
   append_le16 (out, GIF_SIDE);
@@ -487,14 +484,13 @@ make_huge_png (void)
 {
   /* A zlib stream holding one stored block of 16 zero bytes. */
   static const guint8 idat[] = {
-    0x78, 0x01, 0x01, 0x10, 0x00, 0xef, 0xff,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0x00, 0x10, 0x00, 0x01,
+    0x78, 0x01, 0x01, 0x10, 0x00, 0xef, 0xff, 0, 0, 0,    0,    0,    0,    0,
+    0,    0,    0,    0,    0,    0,    0,    0, 0, 0x00, 0x10, 0x00, 0x01,
   };
   /* Bit depth 8, colour type 6 (RGBA), default compression, filter and no interlace. */
   static const guint8 ihdr_tail[] = { 8, 6, 0, 0, 0 };
-  g_autoptr(GByteArray) ihdr = g_byte_array_new ();
-  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr (GByteArray) ihdr = g_byte_array_new ();
+  g_autoptr (GByteArray) out = g_byte_array_new ();
 
   append_be32 (ihdr, HUGE_PNG_SIDE);
   append_be32 (ihdr, HUGE_PNG_SIDE);
@@ -512,9 +508,9 @@ make_huge_png (void)
 static GBytes *
 make_corrupt_jpeg (void)
 {
-  g_autoptr(GBytes) jpeg = tessera_test_make_jpeg (DEFAULT_IMAGE_WIDTH, DEFAULT_IMAGE_HEIGHT,
-                                                   FAULT_IMAGE_SEED);
-  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr (GBytes) jpeg
+      = tessera_test_make_jpeg (DEFAULT_IMAGE_WIDTH, DEFAULT_IMAGE_HEIGHT, FAULT_IMAGE_SEED);
+  g_autoptr (GByteArray) out = g_byte_array_new ();
 
   if (jpeg == NULL)
     return NULL;
@@ -536,7 +532,7 @@ make_fault_png (void)
 static void
 server_request_begin (TesseraTestServer *server, const char *path)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (server->path_counts, path));
 
   g_hash_table_insert (server->path_counts, g_strdup (path), GUINT_TO_POINTER (count + 1));
@@ -548,7 +544,7 @@ server_request_begin (TesseraTestServer *server, const char *path)
 static void
 server_request_end (TesseraTestServer *server)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
 
   server->in_flight--;
 }
@@ -556,7 +552,7 @@ server_request_end (TesseraTestServer *server)
 static guint
 server_bump_retry (TesseraTestServer *server, const char *key)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (server->retry_counts, key)) + 1;
 
   g_hash_table_insert (server->retry_counts, g_strdup (key), GUINT_TO_POINTER (count));
@@ -593,7 +589,7 @@ connection_send_all (Connection *conn, const void *data, gsize len)
 
   while (len > 0)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       gssize sent = g_socket_send (conn->socket, bytes, len, conn->server->cancellable, &error);
 
       if (sent < 0)
@@ -612,7 +608,7 @@ static gboolean
 connection_pause (Connection *conn, guint ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) ms * G_TIME_SPAN_MILLISECOND;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (ms == 0)
     return TRUE;
@@ -631,14 +627,27 @@ static const char *
 reason_phrase (guint status)
 {
   static const StatusReason reasons[] = {
-    { 200, "OK" }, { 204, "No Content" }, { 206, "Partial Content" },
-    { 301, "Moved Permanently" }, { 302, "Found" }, { 304, "Not Modified" },
-    { 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
-    { 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
-    { 404, "Not Found" }, { 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-    { 410, "Gone" }, { 429, "Too Many Requests" },
-    { 431, "Request Header Fields Too Large" }, { 500, "Internal Server Error" },
-    { 502, "Bad Gateway" }, { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+    { 200, "OK" },
+    { 204, "No Content" },
+    { 206, "Partial Content" },
+    { 301, "Moved Permanently" },
+    { 302, "Found" },
+    { 304, "Not Modified" },
+    { 307, "Temporary Redirect" },
+    { 308, "Permanent Redirect" },
+    { 400, "Bad Request" },
+    { 401, "Unauthorized" },
+    { 403, "Forbidden" },
+    { 404, "Not Found" },
+    { 405, "Method Not Allowed" },
+    { 408, "Request Timeout" },
+    { 410, "Gone" },
+    { 429, "Too Many Requests" },
+    { 431, "Request Header Fields Too Large" },
+    { 500, "Internal Server Error" },
+    { 502, "Bad Gateway" },
+    { 503, "Service Unavailable" },
+    { 504, "Gateway Timeout" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (reasons); i++)
@@ -649,14 +658,10 @@ reason_phrase (guint status)
 
 /* @content_length < 0 means a chunked body. */
 static gboolean
-connection_send_head (Connection *conn,
-                      guint       status,
-                      const char *content_type,
-                      gint64      content_length,
-                      const char *extra_headers,
-                      gboolean    keep_alive)
+connection_send_head (Connection *conn, guint status, const char *content_type,
+                      gint64 content_length, const char *extra_headers, gboolean keep_alive)
 {
-  g_autoptr(GString) head = g_string_new (NULL);
+  g_autoptr (GString) head = g_string_new (NULL);
 
   g_string_append_printf (head, "HTTP/1.1 %u %s\r\n", status, reason_phrase (status));
   if (content_type != NULL)
@@ -673,10 +678,7 @@ connection_send_head (Connection *conn,
 }
 
 static gboolean
-connection_send_response (Connection *conn,
-                          Response   *resp,
-                          gboolean    is_head,
-                          gboolean    keep_alive)
+connection_send_response (Connection *conn, Response *resp, gboolean is_head, gboolean keep_alive)
 {
   gsize len = resp->body != NULL ? g_bytes_get_size (resp->body) : 0;
 
@@ -691,11 +693,8 @@ connection_send_response (Connection *conn,
 /* For routes that write their own body: sends the head and says whether the body should
  * follow; if not, *done says what to do next. */
 static gboolean
-connection_open_body (Connection  *conn,
-                      Request     *req,
-                      const char  *content_type,
-                      gint64       content_length,
-                      ReplyAction *done)
+connection_open_body (Connection *conn, Request *req, const char *content_type,
+                      gint64 content_length, ReplyAction *done)
 {
   if (!connection_send_head (conn, 200, content_type, content_length, NULL, req->keep_alive))
     {
@@ -712,8 +711,7 @@ connection_send_chunk (Connection *conn, const void *data, gsize len)
   char size_line[32];
   gint size_len = g_snprintf (size_line, sizeof size_line, "%" G_GSIZE_MODIFIER "x\r\n", len);
 
-  return connection_send_all (conn, size_line, size_len)
-         && connection_send_all (conn, data, len)
+  return connection_send_all (conn, size_line, size_len) && connection_send_all (conn, data, len)
          && connection_send_all (conn, "\r\n", 2);
 }
 
@@ -731,11 +729,11 @@ connection_drain (Connection *conn, gint64 timeout_ms)
 
       if (timeout_ms >= 0 && left_us <= 0)
         return;
-      if (!g_socket_condition_timed_wait (conn->socket, G_IO_IN, left_us,
-                                          conn->server->cancellable, NULL))
+      if (!g_socket_condition_timed_wait (conn->socket, G_IO_IN, left_us, conn->server->cancellable,
+                                          NULL))
         return;
-      if (g_socket_receive (conn->socket, scratch, sizeof scratch, conn->server->cancellable,
-                            NULL) <= 0)
+      if (g_socket_receive (conn->socket, scratch, sizeof scratch, conn->server->cancellable, NULL)
+          <= 0)
         return;
     }
 }
@@ -780,8 +778,8 @@ request_add_header (Request *req, const char *line)
 static GHashTable *
 parse_query (const char *query)
 {
-  g_autoptr(GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_auto(GStrv) pairs = g_strsplit (query != NULL ? query : "", "&", -1);
+  g_autoptr (GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto (GStrv) pairs = g_strsplit (query != NULL ? query : "", "&", -1);
 
   for (guint i = 0; pairs[i] != NULL; i++)
     {
@@ -817,7 +815,7 @@ static gboolean
 request_has_token (Request *req, const char *header, const char *token)
 {
   const char *value = g_hash_table_lookup (req->headers, header);
-  g_auto(GStrv) tokens = g_strsplit (value != NULL ? value : "", ",", -1);
+  g_auto (GStrv) tokens = g_strsplit (value != NULL ? value : "", ",", -1);
 
   for (guint i = 0; tokens[i] != NULL; i++)
     if (g_ascii_strcasecmp (g_strstrip (tokens[i]), token) == 0)
@@ -828,9 +826,9 @@ request_has_token (Request *req, const char *header, const char *token)
 static Request *
 request_parse (const char *head)
 {
-  g_auto(GStrv) lines = g_strsplit (head, "\r\n", -1);
-  g_auto(GStrv) parts = g_strsplit (lines[0] != NULL ? lines[0] : "", " ", -1);
-  g_autoptr(Request) req = g_new0 (Request, 1);
+  g_auto (GStrv) lines = g_strsplit (head, "\r\n", -1);
+  g_auto (GStrv) parts = g_strsplit (lines[0] != NULL ? lines[0] : "", " ", -1);
+  g_autoptr (Request) req = g_new0 (Request, 1);
 
   if (g_strv_length (parts) != 3 || !g_str_has_prefix (parts[2], "HTTP/1."))
     return NULL;
@@ -859,14 +857,13 @@ connection_read_request (Connection *conn, Request **out)
 
   while (!find_head_end (conn->buf, conn->len, &head_len))
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       gssize received;
 
       if (conn->len == sizeof conn->buf)
         return READ_TOO_LARGE;
       received = g_socket_receive (conn->socket, conn->buf + conn->len,
-                                   sizeof conn->buf - conn->len, conn->server->cancellable,
-                                   &error);
+                                   sizeof conn->buf - conn->len, conn->server->cancellable, &error);
       if (received <= 0)
         return READ_CLOSED;
       conn->len += received;
@@ -924,8 +921,7 @@ reply_bytes (Response *resp, guint status, const char *content_type, GBytes *bod
 static ReplyAction
 reply_text (Response *resp, guint status, const char *text)
 {
-  return reply_bytes (resp, status, "text/plain; charset=utf-8",
-                      g_bytes_new (text, strlen (text)));
+  return reply_bytes (resp, status, "text/plain; charset=utf-8", g_bytes_new (text, strlen (text)));
 }
 
 static ReplyAction
@@ -1016,7 +1012,7 @@ route_status (Connection *conn, Request *req, const char *rest, Response *resp)
 static ReplyAction
 route_retry (Connection *conn, Request *req, const char *rest, Response *resp)
 {
-  g_auto(GStrv) parts = g_strsplit (rest, "/", 3);
+  g_auto (GStrv) parts = g_strsplit (rest, "/", 3);
   guint64 n_failures;
   guint status, after;
 
@@ -1062,7 +1058,7 @@ route_redirect_loop (Connection *conn, Request *req, const char *rest, Response 
 static ReplyAction
 route_truncated (Connection *conn, Request *req, const char *rest, Response *resp)
 {
-  g_autoptr(GBytes) png = make_fault_png ();
+  g_autoptr (GBytes) png = make_fault_png ();
   ReplyAction done;
 
   if (png == NULL)
@@ -1087,7 +1083,7 @@ route_hang (Connection *conn, Request *req, const char *rest, Response *resp)
 static ReplyAction
 route_trickle (Connection *conn, Request *req, const char *rest, Response *resp)
 {
-  g_autoptr(GBytes) png = make_fault_png ();
+  g_autoptr (GBytes) png = make_fault_png ();
   const guint8 *png_bytes;
   gsize png_len;
   ReplyAction done;
@@ -1145,17 +1141,17 @@ route_list (Connection *conn, Request *req, const char *rest, Response *resp)
 {
   const char *prefix = g_hash_table_lookup (req->params, "prefix");
   const char *each = g_hash_table_lookup (req->params, "each");
-  g_autofree char *escaped_prefix = g_uri_escape_string (prefix != NULL ? prefix : "img", NULL,
-                                                         FALSE);
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *escaped_prefix
+      = g_uri_escape_string (prefix != NULL ? prefix : "img", NULL, FALSE);
+  g_autoptr (GString) text = g_string_new (NULL);
   guint n_lines;
 
   if (!request_get_uint (req, "n", DEFAULT_LIST_LINES, MAX_LIST_LINES, &n_lines))
     return reply_text (resp, 400, "Bad n\n");
   for (guint i = 0; i < n_lines; i++)
     g_string_append_printf (text, "http://127.0.0.1:%u/img/%s%u.jpg?w=640&h=480&seed=%u%s%s\n",
-                            conn->server->port, escaped_prefix, i, i,
-                            each != NULL ? "&" : "", each != NULL ? each : "");
+                            conn->server->port, escaped_prefix, i, i, each != NULL ? "&" : "",
+                            each != NULL ? each : "");
 
   return reply_bytes (resp, 200, "text/plain; charset=utf-8",
                       g_string_free_to_bytes (g_steal_pointer (&text)));
@@ -1169,9 +1165,9 @@ content_type_for_file (const char *path)
     const char *extension;
     const char *content_type;
   } types[] = {
-    { ".png", "image/png" },   { ".jpg", "image/jpeg" },     { ".jpeg", "image/jpeg" },
-    { ".gif", "image/gif" },   { ".webp", "image/webp" },    { ".svg", "image/svg+xml" },
-    { ".html", "text/html" },  { ".txt", "text/plain" },     { ".json", "application/json" },
+    { ".png", "image/png" },  { ".jpg", "image/jpeg" },  { ".jpeg", "image/jpeg" },
+    { ".gif", "image/gif" },  { ".webp", "image/webp" }, { ".svg", "image/svg+xml" },
+    { ".html", "text/html" }, { ".txt", "text/plain" },  { ".json", "application/json" },
   };
   g_autofree char *lower = g_ascii_strdown (path, -1);
 
@@ -1184,7 +1180,7 @@ content_type_for_file (const char *path)
 static gboolean
 is_safe_relative_path (const char *path)
 {
-  g_auto(GStrv) parts = NULL;
+  g_auto (GStrv) parts = NULL;
 
   if (path == NULL || path[0] == '\0' || g_path_is_absolute (path))
     return FALSE;
@@ -1198,7 +1194,7 @@ is_safe_relative_path (const char *path)
 static char *
 server_dup_serve_dir (TesseraTestServer *server)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
 
   return g_strdup (server->serve_dir);
 }
@@ -1210,8 +1206,8 @@ route_files (Connection *conn, Request *req, const char *rest, Response *resp)
   g_autofree char *relative = g_uri_unescape_string (rest, NULL);
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GMappedFile) file = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GMappedFile) file = NULL;
+  g_autoptr (GError) error = NULL;
 
   dir = server_dup_serve_dir (conn->server);
   if (dir == NULL)
@@ -1259,7 +1255,7 @@ static const FixedRoute fixed_routes[] = {
 static GArray *
 server_match_handlers (TesseraTestServer *server, const char *path)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
   GArray *matches = g_array_new (FALSE, FALSE, sizeof (Handler));
 
   for (guint i = 0; i < server->handlers->len; i++)
@@ -1275,7 +1271,7 @@ server_match_handlers (TesseraTestServer *server, const char *path)
 static gboolean
 dispatch_custom (TesseraTestServer *server, Request *req, Response *resp)
 {
-  g_autoptr(GArray) matches = server_match_handlers (server, req->path);
+  g_autoptr (GArray) matches = server_match_handlers (server, req->path);
 
   for (guint i = 0; i < matches->len; i++)
     {
@@ -1332,7 +1328,9 @@ dispatch_request (Connection *conn, Request *req, Response *resp)
 static gboolean
 connection_answer (Connection *conn, Request *req)
 {
-  g_auto(Response) resp = { 0, };
+  g_auto (Response) resp = {
+    0,
+  };
   guint latency_ms = g_atomic_int_get (&conn->server->latency_ms);
   guint delay_ms;
   ReplyAction action;
@@ -1361,7 +1359,9 @@ connection_answer (Connection *conn, Request *req)
 static void
 connection_refuse (Connection *conn, guint status)
 {
-  g_auto(Response) resp = { 0, };
+  g_auto (Response) resp = {
+    0,
+  };
 
   resp.headers = g_string_new (NULL);
   reply_status (&resp, status);
@@ -1380,7 +1380,7 @@ connection_refuse (Connection *conn, guint status)
 static gboolean
 connection_serve_one (Connection *conn)
 {
-  g_autoptr(Request) req = NULL;
+  g_autoptr (Request) req = NULL;
   gboolean keep_alive;
 
   switch (connection_read_request (conn, &req))
@@ -1409,7 +1409,7 @@ static gpointer
 connection_thread (gpointer data)
 {
   Connection *conn = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   while (connection_serve_one (conn))
     ;
@@ -1446,8 +1446,8 @@ server_reap_connections_locked (TesseraTestServer *server)
 static void
 server_add_connection (TesseraTestServer *server, GSocket *socket)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  g_autoptr (GError) error = NULL;
   Connection *conn;
 
   server_reap_connections_locked (server);
@@ -1482,9 +1482,8 @@ accept_thread (gpointer data)
 
   for (;;)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSocket) socket = g_socket_accept (server->listener, server->cancellable,
-                                                   &error);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSocket) socket = g_socket_accept (server->listener, server->cancellable, &error);
 
       if (socket != NULL)
         server_add_connection (server, socket);
@@ -1495,7 +1494,7 @@ accept_thread (gpointer data)
           /* Out of descriptors, most likely: give the connections time to end. */
           g_debug ("Test server: accept failed: %s", error->message);
           if (!server_sleep_until (server, g_get_monotonic_time ()
-                                             + ACCEPT_RETRY_MS * G_TIME_SPAN_MILLISECOND))
+                                               + ACCEPT_RETRY_MS * G_TIME_SPAN_MILLISECOND))
             break;
         }
     }
@@ -1507,10 +1506,10 @@ accept_thread (gpointer data)
 static GSocket *
 listen_on_loopback (guint16 port, GError **error)
 {
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, error);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, port);
 
   if (socket == NULL || !g_socket_bind (socket, address, TRUE, error))
     return NULL;
@@ -1523,7 +1522,7 @@ listen_on_loopback (guint16 port, GError **error)
 static guint16
 socket_local_port (GSocket *socket, GError **error)
 {
-  g_autoptr(GSocketAddress) address = g_socket_get_local_address (socket, error);
+  g_autoptr (GSocketAddress) address = g_socket_get_local_address (socket, error);
 
   if (address == NULL)
     return 0;
@@ -1541,7 +1540,7 @@ handler_clear (gpointer data)
 TesseraTestServer *
 tessera_test_server_new_full (guint16 port, GError **error)
 {
-  g_autoptr(GSocket) listener = listen_on_loopback (port, error);
+  g_autoptr (GSocket) listener = listen_on_loopback (port, error);
   TesseraTestServer *server;
 
   if (listener == NULL)
@@ -1572,7 +1571,7 @@ tessera_test_server_new_full (guint16 port, GError **error)
 TesseraTestServer *
 tessera_test_server_new (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   TesseraTestServer *server = tessera_test_server_new_full (0, &error);
 
   if (server == NULL)
@@ -1583,7 +1582,7 @@ tessera_test_server_new (void)
 void
 tessera_test_server_free (TesseraTestServer *server)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_return_if_fail (server != NULL);
 
@@ -1634,7 +1633,7 @@ tessera_test_server_set_latency_ms (TesseraTestServer *server, guint latency_ms)
 static guint
 server_read_counter (TesseraTestServer *server, const guint *counter)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
 
   return *counter;
 }
@@ -1674,7 +1673,7 @@ tessera_test_server_get_in_flight (TesseraTestServer *server)
 guint
 tessera_test_server_count_path (TesseraTestServer *server, const char *path)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr (GMutexLocker) locker = NULL;
 
   g_return_val_if_fail (server != NULL, 0);
   g_return_val_if_fail (path != NULL, 0);
@@ -1686,7 +1685,7 @@ tessera_test_server_count_path (TesseraTestServer *server, const char *path)
 void
 tessera_test_server_reset_counters (TesseraTestServer *server)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr (GMutexLocker) locker = NULL;
 
   g_return_if_fail (server != NULL);
 
@@ -1699,12 +1698,10 @@ tessera_test_server_reset_counters (TesseraTestServer *server)
 }
 
 void
-tessera_test_server_add_handler (TesseraTestServer  *server,
-                                 const char         *prefix,
-                                 TesseraTestHandler  handler,
-                                 gpointer            user_data)
+tessera_test_server_add_handler (TesseraTestServer *server, const char *prefix,
+                                 TesseraTestHandler handler, gpointer user_data)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr (GMutexLocker) locker = NULL;
   Handler entry;
   guint position = 0;
 
@@ -1712,7 +1709,7 @@ tessera_test_server_add_handler (TesseraTestServer  *server,
   g_return_if_fail (prefix != NULL);
   g_return_if_fail (handler != NULL);
 
-  entry = (Handler) { g_strdup (prefix), handler, user_data };
+  entry = (Handler){ g_strdup (prefix), handler, user_data };
   locker = g_mutex_locker_new (&server->lock);
   while (position < server->handlers->len
          && strlen (g_array_index (server->handlers, Handler, position).prefix) >= strlen (prefix))
@@ -1723,7 +1720,7 @@ tessera_test_server_add_handler (TesseraTestServer  *server,
 void
 tessera_test_server_set_serve_dir (TesseraTestServer *server, const char *dir)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr (GMutexLocker) locker = NULL;
 
   g_return_if_fail (server != NULL);
 

@@ -9,33 +9,32 @@ typedef struct _TesseraTestServer TesseraTestServer;
 
 /* Binds 127.0.0.1 on a free port and serves from a thread of its own, so the test's
  * main thread may block or run its own main loop. */
-TesseraTestServer *tessera_test_server_new  (void);
+TesseraTestServer *tessera_test_server_new (void);
 /* The same on a chosen @port (0: a free one); NULL with @error if it cannot bind. */
-TesseraTestServer *tessera_test_server_new_full (guint16   port,
-                                                 GError  **error);
+TesseraTestServer *tessera_test_server_new_full (guint16 port, GError **error);
 /* Closes every connection (hanging and trickling ones too) and joins the server's threads. */
-void               tessera_test_server_free (TesseraTestServer *server);
+void tessera_test_server_free (TesseraTestServer *server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraTestServer, tessera_test_server_free)
 
 guint16 tessera_test_server_get_port (TesseraTestServer *server);
 /* "http://127.0.0.1:PORT" + @path */
-char   *tessera_test_server_url      (TesseraTestServer *server,
-                                      const char        *path);
+char *tessera_test_server_url (TesseraTestServer *server, const char *path);
 
 /* Added before every response, on top of any ?delay=MS in the request. */
-void    tessera_test_server_set_latency_ms (TesseraTestServer *server,
-                                            guint              latency_ms);
+void tessera_test_server_set_latency_ms (TesseraTestServer *server, guint latency_ms);
 
 /* Counters since creation or the last reset. */
-guint   tessera_test_server_get_connections      (TesseraTestServer *server); /* accepted */
-guint   tessera_test_server_get_requests         (TesseraTestServer *server); /* parsed */
-guint   tessera_test_server_get_max_in_flight    (TesseraTestServer *server); /* most requests being answered at once */
-guint   tessera_test_server_count_path           (TesseraTestServer *server,
-                                                  const char        *path);  /* requests whose path (no query) is @path */
-guint   tessera_test_server_get_in_flight        (TesseraTestServer *server); /* being answered now */
+guint tessera_test_server_get_connections (TesseraTestServer *server); /* accepted */
+guint tessera_test_server_get_requests (TesseraTestServer *server);    /* parsed */
+guint tessera_test_server_get_max_in_flight (
+    TesseraTestServer *server); /* most requests being answered at once */
+guint
+tessera_test_server_count_path (TesseraTestServer *server,
+                                const char *path); /* requests whose path (no query) is @path */
+guint tessera_test_server_get_in_flight (TesseraTestServer *server); /* being answered now */
 /* Zeroes the counters and the /retry keys' counts. Requests still being answered stay in
  * flight, so the maximum restarts from their number. */
-void    tessera_test_server_reset_counters       (TesseraTestServer *server);
+void tessera_test_server_reset_counters (TesseraTestServer *server);
 
 /* A handler for a path prefix, tried before the built-in routes. Runs on a server thread.
  * Return FALSE to fall through. Fill *status, *content_type (static or g_strdup'd into
@@ -44,26 +43,19 @@ void    tessera_test_server_reset_counters       (TesseraTestServer *server);
  * NULL and append a "Content-Type: ..." line to @headers. *status starts at 200, the server
  * takes *body (NULL: empty), and handlers are tried longest prefix first.
  * @request_headers maps lower-case header names to their values. */
-typedef gboolean (*TesseraTestHandler) (const char  *path,
-                                        const char  *query,
-                                        GHashTable  *request_headers,
-                                        guint       *status,
-                                        char       **content_type,
-                                        GString     *headers,
-                                        GBytes     **body,
-                                        gpointer     user_data);
-void    tessera_test_server_add_handler (TesseraTestServer  *server,
-                                         const char         *prefix,
-                                         TesseraTestHandler  handler,
-                                         gpointer            user_data);
+typedef gboolean (*TesseraTestHandler) (const char *path, const char *query,
+                                        GHashTable *request_headers, guint *status,
+                                        char **content_type, GString *headers, GBytes **body,
+                                        gpointer user_data);
+void tessera_test_server_add_handler (TesseraTestServer *server, const char *prefix,
+                                      TesseraTestHandler handler, gpointer user_data);
 
 /* Serves the files under @dir as /files/<relpath> (the standalone binary's --serve-dir). */
-void    tessera_test_server_set_serve_dir (TesseraTestServer *server,
-                                           const char        *dir);
+void tessera_test_server_set_serve_dir (TesseraTestServer *server, const char *dir);
 
 /* Test images the server makes (and the tests compare against). */
-GBytes *tessera_test_make_png  (guint width, guint height, guint seed);
+GBytes *tessera_test_make_png (guint width, guint height, guint seed);
 GBytes *tessera_test_make_jpeg (guint width, guint height, guint seed);
-GBytes *tessera_test_make_gif  (void); /* a tiny animated GIF, two frames */
+GBytes *tessera_test_make_gif (void); /* a tiny animated GIF, two frames */
 
 G_END_DECLS

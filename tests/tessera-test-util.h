@@ -19,12 +19,10 @@ typedef struct
 
 void tessera_test_outcome_clear (TesseraTestOutcome *outcome);
 /* A TesseraDeliverFunc that fills the TesseraTestOutcome passed as user data. */
-void tessera_test_record_outcome (const TesseraLoadResult *result,
-                                  gpointer                 user_data);
+void tessera_test_record_outcome (const TesseraLoadResult *result, gpointer user_data);
 /* Iterates the default main context until @condition(@data) holds or @timeout_ms passes. */
-gboolean tessera_test_wait_until (gboolean (*condition) (gpointer data),
-                                  gpointer   data,
-                                  guint      timeout_ms);
+gboolean tessera_test_wait_until (gboolean (*condition) (gpointer data), gpointer data,
+                                  guint timeout_ms);
 /* Limits short enough that timeouts and caps trigger within seconds. */
 void tessera_test_fast_limits (TesseraFetchLimits *limits);
 

@@ -59,8 +59,7 @@ communicate_with_timeout (GSubprocess *process, const char *input, Run *run)
   g_autoptr (GError) error = NULL;
   guint timeout_id;
 
-  g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, on_communicated,
-                                       &waiter);
+  g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, on_communicated, &waiter);
   timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, on_run_timeout, &waiter);
   g_main_loop_run (loop);
   if (waiter.result == NULL)
@@ -95,7 +94,7 @@ run_tessera (Run *run, const char *input, const char *const *args)
 
   process = g_subprocess_newv ((const char *const *) argv,
                                G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                 | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                   | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                &error);
   g_assert_no_error (error);
   communicate_with_timeout (process, input, run);

@@ -53,15 +53,17 @@ test_add_splices_and_dedups (void)
   g_signal_connect (tessera_gallery_get_model (gallery), "items-changed",
                     G_CALLBACK (on_items_changed), &count);
 
-  g_assert_cmpuint (tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata,
-                                              urls->len, &n_duplicates), ==, 2000);
+  g_assert_cmpuint (tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, urls->len,
+                                              &n_duplicates),
+                    ==, 2000);
   g_assert_cmpuint (n_duplicates, ==, 1000);
   g_assert_cmpuint (count.n_splices, ==, 1);
   g_assert_cmpuint (count.largest_splice, ==, 2000);
 
   /* Adding the same again adds nothing and does not touch the model. */
-  g_assert_cmpuint (tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, 10,
-                                              &n_duplicates), ==, 0);
+  g_assert_cmpuint (
+      tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, 10, &n_duplicates), ==,
+      0);
   g_assert_cmpuint (n_duplicates, ==, 10);
   g_assert_cmpuint (count.n_splices, ==, 1);
   g_assert_cmpuint (tessera_gallery_get_n_tiles (gallery), ==, 2000);

@@ -28,24 +28,21 @@
 /* ---- helpers ---- */
 
 static void
-put_be16 (guint8 *p,
-          guint   value)
+put_be16 (guint8 *p, guint value)
 {
   p[0] = (value >> 8) & 0xff;
   p[1] = value & 0xff;
 }
 
 static void
-put_be32 (guint8  *p,
-          guint32  value)
+put_be32 (guint8 *p, guint32 value)
 {
   put_be16 (p, value >> 16);
   put_be16 (p + 2, value & 0xffff);
 }
 
 static void
-append_le16 (GByteArray *array,
-             guint       value)
+append_le16 (GByteArray *array, guint value)
 {
   guint8 bytes[] = { value & 0xff, (value >> 8) & 0xff };
 
@@ -53,8 +50,7 @@ append_le16 (GByteArray *array,
 }
 
 static void
-append_le24 (GByteArray *array,
-             guint32     value)
+append_le24 (GByteArray *array, guint32 value)
 {
   guint8 bytes[] = { value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff };
 
@@ -62,16 +58,14 @@ append_le24 (GByteArray *array,
 }
 
 static void
-append_le32 (GByteArray *array,
-             guint32     value)
+append_le32 (GByteArray *array, guint32 value)
 {
   append_le16 (array, value & 0xffff);
   append_le16 (array, value >> 16);
 }
 
 static void
-append_string (GByteArray *array,
-               const char *string)
+append_string (GByteArray *array, const char *string)
 {
   g_byte_array_append (array, (const guint8 *) string, strlen (string));
 }
@@ -83,9 +77,7 @@ bytes_from_string (const char *string)
 }
 
 static GdkPixbuf *
-make_solid (int     width,
-            int     height,
-            guint32 rgba)
+make_solid (int width, int height, guint32 rgba)
 {
   GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
 
@@ -96,10 +88,7 @@ make_solid (int     width,
 
 /* Left half one colour, right half another. */
 static GdkPixbuf *
-make_halves (int     width,
-             int     height,
-             guint32 left_rgba,
-             guint32 right_rgba)
+make_halves (int width, int height, guint32 left_rgba, guint32 right_rgba)
 {
   GdkPixbuf *pixbuf = make_solid (width, height, right_rgba);
   g_autoptr (GdkPixbuf) left = gdk_pixbuf_new_subpixbuf (pixbuf, 0, 0, width / 2, height);
@@ -109,8 +98,7 @@ make_halves (int     width,
 }
 
 static GBytes *
-encode (GdkPixbuf  *pixbuf,
-        const char *type)
+encode (GdkPixbuf *pixbuf, const char *type)
 {
   g_autoptr (GError) error = NULL;
   char *buffer = NULL;
@@ -122,9 +110,7 @@ encode (GdkPixbuf  *pixbuf,
 }
 
 static GBytes *
-encode_solid (int         width,
-              int         height,
-              const char *type)
+encode_solid (int width, int height, const char *type)
 {
   g_autoptr (GdkPixbuf) pixbuf = make_solid (width, height, GREEN);
 
@@ -132,14 +118,12 @@ encode_solid (int         width,
 }
 
 static GBytes *
-make_png_header (guint32 width,
-                 guint32 height)
+make_png_header (guint32 width, guint32 height)
 {
   /* Signature, IHDR (8-bit RGB), and a CRC nobody gets to check. */
-  guint8 header[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
-                      0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                      0, 0, 0, 0, 0, 0, 0, 0, 8, 2, 0, 0, 0,
-                      0, 0, 0, 0 };
+  guint8 header[]
+      = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0,
+          0,    0,   0,   0,   0,    0,    0,    8,    2, 0, 0, 0,  0,   0,   0,   0 };
 
   put_be32 (header + 16, width);
   put_be32 (header + 20, height);
@@ -147,9 +131,7 @@ make_png_header (guint32 width,
 }
 
 static GBytes *
-make_webp (const char   *fourcc,
-           const guint8 *payload,
-           gsize         payload_len)
+make_webp (const char *fourcc, const guint8 *payload, gsize payload_len)
 {
   GByteArray *webp = g_byte_array_new ();
 
@@ -163,8 +145,7 @@ make_webp (const char   *fourcc,
 }
 
 static GBytes *
-make_vp8l_header (guint width,
-                  guint height)
+make_vp8l_header (guint width, guint height)
 {
   g_autoptr (GByteArray) payload = g_byte_array_new ();
   guint8 signature = 0x2f;
@@ -176,14 +157,14 @@ make_vp8l_header (guint width,
 
 /* A JPEG with an APP1 Exif segment holding only an orientation, inserted after SOI. */
 static GBytes *
-insert_exif_orientation (GBytes *jpeg,
-                         guint   orientation)
+insert_exif_orientation (GBytes *jpeg, guint orientation)
 {
-  const guint8 app1[] = { 0xff, 0xe1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,
-                          'M', 'M', 0x00, 0x2a, 0, 0, 0, 8,           /* TIFF header, IFD0 at 8 */
-                          0, 1,                                       /* one entry */
-                          0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, /* SHORT */
-                          0, 0, 0, 0 };                               /* no next IFD */
+  const guint8 app1[]
+      = { 0xff, 0xe1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,           'M', 'M',
+          0x00, 0x2a, 0,    0,    0,   8, /* TIFF header, IFD0 at 8 */
+          0,    1,                        /* one entry */
+          0x01, 0x12, 0,    3,    0,   0,   0,   1,   0, orientation, 0,   0, /* SHORT */
+          0,    0,    0,    0 };                                              /* no next IFD */
   GByteArray *out = g_byte_array_new ();
   gsize len;
   const guint8 *data = g_bytes_get_data (jpeg, &len);
@@ -196,8 +177,7 @@ insert_exif_orientation (GBytes *jpeg,
 }
 
 static char *
-read_pixbuf_option (GBytes     *bytes,
-                    const char *key)
+read_pixbuf_option (GBytes *bytes, const char *key)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (bytes);
@@ -215,15 +195,14 @@ read_pixbuf_option (GBytes     *bytes,
 
 typedef struct
 {
-  guint8  block[GIF_MAX_BLOCK];
-  guint   len;
+  guint8 block[GIF_MAX_BLOCK];
+  guint len;
   guint32 bits;
-  guint   n_bits;
+  guint n_bits;
 } LzwWriter;
 
 static void
-lzw_put (LzwWriter *writer,
-         guint      code)
+lzw_put (LzwWriter *writer, guint code)
 {
   writer->bits |= code << writer->n_bits;
   writer->n_bits += GIF_CODE_BITS;
@@ -239,9 +218,7 @@ lzw_put (LzwWriter *writer,
 /* Image data of one colour. A clear code before every pair of pixels keeps the code table
  * from growing, so every code stays 3 bits wide. */
 static void
-append_single_colour_lzw (GByteArray *gif,
-                          guint8      index,
-                          guint       n_pixels)
+append_single_colour_lzw (GByteArray *gif, guint8 index, guint n_pixels)
 {
   LzwWriter writer = { 0 };
   guint8 min_code_size = GIF_MIN_CODE_SIZE;
@@ -271,8 +248,8 @@ append_single_colour_lzw (GByteArray *gif,
 static GBytes *
 make_two_frame_gif (void)
 {
-  const guint8 screen_flags[] = { 0x80, 0, 0 };                /* 2-colour global table */
-  const guint8 palette[] = { 0xff, 0, 0, 0, 0, 0xff };          /* red, blue */
+  const guint8 screen_flags[] = { 0x80, 0, 0 };                        /* 2-colour global table */
+  const guint8 palette[] = { 0xff, 0, 0, 0, 0, 0xff };                 /* red, blue */
   const guint8 frame_control[] = { 0x21, 0xf9, 4, 0x04, 10, 0, 0, 0 }; /* keep, 0.1 s */
   const guint8 image_separator = 0x2c;
   const guint8 image_flags = 0;
@@ -317,9 +294,7 @@ have_writable_pixbuf_format (const char *name)
 }
 
 static GdkTexture *
-decode_ok (GBytes             *bytes,
-           guint               tile_px,
-           TesseraImageFormat  expected_format)
+decode_ok (GBytes *bytes, guint tile_px, TesseraImageFormat expected_format)
 {
   g_autoptr (GError) error = NULL;
   TesseraImageFormat format = TESSERA_IMAGE_FORMAT_UNKNOWN;
@@ -332,8 +307,7 @@ decode_ok (GBytes             *bytes,
 }
 
 static void
-assert_decode_fails (GBytes           *bytes,
-                     TesseraErrorCode  code)
+assert_decode_fails (GBytes *bytes, TesseraErrorCode code)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GdkTexture) texture = tessera_image_decode_tile (bytes, TILE_PX, NULL, &error);
@@ -343,9 +317,7 @@ assert_decode_fails (GBytes           *bytes,
 }
 
 static void
-assert_texture_size (GdkTexture *texture,
-                     int         width,
-                     int         height)
+assert_texture_size (GdkTexture *texture, int width, int height)
 {
   g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
   g_assert_cmpint (gdk_texture_get_height (texture), ==, height);
@@ -353,10 +325,7 @@ assert_texture_size (GdkTexture *texture,
 
 /* GDK_MEMORY_DEFAULT is premultiplied ARGB in native-endian 32-bit words; ours are opaque. */
 static void
-assert_pixel_colour (GdkTexture *texture,
-                     int         x,
-                     int         y,
-                     guint32     rgba)
+assert_pixel_colour (GdkTexture *texture, int x, int y, guint32 rgba)
 {
   int width = gdk_texture_get_width (texture);
   int height = gdk_texture_get_height (texture);
@@ -378,10 +347,7 @@ assert_pixel_colour (GdkTexture *texture,
 }
 
 static void
-assert_probe (GBytes             *bytes,
-              TesseraImageFormat  format,
-              guint               expected_width,
-              guint               expected_height)
+assert_probe (GBytes *bytes, TesseraImageFormat format, guint expected_width, guint expected_height)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
@@ -394,9 +360,7 @@ assert_probe (GBytes             *bytes,
 }
 
 static void
-assert_probe_fails (const guint8       *data,
-                    gsize               len,
-                    TesseraImageFormat  format)
+assert_probe_fails (const guint8 *data, gsize len, TesseraImageFormat format)
 {
   guint width = 0;
   guint height = 0;
@@ -406,9 +370,7 @@ assert_probe_fails (const guint8       *data,
 
 /* Every cut of the header before @needed bytes loses the size; @needed bytes are enough. */
 static void
-assert_probe_needs (GBytes             *bytes,
-                    gsize               needed,
-                    TesseraImageFormat  format)
+assert_probe_needs (GBytes *bytes, gsize needed, TesseraImageFormat format)
 {
   const guint8 *data = g_bytes_get_data (bytes, NULL);
   g_autoptr (GBytes) exact = g_bytes_new (data, needed);
@@ -423,20 +385,23 @@ assert_probe_needs (GBytes             *bytes,
 
       assert_probe_fails (cut, len, format);
     }
-  g_assert_true (tessera_image_probe_size (g_bytes_get_data (exact, NULL), needed, format, &width,
-                                           &height));
+  g_assert_true (
+      tessera_image_probe_size (g_bytes_get_data (exact, NULL), needed, format, &width, &height));
 }
 
 /* ---- sniffing ---- */
 
 typedef struct
 {
-  const char         *bytes;
-  gsize               len;
-  TesseraImageFormat  format;
+  const char *bytes;
+  gsize len;
+  TesseraImageFormat format;
 } SniffCase;
 
-#define SNIFF_CASE(literal, format) { literal, sizeof (literal) - 1, format }
+#define SNIFF_CASE(literal, format)                                                                \
+  {                                                                                                \
+    literal, sizeof (literal) - 1, format                                                          \
+  }
 
 static void
 test_sniff (void)
@@ -629,14 +594,14 @@ static void
 test_probe_jpeg_walk (void)
 {
   const guint8 jpeg[] = {
-    0xff, 0xd8,                                     /* SOI */
-    0xff, 0xff, 0xff, 0xe1, 0, 6, 'a', 'b', 'c', 'd', /* fill bytes, then APP1 */
-    0xff, 0xd0,                                     /* RST0, no length */
-    0xff, 0x01,                                     /* TEM, no length */
-    0xff, 0xc4, 0, 4, 0xc0, 0xc0,                   /* DHT is not a frame header */
-    0xff, 0xc8, 0, 2,                               /* JPG neither */
-    0xff, 0xcc, 0, 4, 0, 0,                         /* DAC neither */
-    0xff, 0xc2, 0, 11, 8, 0, 123, 0x01, 0xc8, 1, 1, 0x11, 0, /* SOF2: 456 × 123 */
+    0xff, 0xd8,                                               /* SOI */
+    0xff, 0xff, 0xff, 0xe1, 0,    6,    'a', 'b',  'c',  'd', /* fill bytes, then APP1 */
+    0xff, 0xd0,                                               /* RST0, no length */
+    0xff, 0x01,                                               /* TEM, no length */
+    0xff, 0xc4, 0,    4,    0xc0, 0xc0,                       /* DHT is not a frame header */
+    0xff, 0xc8, 0,    2,                                      /* JPG neither */
+    0xff, 0xcc, 0,    4,    0,    0,                          /* DAC neither */
+    0xff, 0xc2, 0,    11,   8,    0,    123, 0x01, 0xc8, 1,   1, 0x11, 0, /* SOF2: 456 × 123 */
   };
   g_autoptr (GBytes) bytes = g_bytes_new (jpeg, sizeof jpeg);
 
@@ -648,15 +613,15 @@ test_probe_jpeg_walk (void)
 static void
 test_probe_jpeg_malformed (void)
 {
-  const guint8 overrun[] = { 0xff, 0xd8, 0xff, 0xe1, 0x01, 0x00, 'E', 'x', 'i', 'f', 0, 0,
-                             0xff, 0xc0, 0, 11, 8, 0, 10, 0, 10, 1, 1, 0x11, 0 };
-  const guint8 short_length[] = { 0xff, 0xd8, 0xff, 0xe0, 0, 1, 0xff, 0xc0, 0, 11, 8, 0, 10, 0,
-                                  10, 1, 1, 0x11, 0 };
+  const guint8 overrun[] = { 0xff, 0xd8, 0xff, 0xe1, 0x01, 0x00, 'E', 'x', 'i', 'f', 0,    0, 0xff,
+                             0xc0, 0,    11,   8,    0,    10,   0,   10,  1,   1,   0x11, 0 };
+  const guint8 short_length[]
+      = { 0xff, 0xd8, 0xff, 0xe0, 0, 1, 0xff, 0xc0, 0, 11, 8, 0, 10, 0, 10, 1, 1, 0x11, 0 };
   const guint8 short_sof[] = { 0xff, 0xd8, 0xff, 0xc0, 0, 7, 8, 0, 10, 0, 10 };
-  const guint8 scan_first[] = { 0xff, 0xd8, 0xff, 0xda, 0, 2, 0xff, 0xc0, 0, 11, 8, 0, 10, 0, 10,
-                                1, 1, 0x11, 0 };
-  const guint8 junk_between[] = { 0xff, 0xd8, 0x12, 0xff, 0xc0, 0, 11, 8, 0, 10, 0, 10, 1, 1,
-                                  0x11, 0 };
+  const guint8 scan_first[]
+      = { 0xff, 0xd8, 0xff, 0xda, 0, 2, 0xff, 0xc0, 0, 11, 8, 0, 10, 0, 10, 1, 1, 0x11, 0 };
+  const guint8 junk_between[]
+      = { 0xff, 0xd8, 0x12, 0xff, 0xc0, 0, 11, 8, 0, 10, 0, 10, 1, 1, 0x11, 0 };
   const guint8 only_fill[] = { 0xff, 0xd8, 0xff, 0xff, 0xff, 0xff };
 
   assert_probe_fails (overrun, sizeof overrun, TESSERA_IMAGE_FORMAT_JPEG);
@@ -719,8 +684,7 @@ test_decode_centre_crop (void)
 /* Orientation 6 turns the picture a quarter clockwise: its left (red) half ends up on top.
  * Unturned, the top right corner would be blue; turned the other way, the bottom left red. */
 static void
-assert_turned_clockwise (GdkTexture *texture,
-                         int         side)
+assert_turned_clockwise (GdkTexture *texture, int side)
 {
   int margin = side / 8;
 
@@ -762,8 +726,8 @@ test_decode_gif_first_frame (void)
   g_autoptr (GBytes) gif = make_two_frame_gif ();
   g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (gif);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GdkPixbufAnimation) animation = gdk_pixbuf_animation_new_from_stream (stream, NULL,
-                                                                                   &error);
+  g_autoptr (GdkPixbufAnimation) animation
+      = gdk_pixbuf_animation_new_from_stream (stream, NULL, &error);
   g_autoptr (GdkTexture) texture = NULL;
 
   /* Our GIF really is an animation to gdk-pixbuf. */
@@ -955,8 +919,7 @@ test_decode_refused_on_main_thread (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 

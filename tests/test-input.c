@@ -43,15 +43,15 @@ test_args (void)
   g_autoptr (GFile) cwd = g_file_new_for_path (dir);
   g_autoptr (GBytes) png = tessera_test_make_png (10, 10, 1);
   g_autoptr (GBytes) jpeg = tessera_test_make_jpeg (10, 10, 2);
-  static const char list_text[] =
-    "https://example.com/a.jpg\nnot a url\nhttps://example.com/b.png, https://example.com/a.jpg\n";
+  static const char list_text[] = "https://example.com/a.jpg\nnot a "
+                                  "url\nhttps://example.com/b.png, https://example.com/a.jpg\n";
   g_autoptr (GBytes) list_bytes = g_bytes_new_static (list_text, sizeof list_text - 1);
   g_autoptr (GBytes) readme = g_bytes_new_static ("hello", 5);
   g_autoptr (TesseraUrlList) list = NULL;
   g_autofree char *b_uri = NULL;
   g_autofree char *a_uri = NULL;
   const char *args[] = { "https://example.com/first.gif", "list.txt", "pictures", "missing.txt",
-                         "https://example.com/b.png", NULL };
+                         "https://example.com/b.png",     NULL };
 
   g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
   write_file (folder, "b.jpg", jpeg);

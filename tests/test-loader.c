@@ -11,8 +11,8 @@
 
 typedef struct
 {
-  const char *path;         /* on the test server, or a whole URL when it has a scheme */
-  int error_code;           /* -1: loads */
+  const char *path; /* on the test server, or a whole URL when it has a scheme */
+  int error_code;   /* -1: loads */
   const char *label;
 } FaultCase;
 
@@ -76,18 +76,17 @@ test_faults (void)
   TesseraTestServer *server = tessera_test_server_new ();
   g_autoptr (TesseraLoader) loader = new_fast_loader (G_N_ELEMENTS (fault_cases));
   g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
-  g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) tessera_request_unref);
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
 
   g_array_set_clear_func (outcomes, (GDestroyNotify) tessera_test_outcome_clear);
   g_array_set_size (outcomes, G_N_ELEMENTS (fault_cases));
   for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     {
       g_autofree char *url = case_url (server, fault_cases[i].path);
-      g_ptr_array_add (requests,
-                       tessera_loader_submit (loader, url, 0, TILE_PX, tessera_test_record_outcome,
-                                              &g_array_index (outcomes, TesseraTestOutcome, i),
-                                              NULL));
+      g_ptr_array_add (
+          requests, tessera_loader_submit (loader, url, 0, TILE_PX, tessera_test_record_outcome,
+                                           &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
     }
 
   g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
@@ -130,8 +129,8 @@ test_concurrency_and_reuse (void)
   TesseraTestServer *server = tessera_test_server_new ();
   g_autoptr (TesseraLoader) loader = new_fast_loader (n_jobs);
   g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
-  g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) tessera_request_unref);
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
 
   g_array_set_clear_func (outcomes, (GDestroyNotify) tessera_test_outcome_clear);
   g_array_set_size (outcomes, n_images);
@@ -140,10 +139,9 @@ test_concurrency_and_reuse (void)
     {
       g_autofree char *path = g_strdup_printf ("/img/reuse-%u.png", i);
       g_autofree char *url = tessera_test_server_url (server, path);
-      g_ptr_array_add (requests,
-                       tessera_loader_submit (loader, url, 0, TILE_PX, tessera_test_record_outcome,
-                                              &g_array_index (outcomes, TesseraTestOutcome, i),
-                                              NULL));
+      g_ptr_array_add (
+          requests, tessera_loader_submit (loader, url, 0, TILE_PX, tessera_test_record_outcome,
+                                           &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
     }
   g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
 
@@ -198,8 +196,8 @@ test_cancel_many (void)
   const guint n_images = 500;
   TesseraTestServer *server = tessera_test_server_new ();
   g_autoptr (TesseraLoader) loader = new_fast_loader (8);
-  g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) tessera_request_unref);
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
   Counter counter = { 0 };
   guint delivered_at_cancel;
   guint requests_after_second;
@@ -294,8 +292,8 @@ test_priority (void)
   TesseraTestServer *server = tessera_test_server_new ();
   g_autoptr (TesseraLoader) loader = new_fast_loader (1);
   g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) tessera_request_unref);
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
   Ranked ranks[6];
   const int priorities[6] = { 0, 50, 40, 30, 20, 10 };
 
@@ -305,7 +303,7 @@ test_priority (void)
       g_autofree char *path = g_strdup_printf ("/img/rank-%u.png?delay=%u", i, i == 0 ? 300 : 0);
       g_autofree char *url = tessera_test_server_url (server, path);
 
-      ranks[i] = (Ranked) { order, priorities[i] };
+      ranks[i] = (Ranked){ order, priorities[i] };
       g_ptr_array_add (requests, tessera_loader_submit (loader, url, priorities[i], TILE_PX,
                                                         record_rank, &ranks[i], NULL));
       if (i == 0)
@@ -332,9 +330,8 @@ outcome_delivered (gpointer data)
 static void
 load_one (TesseraLoader *loader, const char *uri, TesseraTestOutcome *outcome)
 {
-  g_autoptr (TesseraRequest) request = tessera_loader_submit (loader, uri, 0, TILE_PX,
-                                                              tessera_test_record_outcome,
-                                                              outcome, NULL);
+  g_autoptr (TesseraRequest) request
+      = tessera_loader_submit (loader, uri, 0, TILE_PX, tessera_test_record_outcome, outcome, NULL);
 
   g_assert_true (tessera_test_wait_until (outcome_delivered, outcome, 10000));
 }
@@ -376,9 +373,9 @@ test_local_files (void)
 
 /* Stands in for a frame clock on slow (software) rendering: a redraw-priority source that
  * is always ready and takes a frame's time. */
-#define SLOW_FRAME_US 20000
+#define SLOW_FRAME_US   20000
 #define REDRAW_PRIORITY (G_PRIORITY_HIGH_IDLE + 20)
-#define N_BUSY_LOADS 30
+#define N_BUSY_LOADS    30
 
 static gboolean
 paint_slow_frame (gpointer data)
@@ -399,8 +396,8 @@ test_delivers_under_busy_frames (void)
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
   g_autoptr (GBytes) png = tessera_test_make_png (64, 64, 3);
   g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
-  g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) tessera_request_unref);
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
   g_autoptr (GSource) frames = g_idle_source_new ();
   guint n_frames = 0;
 
@@ -412,11 +409,9 @@ test_delivers_under_busy_frames (void)
   g_source_attach (frames, NULL);
 
   for (guint i = 0; i < N_BUSY_LOADS; i++)
-    g_ptr_array_add (requests, tessera_loader_submit (loader, uri, 0, TILE_PX,
-                                                      tessera_test_record_outcome,
-                                                      &g_array_index (outcomes,
-                                                                      TesseraTestOutcome, i),
-                                                      NULL));
+    g_ptr_array_add (
+        requests, tessera_loader_submit (loader, uri, 0, TILE_PX, tessera_test_record_outcome,
+                                         &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
   g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 20000));
   g_source_destroy (frames);
 

@@ -28,7 +28,7 @@
 #define GIF_SECOND_FRAME_RGB    0x0000ff
 #define LIST_LINES              5
 
-#define SET_OPT(handle, option, value) \
+#define SET_OPT(handle, option, value)                                                             \
   g_assert_cmpint (curl_easy_setopt ((handle), (option), (value)), ==, CURLE_OK)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
@@ -38,10 +38,10 @@ static const guint8 png_signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '
 
 typedef struct
 {
-  CURLcode    result;
-  long        status;
+  CURLcode result;
+  long status;
   GByteArray *body;
-  gsize       abort_after;  /* fail the transfer once this many bytes came; 0: never */
+  gsize abort_after; /* fail the transfer once this many bytes came; 0: never */
 } Fetch;
 
 static void
@@ -88,8 +88,7 @@ fetch_path (CURL *curl, TesseraTestServer *server, const char *path, Fetch *fetc
   SET_OPT (curl, CURLOPT_URL, url);
   SET_OPT (curl, CURLOPT_WRITEDATA, fetch);
   fetch->result = curl_easy_perform (curl);
-  g_assert_cmpint (curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &fetch->status), ==,
-                   CURLE_OK);
+  g_assert_cmpint (curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &fetch->status), ==, CURLE_OK);
 }
 
 static void
@@ -127,7 +126,7 @@ assert_starts_with_png_signature (const guint8 *data, gsize len)
 static GdkPixbufLoader *
 load_bytes (const guint8 *data, gsize len, GError **error)
 {
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
   gboolean written = gdk_pixbuf_loader_write (loader, data, len, error);
 
   /* Close even after a failed write, as GdkPixbufLoader wants; keep the first error. */
@@ -139,10 +138,10 @@ load_bytes (const guint8 *data, gsize len, GError **error)
 static GdkPixbuf *
 decode_image (GBytes *bytes)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
-  g_autoptr(GdkPixbufLoader) loader = load_bytes (data, size, &error);
+  g_autoptr (GdkPixbufLoader) loader = load_bytes (data, size, &error);
 
   g_assert_no_error (error);
   return g_object_ref (gdk_pixbuf_loader_get_pixbuf (loader));
@@ -178,16 +177,16 @@ wait_for_idle (TesseraTestServer *server, gint64 limit_us)
 typedef struct
 {
   TesseraTestServer *server;
-  const char        *path;
-  GThread           *thread;
-  Fetch              fetch;
+  const char *path;
+  GThread *thread;
+  Fetch fetch;
 } ClientJob;
 
 static gpointer
 client_job_run (gpointer data)
 {
   ClientJob *job = data;
-  g_autoptr(CURL) curl = client_new ();
+  g_autoptr (CURL) curl = client_new ();
 
   fetch_path (curl, job->server, job->path, &job->fetch);
   return NULL;
@@ -230,9 +229,9 @@ free_server_timed (TesseraTestServer *server)
 static guint32
 reference_crc32 (const guint8 *data, gsize len)
 {
-  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP,
-                                                                 -1);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GZlibCompressor) compressor
+      = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+  g_autoptr (GError) error = NULL;
   guint8 out[1024];
   gsize bytes_read, bytes_written;
   guint32 crc;
@@ -259,13 +258,15 @@ read_be32 (const guint8 *data)
 static void
 test_png_route (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_autoptr(GBytes) expected = tessera_test_make_png (32, 24, 5);
-  g_autoptr(GBytes) other_seed = tessera_test_make_png (32, 24, 6);
-  g_autoptr(GBytes) served = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_autoptr (GBytes) expected = tessera_test_make_png (32, 24, 5);
+  g_autoptr (GBytes) other_seed = tessera_test_make_png (32, 24, 6);
+  g_autoptr (GBytes) served = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = NULL;
+  g_auto (Fetch) fetch = {
+    0,
+  };
 
   g_assert_false (g_bytes_equal (expected, other_seed));
 
@@ -284,11 +285,13 @@ test_png_route (void)
 static void
 test_jpeg_route (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_autoptr(GBytes) first = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_autoptr (GBytes) first = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = NULL;
+  g_auto (Fetch) fetch = {
+    0,
+  };
 
   fetch_path (curl, server, "/img/dog.jpg", &fetch);
   assert_fetch_ok (&fetch, 200);
@@ -341,13 +344,15 @@ wait_for_frame_colour (GdkPixbufAnimationIter *iter, guint32 rgb)
 static void
 test_gif (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_autoptr(GBytes) gif = tessera_test_make_gif ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbufLoader) loader = NULL;
-  g_autoptr(GdkPixbufAnimationIter) iter = NULL;
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_autoptr (GBytes) gif = tessera_test_make_gif ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkPixbufLoader) loader = NULL;
+  g_autoptr (GdkPixbufAnimationIter) iter = NULL;
+  g_auto (Fetch) fetch = {
+    0,
+  };
   GdkPixbufAnimation *animation;
   gsize size;
   const guint8 *data = g_bytes_get_data (gif, &size);
@@ -374,9 +379,11 @@ test_gif (void)
 static void
 test_status_routes (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
 
   fetch_path (curl, server, "/status/404", &fetch);
   assert_fetch_ok (&fetch, 404);
@@ -392,17 +399,18 @@ test_status_routes (void)
 static void
 test_retry (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   curl_off_t retry_after = 0;
 
   for (guint i = 0; i < 2; i++)
     {
       fetch_path (curl, server, "/retry/429/2/key-a?after=3", &fetch);
       assert_fetch_ok (&fetch, 429);
-      g_assert_cmpint (curl_easy_getinfo (curl, CURLINFO_RETRY_AFTER, &retry_after), ==,
-                       CURLE_OK);
+      g_assert_cmpint (curl_easy_getinfo (curl, CURLINFO_RETRY_AFTER, &retry_after), ==, CURLE_OK);
       g_assert_cmpint (retry_after, ==, 3);
     }
   fetch_path (curl, server, "/retry/429/2/key-a?after=3", &fetch);
@@ -425,9 +433,11 @@ test_retry (void)
 static void
 test_redirects (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   const char *effective_url = NULL;
   const char *redirect_url = NULL;
   long redirects = 0;
@@ -438,8 +448,7 @@ test_redirects (void)
   assert_starts_with_png_signature (fetch.body->data, fetch.body->len);
   g_assert_cmpint (curl_easy_getinfo (curl, CURLINFO_REDIRECT_COUNT, &redirects), ==, CURLE_OK);
   g_assert_cmpint (redirects, ==, 4);
-  g_assert_cmpint (curl_easy_getinfo (curl, CURLINFO_EFFECTIVE_URL, &effective_url), ==,
-                   CURLE_OK);
+  g_assert_cmpint (curl_easy_getinfo (curl, CURLINFO_EFFECTIVE_URL, &effective_url), ==, CURLE_OK);
   g_assert_true (g_str_has_suffix (effective_url, "/img/redirected.png"));
   g_assert_cmpuint (tessera_test_server_count_path (server, "/redirect/0"), ==, 1);
 
@@ -458,9 +467,11 @@ test_redirects (void)
 static void
 test_keep_alive (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   struct curl_slist *close_header = curl_slist_append (NULL, "Connection: close");
   curl_off_t content_length = 0;
 
@@ -503,9 +514,11 @@ test_keep_alive (void)
 static void
 test_max_in_flight (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autofree char *path = g_strdup_printf ("/img/c.png?delay=%d", CONCURRENT_DELAY_MS);
-  ClientJob jobs[CONCURRENT_CLIENTS] = { { 0, } };
+  ClientJob jobs[CONCURRENT_CLIENTS] = { {
+      0,
+  } };
   gint64 start = g_get_monotonic_time ();
 
   for (guint i = 0; i < CONCURRENT_CLIENTS; i++)
@@ -529,9 +542,11 @@ test_max_in_flight (void)
 static void
 test_latency (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   gint64 start;
 
   tessera_test_server_set_latency_ms (server, LATENCY_MS);
@@ -547,14 +562,8 @@ test_latency (void)
 }
 
 static gboolean
-echo_user_agent (const char  *path,
-                 const char  *query,
-                 GHashTable  *request_headers,
-                 guint       *status,
-                 char       **content_type,
-                 GString     *headers,
-                 GBytes     **body,
-                 gpointer     user_data)
+echo_user_agent (const char *path, const char *query, GHashTable *request_headers, guint *status,
+                 char **content_type, GString *headers, GBytes **body, gpointer user_data)
 {
   const char *agent = g_hash_table_lookup (request_headers, "user-agent");
 
@@ -566,14 +575,8 @@ echo_user_agent (const char  *path,
 }
 
 static gboolean
-answer_teapot (const char  *path,
-               const char  *query,
-               GHashTable  *request_headers,
-               guint       *status,
-               char       **content_type,
-               GString     *headers,
-               GBytes     **body,
-               gpointer     user_data)
+answer_teapot (const char *path, const char *query, GHashTable *request_headers, guint *status,
+               char **content_type, GString *headers, GBytes **body, gpointer user_data)
 {
   guint *calls = user_data;
 
@@ -585,9 +588,11 @@ answer_teapot (const char  *path,
 static void
 test_custom_handlers (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   guint teapot_calls = 0;
 
   tessera_test_server_add_handler (server, "/status/", answer_teapot, &teapot_calls);
@@ -614,7 +619,9 @@ static void
 test_hang_does_not_block_free (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_auto(ClientJob) job = { 0, };
+  g_auto (ClientJob) job = {
+    0,
+  };
 
   client_job_start (&job, server, "/hang");
   wait_for_requests (server, "/hang", 1);
@@ -628,9 +635,11 @@ test_hang_does_not_block_free (void)
 static void
 test_trickle (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   guint64 max_bytes = TRICKLE_TIMEOUT_MS / 1000 + 1;
 
   SET_OPT (curl, CURLOPT_TIMEOUT_MS, (long) TRICKLE_TIMEOUT_MS);
@@ -649,7 +658,9 @@ static void
 test_trickle_does_not_block_free (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_auto(ClientJob) job = { 0, };
+  g_auto (ClientJob) job = {
+    0,
+  };
 
   client_job_start (&job, server, "/trickle");
   wait_for_requests (server, "/trickle", 1);
@@ -662,9 +673,9 @@ test_trickle_does_not_block_free (void)
 static void
 test_endless (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { .abort_after = ENDLESS_WANTED_BYTES };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = { .abort_after = ENDLESS_WANTED_BYTES };
 
   fetch_path (curl, server, "/endless", &fetch);
   g_assert_cmpint (fetch.result, ==, CURLE_WRITE_ERROR);
@@ -681,8 +692,8 @@ static void
 test_endless_does_not_block_free (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_autoptr(CURLM) multi = curl_multi_init ();
+  g_autoptr (CURL) curl = client_new ();
+  g_autoptr (CURLM) multi = curl_multi_init ();
   g_autofree char *url = tessera_test_server_url (server, "/endless");
   int running = 1;
 
@@ -704,9 +715,11 @@ test_endless_does_not_block_free (void)
 static void
 test_truncated (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   curl_off_t declared = 0;
 
   fetch_path (curl, server, "/truncated.png", &fetch);
@@ -721,9 +734,11 @@ test_truncated (void)
 static void
 test_huge_png (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   static const guint8 iend[] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
   const guint8 *ihdr;
 
@@ -750,11 +765,13 @@ test_huge_png (void)
 static void
 test_bad_content (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbufLoader) loader = NULL;
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkPixbufLoader) loader = NULL;
+  g_auto (Fetch) fetch = {
+    0,
+  };
 
   fetch_path (curl, server, "/corrupt.jpg", &fetch);
   assert_fetch_ok (&fetch, 200);
@@ -779,9 +796,11 @@ test_bad_content (void)
 static void
 test_oversized_head (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   g_autofree char *filler = g_strnfill (HEAD_BYTES_LIMIT, 'a');
   g_autofree char *header = g_strconcat ("X-Filler: ", filler, NULL);
   struct curl_slist *headers = curl_slist_append (NULL, header);
@@ -797,12 +816,14 @@ test_oversized_head (void)
 static void
 test_list (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_auto (Fetch) fetch = {
+    0,
+  };
   g_autofree char *path = g_strdup_printf ("/list?n=%d&prefix=p&each=delay%%3D300", LIST_LINES);
   g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto (GStrv) lines = NULL;
 
   fetch_path (curl, server, path, &fetch);
   assert_fetch_ok (&fetch, 200);
@@ -813,7 +834,7 @@ test_list (void)
   for (guint i = 0; i < LIST_LINES; i++)
     {
       g_autofree char *expected_path
-        = g_strdup_printf ("/img/p%u.jpg?w=640&h=480&seed=%u&delay=300", i, i);
+          = g_strdup_printf ("/img/p%u.jpg?w=640&h=480&seed=%u&delay=300", i, i);
       g_autofree char *expected = tessera_test_server_url (server, expected_path);
 
       g_assert_cmpstr (lines[i], ==, expected);
@@ -824,7 +845,7 @@ static void
 write_file (const char *dir, const char *name, const char *contents)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_file_set_contents (path, contents, -1, &error);
   g_assert_no_error (error);
@@ -841,10 +862,12 @@ remove_file (const char *dir, const char *name)
 static void
 test_serve_dir (void)
 {
-  g_autoptr(TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr(CURL) curl = client_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(Fetch) fetch = { 0, };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (CURL) curl = client_new ();
+  g_autoptr (GError) error = NULL;
+  g_auto (Fetch) fetch = {
+    0,
+  };
   g_autofree char *root = g_dir_make_tmp ("tessera-selftest-XXXXXX", &error);
   g_autofree char *dir = NULL;
 

@@ -6,12 +6,12 @@
 
 #include "tessera-url-list.h"
 
-#define MAX_EXPECTED_URLS 8
+#define MAX_EXPECTED_URLS      8
 #define MILLION_CHARACTER_LINE 1000000
-#define FIVE_MEGABYTE_LINE (5 * 1024 * 1024)
-#define OVERLONG_URL_BYTES 9000
+#define FIVE_MEGABYTE_LINE     (5 * 1024 * 1024)
+#define OVERLONG_URL_BYTES     9000
 /* Generous even under sanitizers; the real cost is a few milliseconds. */
-#define LONG_LINE_MAX_SECONDS 1.0
+#define LONG_LINE_MAX_SECONDS  1.0
 
 typedef struct
 {
@@ -171,7 +171,7 @@ static const ExtractCase extract_cases[] = {
 static void
 assert_urls (const TesseraUrlList *list, const char *const *expected)
 {
-  guint n_expected = g_strv_length ((char **)expected);
+  guint n_expected = g_strv_length ((char **) expected);
 
   for (guint i = 0; i < list->urls->len && i < n_expected; i++)
     g_assert_cmpstr (g_ptr_array_index (list->urls, i), ==, expected[i]);
@@ -247,7 +247,7 @@ test_pathological_text (void)
 
   while (schemes->len < MILLION_CHARACTER_LINE)
     g_string_append (schemes, "ftp://http:/");
-  scheme_list = extract_timed (schemes->str, (gssize)schemes->len);
+  scheme_list = extract_timed (schemes->str, (gssize) schemes->len);
   g_assert_cmpuint (scheme_list->urls->len, ==, 0);
   g_assert_cmpuint (scheme_list->n_not_urls, ==, 1);
 }
@@ -285,7 +285,7 @@ test_truncated (void)
   memcpy (text, head, strlen (head));
   memcpy (text + TESSERA_URL_TEXT_MAX_BYTES - 1, "\xC3\xA9", 2);
   memcpy (text + len - strlen (head), head, strlen (head));
-  list = tessera_url_list_extract (text, (gssize)len);
+  list = tessera_url_list_extract (text, (gssize) len);
 
   g_assert_true (list->truncated);
   g_assert_false (list->not_utf8);
