@@ -13,7 +13,7 @@ TOOLS    := xdotool xclip imagemagick
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps tools build run test test-asan bench format clean
+.PHONY: all deps tools build run test test-asan format clean
 
 all: build
 
