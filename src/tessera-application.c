@@ -1,4 +1,7 @@
 /* tessera-application.c */
+#include <signal.h>
+
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "tessera-application.h"
@@ -274,6 +277,15 @@ set_accelerators (GtkApplication *application)
     gtk_application_set_accels_for_action (application, shortcuts[i].action, shortcuts[i].accels);
 }
 
+/* Ctrl+C in a terminal or a TERM from a script quits as the Quit action does: downloads
+ * are cancelled and --stats is still written. */
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 tessera_application_startup (GApplication *application)
 {
@@ -283,6 +295,9 @@ tessera_application_startup (GApplication *application)
   };
 
   G_APPLICATION_CLASS (tessera_application_parent_class)->startup (application);
+
+  g_unix_signal_add (SIGINT, on_quit_signal, application);
+  g_unix_signal_add (SIGTERM, on_quit_signal, application);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions),
                                    application);

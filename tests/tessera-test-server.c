@@ -1328,9 +1328,7 @@ dispatch_request (Connection *conn, Request *req, Response *resp)
 static gboolean
 connection_answer (Connection *conn, Request *req)
 {
-  g_auto (Response) resp = {
-    0,
-  };
+  g_auto (Response) resp = { 0 };
   guint latency_ms = g_atomic_int_get (&conn->server->latency_ms);
   guint delay_ms;
   ReplyAction action;
@@ -1359,9 +1357,7 @@ connection_answer (Connection *conn, Request *req)
 static void
 connection_refuse (Connection *conn, guint status)
 {
-  g_auto (Response) resp = {
-    0,
-  };
+  g_auto (Response) resp = { 0 };
 
   resp.headers = g_string_new (NULL);
   reply_status (&resp, status);

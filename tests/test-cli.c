@@ -1,10 +1,14 @@
 /* test-cli.c: the tessera binary end to end, as a script would run it (under Xvfb) */
+#include <signal.h>
+
 #include <cjson/cJSON.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "tessera-engine.h"
+#include "tessera-loader.h"
 #include "tessera-test-server.h"
+#include "tessera-test-util.h"
 
 typedef struct
 {
@@ -74,9 +78,13 @@ communicate_with_timeout (GSubprocess *process, const char *input, Run *run)
   g_object_unref (waiter.result);
 }
 
+/* Called once tessera has started, to act on it while it runs. */
+typedef void (*WhileRunning) (GSubprocess *process, gpointer data);
+
 /* Runs tessera with @args (NULL-terminated) and --stats, feeding @input on stdin. */
 static void
-run_tessera (Run *run, const char *input, const char *const *args)
+run_tessera_with (Run *run, const char *input, const char *const *args,
+                  WhileRunning while_running, gpointer data)
 {
   g_autofree char *dir = g_dir_make_tmp ("tessera-cli-XXXXXX", NULL);
   g_autofree char *stats_path = g_build_filename (dir, "stats.json", NULL);
@@ -97,6 +105,8 @@ run_tessera (Run *run, const char *input, const char *const *args)
                                    | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                &error);
   g_assert_no_error (error);
+  if (while_running != NULL)
+    while_running (process, data);
   communicate_with_timeout (process, input, run);
   g_assert_true (g_subprocess_get_if_exited (process));
   run->exit_status = g_subprocess_get_exit_status (process);
@@ -106,6 +116,12 @@ run_tessera (Run *run, const char *input, const char *const *args)
     run->stats = cJSON_Parse (stats_text);
   g_unlink (stats_path);
   g_rmdir (dir);
+}
+
+static void
+run_tessera (Run *run, const char *input, const char *const *args)
+{
+  run_tessera_with (run, input, args, NULL, NULL);
 }
 
 static int
@@ -198,6 +214,65 @@ test_nothing_to_load (void)
   g_assert_cmpint (stats_int (&run, "tiles"), ==, 0);
 }
 
+#define N_HANGING 300
+/* Far below the 20 s a stalled transfer takes to time out on its own: only cancelling the
+ * transfers under way lets tessera quit within it. */
+#define QUIT_WITHIN_S 10
+
+typedef struct
+{
+  TesseraTestServer *server;
+  gint64 signalled_us;
+} QuitWhileLoading;
+
+static gboolean
+downloads_under_way (gpointer data)
+{
+  return tessera_test_server_get_in_flight (data) >= TESSERA_LOADER_DEFAULT_JOBS;
+}
+
+static void
+terminate_mid_download (GSubprocess *process, gpointer data)
+{
+  QuitWhileLoading *quit = data;
+
+  g_assert_true (tessera_test_wait_until (downloads_under_way, quit->server, 30000));
+  quit->signalled_us = g_get_monotonic_time ();
+  g_subprocess_send_signal (process, SIGTERM);
+}
+
+/* Told to quit with hundreds of downloads queued or stalled, tessera stops them all, writes
+ * its stats and exits promptly. */
+static void
+test_quit_with_downloads_in_flight (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  QuitWhileLoading quit = { server, 0 };
+  g_auto (Run) run = { 0 };
+  gint64 quit_us;
+
+  /* Distinct URLs: the gallery skips duplicates. */
+  for (guint i = 0; i < N_HANGING; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hang?n=%u", i);
+
+      g_ptr_array_add (args, tessera_test_server_url (server, path));
+    }
+  g_ptr_array_add (args, NULL);
+
+  run_tessera_with (&run, NULL, (const char *const *) args->pdata, terminate_mid_download,
+                    &quit);
+  quit_us = g_get_monotonic_time () - quit.signalled_us;
+
+  g_test_message ("quit %" G_GINT64_FORMAT " ms after SIGTERM", quit_us / 1000);
+  g_assert_cmpint (quit_us, <, QUIT_WITHIN_S * G_USEC_PER_SEC);
+  g_assert_nonnull (run.stats);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, N_HANGING);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 0);
+  g_assert_cmpint (stats_int (&run, "failed"), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -208,6 +283,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/all-loaded-exits-zero", test_all_loaded_exits_zero);
   g_test_add_func ("/cli/bad-jobs-is-usage-error", test_bad_jobs_is_usage_error);
   g_test_add_func ("/cli/nothing-to-load", test_nothing_to_load);
+  g_test_add_func ("/cli/quit-with-downloads-in-flight", test_quit_with_downloads_in_flight);
 
   return g_test_run ();
 }

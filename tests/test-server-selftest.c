@@ -264,9 +264,7 @@ test_png_route (void)
   g_autoptr (GBytes) other_seed = tessera_test_make_png (32, 24, 6);
   g_autoptr (GBytes) served = NULL;
   g_autoptr (GdkPixbuf) pixbuf = NULL;
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
 
   g_assert_false (g_bytes_equal (expected, other_seed));
 
@@ -289,9 +287,7 @@ test_jpeg_route (void)
   g_autoptr (CURL) curl = client_new ();
   g_autoptr (GBytes) first = NULL;
   g_autoptr (GdkPixbuf) pixbuf = NULL;
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
 
   fetch_path (curl, server, "/img/dog.jpg", &fetch);
   assert_fetch_ok (&fetch, 200);
@@ -350,9 +346,7 @@ test_gif (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (GdkPixbufLoader) loader = NULL;
   g_autoptr (GdkPixbufAnimationIter) iter = NULL;
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   GdkPixbufAnimation *animation;
   gsize size;
   const guint8 *data = g_bytes_get_data (gif, &size);
@@ -381,9 +375,7 @@ test_status_routes (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
 
   fetch_path (curl, server, "/status/404", &fetch);
   assert_fetch_ok (&fetch, 404);
@@ -401,9 +393,7 @@ test_retry (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   curl_off_t retry_after = 0;
 
   for (guint i = 0; i < 2; i++)
@@ -435,9 +425,7 @@ test_redirects (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   const char *effective_url = NULL;
   const char *redirect_url = NULL;
   long redirects = 0;
@@ -469,9 +457,7 @@ test_keep_alive (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   struct curl_slist *close_header = curl_slist_append (NULL, "Connection: close");
   curl_off_t content_length = 0;
 
@@ -544,9 +530,7 @@ test_latency (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   gint64 start;
 
   tessera_test_server_set_latency_ms (server, LATENCY_MS);
@@ -590,9 +574,7 @@ test_custom_handlers (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   guint teapot_calls = 0;
 
   tessera_test_server_add_handler (server, "/status/", answer_teapot, &teapot_calls);
@@ -619,9 +601,7 @@ static void
 test_hang_does_not_block_free (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_auto (ClientJob) job = {
-    0,
-  };
+  g_auto (ClientJob) job = { 0 };
 
   client_job_start (&job, server, "/hang");
   wait_for_requests (server, "/hang", 1);
@@ -637,9 +617,7 @@ test_trickle (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   guint64 max_bytes = TRICKLE_TIMEOUT_MS / 1000 + 1;
 
   SET_OPT (curl, CURLOPT_TIMEOUT_MS, (long) TRICKLE_TIMEOUT_MS);
@@ -658,9 +636,7 @@ static void
 test_trickle_does_not_block_free (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_auto (ClientJob) job = {
-    0,
-  };
+  g_auto (ClientJob) job = { 0 };
 
   client_job_start (&job, server, "/trickle");
   wait_for_requests (server, "/trickle", 1);
@@ -717,9 +693,7 @@ test_truncated (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   curl_off_t declared = 0;
 
   fetch_path (curl, server, "/truncated.png", &fetch);
@@ -736,9 +710,7 @@ test_huge_png (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   static const guint8 iend[] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
   const guint8 *ihdr;
 
@@ -769,9 +741,7 @@ test_bad_content (void)
   g_autoptr (CURL) curl = client_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (GdkPixbufLoader) loader = NULL;
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
 
   fetch_path (curl, server, "/corrupt.jpg", &fetch);
   assert_fetch_ok (&fetch, 200);
@@ -798,9 +768,7 @@ test_oversized_head (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   g_autofree char *filler = g_strnfill (HEAD_BYTES_LIMIT, 'a');
   g_autofree char *header = g_strconcat ("X-Filler: ", filler, NULL);
   struct curl_slist *headers = curl_slist_append (NULL, header);
@@ -818,9 +786,7 @@ test_list (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   g_autofree char *path = g_strdup_printf ("/list?n=%d&prefix=p&each=delay%%3D300", LIST_LINES);
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
@@ -865,9 +831,7 @@ test_serve_dir (void)
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (CURL) curl = client_new ();
   g_autoptr (GError) error = NULL;
-  g_auto (Fetch) fetch = {
-    0,
-  };
+  g_auto (Fetch) fetch = { 0 };
   g_autofree char *root = g_dir_make_tmp ("tessera-selftest-XXXXXX", &error);
   g_autofree char *dir = NULL;
 
