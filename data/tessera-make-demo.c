@@ -401,7 +401,8 @@ rounded_rectangle (cairo_t *cr, double x, double y, double width, double height,
   cairo_close_path (cr);
 }
 
-/* "Tessera demo 7" on a dark rounded label in the bottom-left corner. */
+/* "Tessera demo 7" on a dark rounded label at the bottom of the centre square, the part
+ * a tile crops out of a wide or tall picture, so every tile shows it whole. */
 static void
 draw_caption (cairo_t *cr, int width, int height, guint number)
 {
@@ -413,21 +414,22 @@ draw_caption (cairo_t *cr, int width, int height, guint number)
   double padding = font_pixels * 0.5;
   double margin = font_pixels * 0.75;
   PangoRectangle extents;
-  double box_height;
+  double box_height, box_width, box_x, box_y;
 
   pango_font_description_set_absolute_size (font, font_pixels * PANGO_SCALE);
   pango_layout_set_font_description (layout, font);
   pango_layout_set_text (layout, text, -1);
   pango_layout_get_pixel_extents (layout, NULL, &extents);
   box_height = extents.height + 2 * padding;
+  box_width = extents.width + 2 * padding;
+  box_x = (width - box_width) / 2;
+  box_y = (height + MIN (width, height)) / 2.0 - margin - box_height;
 
-  rounded_rectangle (cr, margin, height - margin - box_height, extents.width + 2 * padding,
-                     box_height, padding);
+  rounded_rectangle (cr, box_x, box_y, box_width, box_height, padding);
   cairo_set_source_rgba (cr, 0.05, 0.05, 0.08, 0.62);
   cairo_fill (cr);
 
-  cairo_move_to (cr, margin + padding - extents.x,
-                 height - margin - box_height + padding - extents.y);
+  cairo_move_to (cr, box_x + padding - extents.x, box_y + padding - extents.y);
   cairo_set_source_rgb (cr, 1, 1, 1);
   pango_cairo_show_layout (cr, layout);
 }
