@@ -2,7 +2,8 @@
  *
  *   tessera-test-server [--port N] [--latency MS] [--serve-dir DIR]
  *
- * The first line on stdout is the base URL; the server runs until SIGINT or SIGTERM.
+ * The first line on stdout is the base URL; the server runs until SIGINT or SIGTERM,
+ * then prints what it served (connections, requests, most in flight) on stderr.
  * A developer tool, so its messages are not translated.
  */
 
@@ -106,6 +107,10 @@ main (int argc, char **argv)
   if (!announce_url (server))
     return EXIT_FAILURE;
   serve_until_signalled ();
+  g_printerr ("connections %u, requests %u, at most %u in flight\n",
+              tessera_test_server_get_connections (server),
+              tessera_test_server_get_requests (server),
+              tessera_test_server_get_max_in_flight (server));
 
   return EXIT_SUCCESS;
 }
