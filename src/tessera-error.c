@@ -38,6 +38,8 @@ tessera_error_label (const GError *error)
       return _ ("Bad URL");
     case TESSERA_ERROR_CANCELLED:
       return _ ("Cancelled");
+    case TESSERA_ERROR_BAD_REPLY:
+      return _ ("Bad reply");
     default:
       return _ ("Failed");
     }
