@@ -10,6 +10,7 @@
 
 #define USER_AGENT      "Tessera/" TESSERA_VERSION
 #define ACCEPT_IMAGES   "Accept: image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.5"
+#define ACCEPT_JSON     "Accept: application/json"
 #define ALLOWED_SCHEMES "http,https"
 #define RETRY_JITTER_MS 500
 #define CANCEL_POLL_MS  50
@@ -38,7 +39,8 @@ typedef struct
   gsize max_bytes;
   const gint *cancelled;
   gboolean over_cap;
-  long refused_status; /* a non-2xx status whose body we declined to download */
+  gboolean keep_any_status; /* a service's error body is its answer too */
+  long refused_status;      /* a non-2xx status whose body we declined to download */
 } Transfer;
 
 void
@@ -163,7 +165,8 @@ on_body (char *data, size_t size, size_t count, void *user_data)
   long status = 0;
 
   /* An error page is not worth downloading: stop and report the status. */
-  if (curl_easy_getinfo (transfer->easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK
+  if (!transfer->keep_any_status
+      && curl_easy_getinfo (transfer->easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK
       && !is_success (status))
     {
       transfer->refused_status = status;
@@ -209,7 +212,8 @@ on_progress (void *user_data, curl_off_t download_total, curl_off_t downloaded,
   G_STMT_END
 
 static CURLcode
-configure_transfer (TesseraFetcher *self, const char *url, Transfer *transfer)
+configure_transfer (TesseraFetcher *self, const char *url, struct curl_slist *headers,
+                    Transfer *transfer)
 {
   CURL *easy = self->easy;
   const TesseraFetchLimits *limits = &self->limits;
@@ -223,7 +227,7 @@ configure_transfer (TesseraFetcher *self, const char *url, Transfer *transfer)
   SETOPT (easy, CURLOPT_NOSIGNAL, 1L);
   SETOPT (easy, CURLOPT_ERRORBUFFER, self->error_buffer);
   SETOPT (easy, CURLOPT_USERAGENT, USER_AGENT);
-  SETOPT (easy, CURLOPT_HTTPHEADER, self->headers);
+  SETOPT (easy, CURLOPT_HTTPHEADER, headers);
   SETOPT (easy, CURLOPT_PROTOCOLS_STR, ALLOWED_SCHEMES);
   SETOPT (easy, CURLOPT_REDIR_PROTOCOLS_STR, ALLOWED_SCHEMES);
   SETOPT (easy, CURLOPT_FOLLOWLOCATION, 1L);
@@ -360,10 +364,10 @@ fetch_once (TesseraFetcher *self, const char *url, const gint *cancelled, long *
             char **label, GError **error)
 {
   g_autoptr (GByteArray) body = g_byte_array_new ();
-  Transfer transfer = { self->easy, body, self->limits.max_bytes, cancelled, FALSE, 0 };
+  Transfer transfer = { self->easy, body, self->limits.max_bytes, cancelled, FALSE, FALSE, 0 };
   CURLcode result;
 
-  result = configure_transfer (self, url, &transfer);
+  result = configure_transfer (self, url, self->headers, &transfer);
   if (result == CURLE_OK)
     result = curl_easy_perform (self->easy);
   if (curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)
@@ -421,4 +425,86 @@ tessera_fetcher_get (TesseraFetcher *self, const char *url, const gint *cancelle
           return NULL;
         }
     }
+}
+
+void
+tessera_response_free (TesseraResponse *response)
+{
+  if (response == NULL)
+    return;
+
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_clear_pointer (&response->headers, g_hash_table_unref);
+  g_free (response);
+}
+
+/* The final response's headers (after any redirects), names in lower case. */
+static GHashTable *
+collect_headers (CURL *easy)
+{
+  GHashTable *headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  struct curl_header *header = NULL;
+
+  while ((header = curl_easy_nextheader (easy, CURLH_HEADER, -1, header)) != NULL)
+    g_hash_table_replace (headers, g_ascii_strdown (header->name, -1), g_strdup (header->value));
+  return headers;
+}
+
+static struct curl_slist *
+build_request_headers (const char *const *extra, GError **error)
+{
+  struct curl_slist *list = curl_slist_append (NULL, ACCEPT_JSON);
+
+  for (gsize i = 0; list != NULL && extra != NULL && extra[i] != NULL; i++)
+    {
+      struct curl_slist *longer = curl_slist_append (list, extra[i]);
+
+      if (longer == NULL)
+        g_clear_pointer (&list, curl_slist_free_all);
+      list = longer;
+    }
+  if (list == NULL)
+    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NETWORK, _ ("Out of memory"));
+  return list;
+}
+
+TesseraResponse *
+tessera_fetcher_request (TesseraFetcher *self, const char *url, const char *const *headers,
+                         const gint *cancelled, GError **error)
+{
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  Transfer transfer = { self->easy, body, self->limits.max_bytes, cancelled, FALSE, TRUE, 0 };
+  struct curl_slist *request_headers = NULL;
+  TesseraResponse *response;
+  CURLcode result;
+  long status = 0;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (cancelled != NULL, NULL);
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  if ((request_headers = build_request_headers (headers, error)) == NULL)
+    return NULL;
+  result = configure_transfer (self, url, request_headers, &transfer);
+  if (result == CURLE_OK)
+    result = curl_easy_perform (self->easy);
+  if (result == CURLE_OK
+      && curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+    result = CURLE_WEIRD_SERVER_REPLY;
+  if (result != CURLE_OK)
+    {
+      fail_from_curl (self, result, &transfer, NULL, error);
+      curl_slist_free_all (request_headers);
+      return NULL;
+    }
+
+  response = g_new0 (TesseraResponse, 1);
+  response->status = status;
+  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
+  response->headers = collect_headers (self->easy);
+  /* The handle still points at the list, unused: every transfer resets it first. */
+  curl_slist_free_all (request_headers);
+  return response;
 }

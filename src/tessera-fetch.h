@@ -49,6 +49,25 @@ void tessera_fetcher_free (TesseraFetcher *fetcher);
 GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, const gint *cancelled,
                              char **label, GError **error);
 
+/* An answer of any status, as a service (a JSON API) gives it. */
+typedef struct
+{
+  long status;
+  GBytes *body;
+  GHashTable *headers; /* the final response's: lower-case names to values */
+} TesseraResponse;
+
+void tessera_response_free (TesseraResponse *response);
+
+/* Requests @url with the extra request @headers ("Name: value", NULL-terminated, may be
+ * NULL). Any status is an answer, its body kept up to the byte cap. Never retries: a
+ * service's limits are for the caller to honour. NULL with @error when no answer came
+ * (network, timeout, cap) or on cancellation. */
+TesseraResponse *tessera_fetcher_request (TesseraFetcher *fetcher, const char *url,
+                                          const char *const *headers, const gint *cancelled,
+                                          GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraResponse, tessera_response_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCurlShare, tessera_curl_share_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraFetcher, tessera_fetcher_free)
 

@@ -45,7 +45,15 @@ struct _TesseraRequest
   gpointer user_data;
   GDestroyNotify destroy;
 
+  /* A data request's: set at submission, used by the worker. */
+  GStrv headers;
+  TesseraParseFunc parse;
+  gpointer parse_data;
+  GDestroyNotify parse_data_free;
+  GDestroyNotify payload_free;
+
   /* Written by the worker before delivery is scheduled. */
+  gpointer payload;
   GdkTexture *texture;
   TesseraImageFormat format;
   GError *error;
@@ -92,6 +100,11 @@ tessera_request_unref (TesseraRequest *request)
     return;
 
   g_clear_object (&request->texture);
+  if (request->payload != NULL && request->payload_free != NULL)
+    request->payload_free (request->payload);
+  if (request->parse_data != NULL && request->parse_data_free != NULL)
+    request->parse_data_free (request->parse_data);
+  g_strfreev (request->headers);
   g_clear_error (&request->error);
   g_free (request->label);
   g_free (request->uri);
@@ -202,7 +215,7 @@ load_bytes (TesseraLoader *self, TesseraRequest *request, char **label, GError *
 }
 
 static void
-load_request (TesseraLoader *self, TesseraRequest *request)
+load_image (TesseraLoader *self, TesseraRequest *request)
 {
   g_autoptr (GBytes) bytes = NULL;
   g_autofree char *label = NULL;
@@ -218,6 +231,34 @@ load_request (TesseraLoader *self, TesseraRequest *request)
   request->texture = tessera_image_decode_tile (bytes, request->tile_px, &request->format, &error);
   if (request->texture == NULL)
     fail_request (request, error, NULL);
+}
+
+static void
+load_data (TesseraLoader *self, TesseraRequest *request)
+{
+  g_autoptr (TesseraResponse) response = NULL;
+  const char *scheme = g_uri_peek_scheme (request->uri);
+  GError *error = NULL;
+
+  if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+    g_set_error (&error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
+                 _ ("Only http and https addresses can be requested"));
+  else if ((response = tessera_fetcher_request (get_thread_fetcher (self), request->uri,
+                                                (const char *const *) request->headers,
+                                                &request->cancelled, &error)))
+    request->payload = request->parse (response, request->parse_data, &error);
+
+  if (error != NULL)
+    fail_request (request, error, NULL);
+}
+
+static void
+load_request (TesseraLoader *self, TesseraRequest *request)
+{
+  if (request->parse != NULL)
+    load_data (self, request);
+  else
+    load_image (self, request);
 }
 
 static void
@@ -238,6 +279,7 @@ deliver_request (TesseraRequest *request)
     .format = request->format,
     .error = request->error,
     .label = request->label,
+    .data = request->payload,
   };
   request->deliver (&result, request->user_data);
   release_callback (request);
@@ -438,32 +480,67 @@ tessera_loader_get_n_pending (TesseraLoader *self)
   return g_hash_table_size (self->pending);
 }
 
+static TesseraRequest *
+request_new (TesseraLoader *self, const char *uri, int priority, TesseraDeliverFunc deliver,
+             gpointer user_data, GDestroyNotify destroy)
+{
+  TesseraRequest *request = g_new0 (TesseraRequest, 1);
+
+  g_atomic_ref_count_init (&request->ref_count);
+  request->priority = priority;
+  request->sequence = self->next_sequence++;
+  request->uri = g_strdup (uri);
+  request->loader = self;
+  request->deliver = deliver;
+  request->user_data = user_data;
+  request->destroy = destroy;
+  return request;
+}
+
+static TesseraRequest *
+queue_request (TesseraLoader *self, TesseraRequest *request)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_hash_table_add (self->pending, tessera_request_ref (request));
+  if (!g_thread_pool_push (self->pool, tessera_request_ref (request), &error))
+    g_error ("Could not queue a download: %s", error->message);
+  return request;
+}
+
 TesseraRequest *
 tessera_loader_submit (TesseraLoader *self, const char *uri, int priority, guint tile_px,
                        TesseraDeliverFunc deliver, gpointer user_data, GDestroyNotify destroy)
 {
   TesseraRequest *request;
-  g_autoptr (GError) error = NULL;
 
   g_return_val_if_fail (TESSERA_IS_LOADER (self), NULL);
   g_return_val_if_fail (uri != NULL, NULL);
   g_return_val_if_fail (tile_px > 0, NULL);
   g_return_val_if_fail (deliver != NULL, NULL);
 
-  request = g_new0 (TesseraRequest, 1);
-  g_atomic_ref_count_init (&request->ref_count);
-  request->priority = priority;
-  request->sequence = self->next_sequence++;
+  request = request_new (self, uri, priority, deliver, user_data, destroy);
   request->tile_px = tile_px;
-  request->uri = g_strdup (uri);
-  request->loader = self;
-  request->deliver = deliver;
-  request->user_data = user_data;
-  request->destroy = destroy;
+  return queue_request (self, request);
+}
 
-  g_hash_table_add (self->pending, tessera_request_ref (request));
-  if (!g_thread_pool_push (self->pool, tessera_request_ref (request), &error))
-    g_error ("Could not queue a download: %s", error->message);
+TesseraRequest *
+tessera_loader_submit_data (TesseraLoader *self, const char *uri, int priority,
+                            const TesseraDataJob *job, TesseraDeliverFunc deliver,
+                            gpointer user_data, GDestroyNotify destroy)
+{
+  TesseraRequest *request;
 
-  return request;
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (job != NULL && job->parse != NULL, NULL);
+  g_return_val_if_fail (deliver != NULL, NULL);
+
+  request = request_new (self, uri, priority, deliver, user_data, destroy);
+  request->headers = g_strdupv ((char **) job->headers);
+  request->parse = job->parse;
+  request->parse_data = job->parse_data;
+  request->parse_data_free = job->parse_data_free;
+  request->payload_free = job->payload_free;
+  return queue_request (self, request);
 }

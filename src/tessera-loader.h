@@ -23,6 +23,8 @@ typedef struct
   TesseraImageFormat format;
   const GError *error;
   const char *label;
+  /* A data request's parsed answer; the callback may take over its contents. */
+  gpointer data;
 } TesseraLoadResult;
 
 typedef struct _TesseraRequest TesseraRequest;
@@ -40,6 +42,26 @@ guint tessera_loader_get_n_jobs (TesseraLoader *self);
 TesseraRequest *tessera_loader_submit (TesseraLoader *self, const char *uri, int priority,
                                        guint tile_px, TesseraDeliverFunc deliver,
                                        gpointer user_data, GDestroyNotify destroy);
+
+/* Runs on a worker with a data request's answer (any status); returns what is delivered
+ * as TesseraLoadResult.data, or NULL with @error. */
+typedef gpointer (*TesseraParseFunc) (const TesseraResponse *response, gpointer parse_data,
+                                      GError **error);
+
+typedef struct
+{
+  const char *const *headers; /* extra request headers, "Name: value"; may be NULL */
+  TesseraParseFunc parse;
+  gpointer parse_data; /* used on a worker: must not change meanwhile */
+  GDestroyNotify parse_data_free;
+  GDestroyNotify payload_free; /* frees what @parse returned */
+} TesseraDataJob;
+
+/* Requests @uri (http or https) through the same workers, for a service's answer rather
+ * than an image: @job->parse turns the response into the delivered data on the worker. */
+TesseraRequest *tessera_loader_submit_data (TesseraLoader *self, const char *uri, int priority,
+                                            const TesseraDataJob *job, TesseraDeliverFunc deliver,
+                                            gpointer user_data, GDestroyNotify destroy);
 
 /* Call on the loader's thread. Nothing is delivered for the request afterwards; a
  * transfer under way stops at libcurl's next progress check. */

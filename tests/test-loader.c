@@ -371,6 +371,110 @@ test_local_files (void)
   g_rmdir (dir);
 }
 
+/* Echoes the request's Authorization header with the status asked for in the query, and a
+ * rate-limit style header. */
+static gboolean
+echo_api (const char *path, const char *query, GHashTable *request_headers, guint *status,
+          char **content_type, GString *headers, GBytes **body, gpointer user_data)
+{
+  const char *auth = g_hash_table_lookup (request_headers, "authorization");
+  const char *accept = g_hash_table_lookup (request_headers, "accept");
+
+  *status = query != NULL ? (guint) g_ascii_strtoull (query, NULL, 10) : 200;
+  *content_type = (char *) "application/json";
+  g_string_append (headers, "X-RateLimit-UserRemaining: 7\r\n");
+  *body = g_bytes_new_take (g_strdup_printf ("%s|%s", auth ? auth : "", accept ? accept : ""),
+                            strlen (auth ? auth : "") + strlen (accept ? accept : "") + 1);
+  return TRUE;
+}
+
+typedef struct
+{
+  long status;
+  char *body;
+  char *remaining;
+} Answer;
+
+static void
+answer_free (gpointer data)
+{
+  Answer *answer = data;
+
+  g_free (answer->body);
+  g_free (answer->remaining);
+  g_free (answer);
+}
+
+static gpointer
+parse_answer (const TesseraResponse *response, gpointer parse_data, GError **error)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  g_assert_false (tessera_engine_is_main_thread ());
+  g_assert_cmpstr (parse_data, ==, "parse data");
+  answer->status = response->status;
+  answer->body
+      = g_strndup (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body));
+  answer->remaining
+      = g_strdup (g_hash_table_lookup (response->headers, "x-ratelimit-userremaining"));
+  return answer;
+}
+
+typedef struct
+{
+  gboolean delivered;
+  Answer *answer;
+} DataOutcome;
+
+static void
+record_answer (const TesseraLoadResult *result, gpointer user_data)
+{
+  DataOutcome *outcome = user_data;
+
+  outcome->delivered = TRUE;
+  g_assert_null (result->error);
+  /* Taking over the payload: the loader must not free it afterwards. */
+  outcome->answer = g_memdup2 (result->data, sizeof (Answer));
+  memset (result->data, 0, sizeof (Answer));
+}
+
+static gboolean
+data_delivered (gpointer data)
+{
+  return ((DataOutcome *) data)->delivered;
+}
+
+/* A service's answer of any status comes back whole, with its headers, parsed on a worker;
+ * request headers go out; a 429 is the caller's to honour, never retried. */
+static void
+test_data_requests (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = new_fast_loader (2);
+  const char *headers[] = { "Authorization: Client-ID secret", NULL };
+  const guint statuses[] = { 200, 403, 429, 503 };
+
+  tessera_test_server_add_handler (server, "/api/", echo_api, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/gallery?%u", statuses[i]);
+      g_autofree char *url = tessera_test_server_url (server, path);
+      TesseraDataJob job = { headers, parse_answer, (gpointer) "parse data", NULL, answer_free };
+      DataOutcome outcome = { 0 };
+      g_autoptr (TesseraRequest) request = NULL;
+
+      tessera_test_server_reset_counters (server);
+      request = tessera_loader_submit_data (loader, url, 0, &job, record_answer, &outcome, NULL);
+      g_assert_true (tessera_test_wait_until (data_delivered, &outcome, 10000));
+
+      g_assert_cmpint (outcome.answer->status, ==, statuses[i]);
+      g_assert_cmpstr (outcome.answer->body, ==, "Client-ID secret|application/json");
+      g_assert_cmpstr (outcome.answer->remaining, ==, "7");
+      g_assert_cmpuint (tessera_test_server_count_path (server, "/api/gallery"), ==, 1);
+      answer_free (outcome.answer);
+    }
+}
+
 /* Stands in for a frame clock on slow (software) rendering: a redraw-priority source that
  * is always ready and takes a frame's time. */
 #define SLOW_FRAME_US   20000
@@ -438,6 +542,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/loader/priority", test_priority);
   g_test_add_func ("/loader/local-files", test_local_files);
   g_test_add_func ("/loader/delivers-under-busy-frames", test_delivers_under_busy_frames);
+  g_test_add_func ("/loader/data-requests", test_data_requests);
 
   return g_test_run ();
 }
