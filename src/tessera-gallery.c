@@ -12,6 +12,7 @@ struct _TesseraGallery
   GListStore *tiles;
   GHashTable *uris;     /* every URI present, for duplicate checks */
   GHashTable *requests; /* TesseraTile → TesseraRequest, while loading */
+  GPtrArray *source_errors; /* what the tiles' source (Imgur) reported, for --stats */
   guint tile_px;
 
   guint n_finished;
@@ -102,21 +103,21 @@ start_loading (TesseraGallery *self, TesseraTile *tile, int priority)
 }
 
 guint
-tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n_uris,
-                          guint *n_duplicates)
+tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guint n_tiles,
+                           guint *n_duplicates)
 {
   g_autoptr (GPtrArray) new_tiles = g_ptr_array_new_with_free_func (g_object_unref);
   guint position;
 
   g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
-  g_return_val_if_fail (uris != NULL || n_uris == 0, 0);
+  g_return_val_if_fail (tiles != NULL || n_tiles == 0, 0);
 
-  for (guint i = 0; i < n_uris; i++)
-    if (g_hash_table_add (self->uris, g_strdup (uris[i])))
-      g_ptr_array_add (new_tiles, tessera_tile_new (uris[i]));
+  for (guint i = 0; i < n_tiles; i++)
+    if (g_hash_table_add (self->uris, g_strdup (tessera_tile_get_uri (tiles[i]))))
+      g_ptr_array_add (new_tiles, g_object_ref (tiles[i]));
 
   if (n_duplicates != NULL)
-    *n_duplicates = n_uris - new_tiles->len;
+    *n_duplicates = n_tiles - new_tiles->len;
   if (new_tiles->len == 0)
     return 0;
 
@@ -130,6 +131,30 @@ tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TILES]);
   return new_tiles->len;
+}
+
+guint
+tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n_uris,
+                          guint *n_duplicates)
+{
+  g_autoptr (GPtrArray) tiles = g_ptr_array_new_full (n_uris, g_object_unref);
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+  g_return_val_if_fail (uris != NULL || n_uris == 0, 0);
+
+  for (guint i = 0; i < n_uris; i++)
+    g_ptr_array_add (tiles, tessera_tile_new (uris[i]));
+  return tessera_gallery_add_tiles (self, (TesseraTile *const *) tiles->pdata, tiles->len,
+                                    n_duplicates);
+}
+
+void
+tessera_gallery_add_source_error (TesseraGallery *self, const char *message)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY (self));
+  g_return_if_fail (message != NULL);
+
+  g_ptr_array_add (self->source_errors, g_strdup (message));
 }
 
 static void
@@ -222,6 +247,8 @@ tile_to_json (TesseraTile *tile)
   TesseraTileState state = tessera_tile_get_state (tile);
 
   cJSON_AddStringToObject (item, "url", tessera_tile_get_uri (tile));
+  if (tessera_tile_get_id (tile) != NULL)
+    cJSON_AddStringToObject (item, "id", tessera_tile_get_id (tile));
   cJSON_AddStringToObject (item, "state", tessera_tile_state_to_string (state));
   if (state == TESSERA_TILE_FAILED)
     {
@@ -236,6 +263,7 @@ char *
 tessera_gallery_dup_stats_json (TesseraGallery *self)
 {
   cJSON *root;
+  cJSON *errors;
   cJSON *items;
   char *printed;
   char *stats;
@@ -250,6 +278,9 @@ tessera_gallery_dup_stats_json (TesseraGallery *self)
   cJSON_AddNumberToObject (root, "failed", self->n_failed);
   add_ms (root, "first_tile_ms", self->first_tile_ms);
   add_ms (root, "all_tiles_ms", self->all_tiles_ms);
+  errors = cJSON_AddArrayToObject (root, "source_errors");
+  for (guint i = 0; i < self->source_errors->len; i++)
+    cJSON_AddItemToArray (errors, cJSON_CreateString (self->source_errors->pdata[i]));
   items = cJSON_AddArrayToObject (root, "items");
   for (guint i = 0; i < n_tiles; i++)
     {
@@ -286,6 +317,7 @@ tessera_gallery_finalize (GObject *object)
 
   g_hash_table_unref (self->requests);
   g_hash_table_unref (self->uris);
+  g_ptr_array_unref (self->source_errors);
   g_object_unref (self->tiles);
   g_object_unref (self->loader);
 
@@ -337,6 +369,7 @@ tessera_gallery_init (TesseraGallery *self)
   self->tiles = g_list_store_new (TESSERA_TYPE_TILE);
   self->uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->requests = g_hash_table_new_full (NULL, NULL, NULL, cancel_request);
+  self->source_errors = g_ptr_array_new_with_free_func (g_free);
   self->tile_px = TESSERA_GALLERY_DEFAULT_TILE_PX;
   self->first_tile_ms = -1;
   self->all_tiles_ms = -1;

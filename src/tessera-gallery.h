@@ -22,6 +22,11 @@ GListModel *tessera_gallery_get_model (TesseraGallery *self);
  * them. Returns how many were added; *@n_duplicates gets how many were skipped. */
 guint tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n_uris,
                                 guint *n_duplicates);
+/* The same for tiles made by a source (Imgur posts); the gallery takes references. */
+guint tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guint n_tiles,
+                                 guint *n_duplicates);
+/* A message from where the tiles come from (Imgur's "Invalid client_id"), kept for --stats. */
+void tessera_gallery_add_source_error (TesseraGallery *self, const char *message);
 /* Cancels every load and removes every tile. */
 void tessera_gallery_clear (TesseraGallery *self);
 

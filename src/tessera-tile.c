@@ -6,6 +6,11 @@ struct _TesseraTile
   GObject parent_instance;
 
   char *uri;
+  TesseraTileKind kind;
+  char *id;
+  char *title;
+  char *link;
+  guint n_images;
   TesseraTileState state;
   GdkTexture *texture;
   char *reason;
@@ -38,6 +43,9 @@ tessera_tile_finalize (GObject *object)
   TesseraTile *self = TESSERA_TILE (object);
 
   g_free (self->uri);
+  g_free (self->id);
+  g_free (self->title);
+  g_free (self->link);
   g_clear_object (&self->texture);
   g_free (self->reason);
   g_free (self->detail);
@@ -121,6 +129,58 @@ tessera_tile_new (const char *uri)
   g_return_val_if_fail (uri != NULL, NULL);
 
   return g_object_new (TESSERA_TYPE_TILE, "uri", uri, NULL);
+}
+
+TesseraTile *
+tessera_tile_new_for_post (const char *uri, const TesseraTilePost *post)
+{
+  TesseraTile *self;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (post != NULL, NULL);
+
+  self = tessera_tile_new (uri);
+  self->kind = post->kind;
+  self->id = g_strdup (post->id);
+  self->title = g_strdup (post->title);
+  self->link = g_strdup (post->link);
+  self->n_images = post->n_images;
+  return self;
+}
+
+TesseraTileKind
+tessera_tile_get_kind (TesseraTile *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE (self), TESSERA_TILE_PICTURE);
+  return self->kind;
+}
+
+const char *
+tessera_tile_get_id (TesseraTile *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE (self), NULL);
+  return self->id;
+}
+
+const char *
+tessera_tile_get_title (TesseraTile *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE (self), NULL);
+  return self->title;
+}
+
+const char *
+tessera_tile_get_link (TesseraTile *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE (self), NULL);
+  return self->link;
+}
+
+guint
+tessera_tile_get_n_images (TesseraTile *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE (self), 0);
+  return self->n_images;
 }
 
 const char *

@@ -12,6 +12,25 @@ typedef enum
   TESSERA_TILE_FAILED,
 } TesseraTileState;
 
+/* What a tile stands for: a picture, an animation shown as a still, or an album shown
+ * by its cover. */
+typedef enum
+{
+  TESSERA_TILE_PICTURE,
+  TESSERA_TILE_ANIMATION,
+  TESSERA_TILE_ALBUM,
+} TesseraTileKind;
+
+/* Where a tile came from, beyond the URI its thumbnail loads from: a service's post. */
+typedef struct
+{
+  TesseraTileKind kind;
+  const char *id;    /* the service's id (an album's for albums); NULL for pasted URLs */
+  const char *title; /* may be NULL */
+  const char *link;  /* the original, or the album's page; may be NULL */
+  guint n_images;    /* albums only; 0 when unknown */
+} TesseraTilePost;
+
 #define TESSERA_TYPE_TILE_STATE (tessera_tile_state_get_type ())
 GType tessera_tile_state_get_type (void);
 
@@ -25,6 +44,11 @@ GdkTexture *tessera_tile_get_texture (TesseraTile *self);
 /* Short failure text for the tile ("HTTP 404"), and the full one for its tooltip. */
 const char *tessera_tile_get_reason (TesseraTile *self);
 const char *tessera_tile_get_detail (TesseraTile *self);
+TesseraTileKind tessera_tile_get_kind (TesseraTile *self);
+const char *tessera_tile_get_id (TesseraTile *self);
+const char *tessera_tile_get_title (TesseraTile *self);
+const char *tessera_tile_get_link (TesseraTile *self);
+guint tessera_tile_get_n_images (TesseraTile *self);
 /* Milliseconds since start-up when the tile finished; -1 while waiting. */
 gint64 tessera_tile_get_done_ms (TesseraTile *self);
 
