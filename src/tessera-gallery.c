@@ -183,6 +183,20 @@ tessera_gallery_clear (TesseraGallery *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
 }
 
+guint
+tessera_gallery_get_tile_px (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), TESSERA_GALLERY_DEFAULT_TILE_PX);
+  return self->tile_px;
+}
+
+TesseraLoader *
+tessera_gallery_get_loader (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), NULL);
+  return self->loader;
+}
+
 void
 tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px)
 {

@@ -31,6 +31,8 @@ void tessera_gallery_add_source_error (TesseraGallery *self, const char *message
 void tessera_gallery_clear (TesseraGallery *self);
 
 void tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px);
+guint tessera_gallery_get_tile_px (TesseraGallery *self);
+TesseraLoader *tessera_gallery_get_loader (TesseraGallery *self);
 
 guint tessera_gallery_get_n_tiles (TesseraGallery *self);
 guint tessera_gallery_get_n_finished (TesseraGallery *self);

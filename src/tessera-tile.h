@@ -38,6 +38,7 @@ GType tessera_tile_state_get_type (void);
 G_DECLARE_FINAL_TYPE (TesseraTile, tessera_tile, TESSERA, TILE, GObject)
 
 TesseraTile *tessera_tile_new (const char *uri);
+TesseraTile *tessera_tile_new_for_post (const char *uri, const TesseraTilePost *post);
 const char *tessera_tile_get_uri (TesseraTile *self);
 TesseraTileState tessera_tile_get_state (TesseraTile *self);
 GdkTexture *tessera_tile_get_texture (TesseraTile *self);

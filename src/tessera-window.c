@@ -2,6 +2,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-add-dialog.h"
+#include "tessera-gallery-view.h"
 #include "tessera-input.h"
 #include "tessera-tile-widget.h"
 #include "tessera-window.h"
@@ -26,7 +27,7 @@ struct _TesseraWindow
   GtkRevealer *notice_revealer;
   GtkLabel *notice_label;
   GtkStack *stack;
-  GtkGridView *grid_view;
+  TesseraGalleryView *links_view;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -280,68 +281,18 @@ setup_drop_target (TesseraWindow *self)
 }
 
 static void
-setup_tile (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
-{
-  gtk_list_item_set_child (item, tessera_tile_widget_new ());
-}
-
-static void
-bind_tile (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
-{
-  tessera_tile_widget_set_tile (TESSERA_TILE_WIDGET (gtk_list_item_get_child (item)),
-                                gtk_list_item_get_item (item));
-}
-
-static void
-unbind_tile (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
-{
-  tessera_tile_widget_set_tile (TESSERA_TILE_WIDGET (gtk_list_item_get_child (item)), NULL);
-}
-
-static void
-setup_grid (TesseraWindow *self)
-{
-  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr (GtkNoSelection) selection = NULL;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_tile), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_tile), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_tile), NULL);
-  selection = gtk_no_selection_new (g_object_ref (tessera_gallery_get_model (self->gallery)));
-  gtk_grid_view_set_factory (self->grid_view, factory);
-  gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (selection));
-}
-
-/* Decode at the size the screen will show, HiDPI included. */
-static void
-update_tile_px (TesseraWindow *self)
-{
-  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-
-  tessera_gallery_set_tile_px (self->gallery, TESSERA_TILE_SIZE * MAX (scale, 1));
-}
-
-static void
-on_scale_factor_changed (GtkWidget *widget, GParamSpec *pspec, gpointer user_data)
-{
-  update_tile_px (TESSERA_WINDOW (widget));
-}
-
-static void
 tessera_window_constructed (GObject *object)
 {
   TesseraWindow *self = TESSERA_WINDOW (object);
 
   G_OBJECT_CLASS (tessera_window_parent_class)->constructed (object);
 
-  setup_grid (self);
+  tessera_gallery_view_set_gallery (self->links_view, self->gallery);
   setup_drop_target (self);
   g_signal_connect_object (self->gallery, "notify::n-finished", G_CALLBACK (on_gallery_changed),
                            self, 0);
   g_signal_connect_object (self->gallery, "notify::n-tiles", G_CALLBACK (on_gallery_changed), self,
                            0);
-  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_changed), NULL);
-  update_tile_px (self);
   update_progress (self);
 }
 
@@ -400,6 +351,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
                              G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (TESSERA_TYPE_GALLERY_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tessera/Tessera/ui/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_label);
@@ -408,7 +360,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, notice_revealer);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, notice_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, grid_view);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, links_view);
 
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_activated);
   gtk_widget_class_install_action (widget_class, "win.add-urls", NULL, add_urls_activated);

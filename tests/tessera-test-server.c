@@ -73,7 +73,28 @@ struct _TesseraTestServer
   guint max_in_flight;
   GHashTable *path_counts;  /* path -> count */
   GHashTable *retry_counts; /* /retry key -> count */
+  GHashTable *fixtures;     /* exact path -> Fixture */
 };
+
+/* A recorded answer (a captured API response) served at one path. */
+typedef struct
+{
+  char *file;
+  guint status;
+  char *headers;        /* extra "Name: value\r\n" lines */
+  char *authorization;  /* when set, requests without exactly this header get a 403 */
+} Fixture;
+
+static void
+fixture_free (gpointer data)
+{
+  Fixture *fixture = data;
+
+  g_free (fixture->file);
+  g_free (fixture->headers);
+  g_free (fixture->authorization);
+  g_free (fixture);
+}
 
 typedef struct
 {
@@ -1293,6 +1314,73 @@ dispatch_custom (TesseraTestServer *server, Request *req, Response *resp)
   return FALSE;
 }
 
+/* Imgur's answer to a bad Client ID, as the captured fixture has it. */
+#define FIXTURE_REFUSAL                                                                          \
+  "{\"data\":{\"error\":\"Invalid client_id\",\"request\":\"\\/3\\/gallery\","                  \
+  "\"method\":\"GET\"},\"success\":false,\"status\":403}"
+#define IMGUR_IMAGE_HOST "i.imgur.com"
+
+/* Copies what it needs under the lock; NULL when @path has no fixture. */
+static Fixture *
+server_find_fixture (TesseraTestServer *server, const char *path)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  Fixture *found = g_hash_table_lookup (server->fixtures, path);
+  Fixture *copy;
+
+  if (found == NULL)
+    return NULL;
+  copy = g_new0 (Fixture, 1);
+  copy->file = g_strdup (found->file);
+  copy->status = found->status;
+  copy->headers = g_strdup (found->headers);
+  copy->authorization = g_strdup (found->authorization);
+  return copy;
+}
+
+/* The file's bytes with every i.imgur.com link pointing at this server's /img/ instead. */
+static GBytes *
+rewrite_image_links (TesseraTestServer *server, const char *text, gsize len)
+{
+  g_autofree char *body = g_strndup (text, len);
+  g_autofree char *here = g_strdup_printf ("127.0.0.1:%u/img", server->port);
+  g_auto (GStrv) pieces = g_strsplit (body, IMGUR_IMAGE_HOST, -1);
+  char *joined = g_strjoinv (here, pieces);
+
+  return g_bytes_new_take (joined, strlen (joined));
+}
+
+static gboolean
+dispatch_fixture (TesseraTestServer *server, Request *req, Response *resp)
+{
+  Fixture *fixture = server_find_fixture (server, req->path);
+  const char *authorization;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (fixture == NULL)
+    return FALSE;
+  authorization = g_hash_table_lookup (req->headers, "authorization");
+  if (fixture->authorization != NULL && g_strcmp0 (authorization, fixture->authorization) != 0)
+    {
+      fixture_free (fixture);
+      reply_bytes (resp, 403, "application/json",
+                   g_bytes_new_static (FIXTURE_REFUSAL, strlen (FIXTURE_REFUSAL)));
+      return TRUE;
+    }
+  if (!g_file_get_contents (fixture->file, &contents, &len, NULL))
+    {
+      fixture_free (fixture);
+      reply_status (resp, 500);
+      return TRUE;
+    }
+  g_string_append (resp->headers, fixture->headers ? fixture->headers : "");
+  reply_bytes (resp, fixture->status, "application/json",
+               rewrite_image_links (server, contents, len));
+  fixture_free (fixture);
+  return TRUE;
+}
+
 static ReplyAction
 dispatch_request (Connection *conn, Request *req, Response *resp)
 {
@@ -1303,7 +1391,7 @@ dispatch_request (Connection *conn, Request *req, Response *resp)
       g_string_append (resp->headers, "Allow: GET, HEAD\r\n");
       return reply_status (resp, 405);
     }
-  if (dispatch_custom (conn->server, req, resp))
+  if (dispatch_custom (conn->server, req, resp) || dispatch_fixture (conn->server, req, resp))
     return REPLY_SEND;
 
   for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
@@ -1555,6 +1643,7 @@ tessera_test_server_new_full (guint16 port, GError **error)
   g_array_set_clear_func (server->handlers, handler_clear);
   server->path_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->retry_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server->fixtures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, fixture_free);
   server->accept_thread = g_thread_try_new ("test-http-accept", accept_thread, server, error);
   if (server->accept_thread == NULL)
     {
@@ -1596,6 +1685,7 @@ tessera_test_server_free (TesseraTestServer *server)
   g_array_unref (server->handlers);
   g_hash_table_unref (server->path_counts);
   g_hash_table_unref (server->retry_counts);
+  g_hash_table_unref (server->fixtures);
   g_free (server->serve_dir);
   g_mutex_clear (&server->lock);
   g_free (server);
@@ -1723,4 +1813,24 @@ tessera_test_server_set_serve_dir (TesseraTestServer *server, const char *dir)
   locker = g_mutex_locker_new (&server->lock);
   g_free (server->serve_dir);
   server->serve_dir = g_strdup (dir);
+}
+
+void
+tessera_test_server_add_fixture (TesseraTestServer *server, const char *path, const char *file,
+                                 guint status, const char *headers, const char *authorization)
+{
+  Fixture *fixture;
+
+  g_return_if_fail (server != NULL);
+  g_return_if_fail (path != NULL && file != NULL);
+
+  fixture = g_new0 (Fixture, 1);
+  fixture->file = g_strdup (file);
+  fixture->status = status;
+  fixture->headers = g_strdup (headers);
+  fixture->authorization = g_strdup (authorization);
+
+  g_mutex_lock (&server->lock);
+  g_hash_table_replace (server->fixtures, g_strdup (path), fixture);
+  g_mutex_unlock (&server->lock);
 }

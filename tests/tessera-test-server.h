@@ -50,6 +50,15 @@ typedef gboolean (*TesseraTestHandler) (const char *path, const char *query,
 void tessera_test_server_add_handler (TesseraTestServer *server, const char *prefix,
                                       TesseraTestHandler handler, gpointer user_data);
 
+/* Serves @file as JSON with @status at exactly @path (the query is ignored), with every
+ * "i.imgur.com" in it pointing at this server's /img/ route, and the extra @headers lines
+ * ("Name: value\r\n", may be NULL). With @authorization, a request whose Authorization
+ * header is not exactly that gets Imgur's 403 for a bad Client ID. Replaces any fixture
+ * already at @path. */
+void tessera_test_server_add_fixture (TesseraTestServer *server, const char *path,
+                                      const char *file, guint status, const char *headers,
+                                      const char *authorization);
+
 /* Serves the files under @dir as /files/<relpath> (the standalone binary's --serve-dir). */
 void tessera_test_server_set_serve_dir (TesseraTestServer *server, const char *dir);
 
