@@ -6,6 +6,7 @@
 
 #include "tessera-application.h"
 #include "tessera-input.h"
+#include "tessera-preferences.h"
 #include "tessera-window.h"
 
 struct _TesseraApplication
@@ -14,9 +15,13 @@ struct _TesseraApplication
 
   GSettings *settings; /* NULL when the schema is not installed */
   TesseraLoader *loader;
-  TesseraGallery *gallery;
+  TesseraGallery *gallery;       /* links given on the command line, pasted, dropped */
+  TesseraGallery *imgur_gallery; /* Imgur's posts */
+  TesseraGallery *watched;       /* the one --stats and --exit-when-done are about */
   TesseraWindow *window;
 
+  gboolean imgur_requested;
+  char *imgur_query; /* --imgur's value, checked in command_line */
   gboolean exit_when_done;
   char *stats_path;
   int exit_status;
@@ -76,24 +81,40 @@ load_settings (void)
   return g_settings_new_full (schema, NULL, NULL);
 }
 
+/* A GOptionGroup callback, so that --imgur may come with or without a value. */
+static gboolean
+on_imgur_option (const char *name, const char *value, gpointer data, GError **error)
+{
+  TesseraApplication *self = data;
+
+  self->imgur_requested = TRUE;
+  g_free (self->imgur_query);
+  self->imgur_query = g_strdup (value);
+  return TRUE;
+}
+
 static void
 on_gallery_progress (TesseraGallery *gallery, GParamSpec *pspec, gpointer user_data)
 {
   TesseraApplication *self = user_data;
 
-  if (self->exit_when_done && tessera_gallery_is_done (gallery))
+  if (self->exit_when_done && gallery == self->watched && tessera_gallery_is_done (gallery))
     g_application_quit (G_APPLICATION (self));
 }
 
 static void
-ensure_gallery (TesseraApplication *self, guint n_jobs)
+ensure_galleries (TesseraApplication *self, guint n_jobs)
 {
   if (self->gallery != NULL)
     return;
 
   self->loader = tessera_loader_new (n_jobs, NULL);
   self->gallery = tessera_gallery_new (self->loader);
+  self->imgur_gallery = tessera_gallery_new (self->loader);
+  self->watched = self->gallery;
   g_signal_connect (self->gallery, "notify::n-finished", G_CALLBACK (on_gallery_progress), self);
+  g_signal_connect (self->imgur_gallery, "notify::n-finished", G_CALLBACK (on_gallery_progress),
+                    self);
 }
 
 static TesseraWindow *
@@ -101,7 +122,8 @@ ensure_window (TesseraApplication *self)
 {
   if (self->window == NULL)
     {
-      self->window = tessera_window_new (GTK_APPLICATION (self), self->gallery, self->settings);
+      self->window = tessera_window_new (GTK_APPLICATION (self), self->gallery, self->imgur_gallery,
+                                         self->settings);
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
     }
   return self->window;
@@ -166,12 +188,41 @@ on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
     tessera_window_add_url_list (self->window, list);
 
   /* Nothing usable was given: there is nothing to wait for. */
-  if (self->exit_when_done && tessera_gallery_get_n_tiles (self->gallery) == 0)
+  if (self->exit_when_done && self->watched == self->gallery
+      && tessera_gallery_get_n_tiles (self->gallery) == 0)
     {
       g_printerr ("%s\n", _ ("No image URLs were found in the arguments"));
       self->exit_status = TESSERA_EXIT_SOME_FAILED;
       g_application_quit (G_APPLICATION (self));
     }
+}
+
+/* A failed source with nothing on screen is as done as --exit-when-done gets. */
+static void
+on_imgur_state (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_data)
+{
+  TesseraApplication *self = user_data;
+
+  if (self->exit_when_done && tessera_imgur_source_get_state (source) == TESSERA_IMGUR_FAILED
+      && tessera_gallery_get_n_tiles (self->imgur_gallery) == 0)
+    {
+      g_printerr ("%s\n", tessera_imgur_source_get_message (source));
+      self->exit_status = TESSERA_EXIT_SOME_FAILED;
+      g_application_quit (G_APPLICATION (self));
+    }
+}
+
+static void
+open_imgur (TesseraApplication *self, const TesseraImgurQuery *query)
+{
+  TesseraImgurSource *source;
+
+  self->watched = self->imgur_gallery;
+  tessera_window_open_imgur (self->window, query);
+  source = tessera_imgur_view_get_source (tessera_window_get_imgur_view (self->window));
+  g_signal_connect_object (source, "notify::state", G_CALLBACK (on_imgur_state), self, 0);
+  /* It may have failed at once (no Client ID). */
+  on_imgur_state (source, NULL, self);
 }
 
 static int
@@ -188,18 +239,28 @@ tessera_application_command_line (GApplication *application, GApplicationCommand
       g_application_command_line_print (command_line, "tessera %s\n", TESSERA_VERSION);
       return TESSERA_EXIT_OK;
     }
+  g_auto (TesseraImgurQuery) query = { 0 };
+  g_autoptr (GError) error = NULL;
+
   if (!read_options (self, command_line, &n_jobs))
     return TESSERA_EXIT_USAGE;
+  if (self->imgur_requested && !tessera_imgur_query_parse (self->imgur_query, &query, &error))
+    {
+      g_application_command_line_printerr (command_line, "%s\n", error->message);
+      return TESSERA_EXIT_USAGE;
+    }
 
-  ensure_gallery (self, n_jobs);
+  ensure_galleries (self, n_jobs);
   gtk_window_present (GTK_WINDOW (ensure_window (self)));
+  if (self->imgur_requested)
+    open_imgur (self, &query);
 
   if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &args))
     {
       cwd = g_file_new_for_path (g_application_command_line_get_cwd (command_line));
       tessera_input_from_args_async (args, cwd, NULL, on_args_resolved, g_object_ref (self));
     }
-  else if (self->exit_when_done)
+  else if (self->exit_when_done && !self->imgur_requested)
     {
       g_application_command_line_printerr (command_line, "%s\n",
                                            _ ("--exit-when-done needs URLs or files to load"));
@@ -212,7 +273,7 @@ tessera_application_command_line (GApplication *application, GApplicationCommand
 static void
 write_stats (TesseraApplication *self)
 {
-  g_autofree char *json = tessera_gallery_dup_stats_json (self->gallery);
+  g_autofree char *json = tessera_gallery_dup_stats_json (self->watched);
   g_autoptr (GError) error = NULL;
 
   if (!g_file_set_contents (self->stats_path, json, -1, &error))
@@ -228,11 +289,14 @@ tessera_application_shutdown (GApplication *application)
     {
       if (self->stats_path != NULL)
         write_stats (self);
-      if (self->exit_when_done && tessera_gallery_get_n_failed (self->gallery) > 0
+      if (self->exit_when_done && tessera_gallery_get_n_failed (self->watched) > 0
           && self->exit_status == TESSERA_EXIT_OK)
         self->exit_status = TESSERA_EXIT_SOME_FAILED;
       /* Stop every download now, so quitting does not wait on the network. */
+      if (self->window != NULL)
+        gtk_window_destroy (GTK_WINDOW (self->window));
       tessera_gallery_clear (self->gallery);
+      tessera_gallery_clear (self->imgur_gallery);
     }
 
   G_APPLICATION_CLASS (tessera_application_parent_class)->shutdown (application);
@@ -248,6 +312,17 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
                          "logo-icon-name", "image-x-generic", "version", TESSERA_VERSION,
                          "comments", _ ("A gallery that fills with thumbnails as they download"),
                          "license-type", GTK_LICENSE_GPL_3_0, "authors", authors, NULL);
+}
+
+static void
+preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TesseraApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->settings == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (tessera_preferences_new (parent, self->settings)));
 }
 
 static void
@@ -271,6 +346,9 @@ set_accelerators (GtkApplication *application)
     { "win.dismiss-notice", { "Escape", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "imgur.back", { "<Alt>Left", NULL } },
+    { "imgur.retry", { "F5", NULL } },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)
@@ -291,6 +369,7 @@ tessera_application_startup (GApplication *application)
 {
   static const GActionEntry actions[] = {
     { "about", about_activated },
+    { "preferences", preferences_activated },
     { "quit", quit_activated },
   };
 
@@ -310,7 +389,9 @@ tessera_application_finalize (GObject *object)
   TesseraApplication *self = TESSERA_APPLICATION (object);
 
   g_clear_object (&self->gallery);
+  g_clear_object (&self->imgur_gallery);
   g_clear_object (&self->loader);
+  g_free (self->imgur_query);
   g_clear_object (&self->settings);
   g_free (self->stats_path);
 
@@ -330,10 +411,29 @@ tessera_application_class_init (TesseraApplicationClass *klass)
 }
 
 static void
+add_imgur_options (TesseraApplication *self)
+{
+  const GOptionEntry entries[] = {
+    { "imgur", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_imgur_option,
+      N_ ("Browse Imgur’s gallery; QUERY is SECTION/SORT/WINDOW, for example top/top/week "
+          "(default hot/viral/day). Needs IMGUR_CLIENT_ID or a Client ID in Preferences"),
+      N_ ("QUERY") },
+    { NULL },
+  };
+  GOptionGroup *group
+      = g_option_group_new ("imgur", _ ("Imgur options"), _ ("Show the Imgur options"), self, NULL);
+
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (group, entries);
+  g_application_add_option_group (G_APPLICATION (self), group);
+}
+
+static void
 tessera_application_init (TesseraApplication *self)
 {
   self->settings = load_settings ();
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  add_imgur_options (self);
   g_application_set_option_context_summary (
       G_APPLICATION (self),
       _ ("Show images from URLs, text files of URLs, folders or standard input as a grid of "

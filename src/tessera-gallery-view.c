@@ -140,8 +140,7 @@ tessera_gallery_view_dispose (GObject *object)
 }
 
 static void
-tessera_gallery_view_get_property (GObject *object, guint prop_id, GValue *value,
-                                   GParamSpec *pspec)
+tessera_gallery_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   TesseraGalleryView *self = TESSERA_GALLERY_VIEW (object);
 
@@ -188,11 +187,11 @@ tessera_gallery_view_class_init (TesseraGalleryViewClass *klass)
 
   /* A tile was opened: double click, or Enter. */
   signals[SIGNAL_TILE_ACTIVATED]
-      = g_signal_new ("tile-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                      NULL, NULL, G_TYPE_NONE, 1, TESSERA_TYPE_TILE);
+      = g_signal_new ("tile-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, TESSERA_TYPE_TILE);
   /* The end of the tiles is in sight: a paged source may load more. */
-  signals[SIGNAL_NEAR_END] = g_signal_new ("near-end", G_TYPE_FROM_CLASS (klass),
-                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_NEAR_END] = g_signal_new ("near-end", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (
       widget_class, "/io/github/tessera/Tessera/ui/tessera-gallery-view.ui");

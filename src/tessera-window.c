@@ -3,6 +3,7 @@
 
 #include "tessera-add-dialog.h"
 #include "tessera-gallery-view.h"
+#include "tessera-imgur-view.h"
 #include "tessera-input.h"
 #include "tessera-tile-widget.h"
 #include "tessera-window.h"
@@ -16,7 +17,11 @@ struct _TesseraWindow
 {
   GtkApplicationWindow parent_instance;
 
-  TesseraGallery *gallery;
+  TesseraGallery *gallery;       /* the links: pasted, dropped, given */
+  TesseraGallery *imgur_gallery; /* Imgur's posts */
+  TesseraGallery *shown_gallery; /* whichever the header's progress is about */
+  GSettings *settings;
+  TesseraImgurView *imgur_view;
   GCancellable *cancellable;
   guint notice_timeout;
   guint progress_timeout;
@@ -26,6 +31,7 @@ struct _TesseraWindow
   GtkProgressBar *progress_bar;
   GtkRevealer *notice_revealer;
   GtkLabel *notice_label;
+  GtkStack *sources_stack;
   GtkStack *stack;
   TesseraGalleryView *links_view;
 };
@@ -36,6 +42,7 @@ enum
 {
   PROP_0,
   PROP_GALLERY,
+  PROP_IMGUR_GALLERY,
   N_PROPS
 };
 
@@ -74,14 +81,16 @@ hide_progress_bar (gpointer user_data)
 static void
 update_progress (TesseraWindow *self)
 {
-  guint n_tiles = tessera_gallery_get_n_tiles (self->gallery);
-  guint n_finished = tessera_gallery_get_n_finished (self->gallery);
-  guint n_failed = tessera_gallery_get_n_failed (self->gallery);
+  TesseraGallery *gallery = self->shown_gallery;
+  guint n_tiles = tessera_gallery_get_n_tiles (gallery);
+  guint n_finished = tessera_gallery_get_n_finished (gallery);
+  guint n_failed = tessera_gallery_get_n_failed (gallery);
   g_autofree char *progress = g_strdup_printf (_ ("%u of %u"), n_finished, n_tiles);
   g_autofree char *failed
       = g_strdup_printf (ngettext ("%u failed", "%u failed", n_failed), n_failed);
 
-  gtk_stack_set_visible_child_name (self->stack, n_tiles > 0 ? "grid" : "empty");
+  gtk_stack_set_visible_child_name (
+      self->stack, tessera_gallery_get_n_tiles (self->gallery) > 0 ? "grid" : "empty");
   gtk_label_set_text (self->progress_label, progress);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_label), n_tiles > 0);
   gtk_label_set_text (self->failed_label, failed);
@@ -113,6 +122,7 @@ tessera_window_add_url_list (TesseraWindow *self, TesseraUrlList *list)
   g_return_if_fail (TESSERA_IS_WINDOW (self));
   g_return_if_fail (list != NULL);
 
+  gtk_stack_set_visible_child_name (self->sources_stack, "links");
   n_added = tessera_gallery_add_uris (self->gallery, (const char *const *) list->urls->pdata,
                                       list->urls->len, &n_present);
   summary = tessera_url_list_summary (n_added, list->n_not_urls, list->n_duplicates + n_present,
@@ -281,6 +291,69 @@ setup_drop_target (TesseraWindow *self)
 }
 
 static void
+on_links_changed (TesseraWindow *self)
+{
+  update_progress (self);
+}
+
+static void
+watch_gallery (TesseraWindow *self, TesseraGallery *gallery)
+{
+  const char *const signals[] = { "notify::n-finished", "notify::n-tiles", "notify::n-failed" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+    g_signal_connect_object (gallery, signals[i], G_CALLBACK (on_gallery_changed), self, 0);
+}
+
+/* The header's progress follows the gallery on screen. */
+static void
+update_shown_gallery (TesseraWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->sources_stack);
+  TesseraGallery *shown = g_strcmp0 (page, "imgur") == 0
+                              ? tessera_imgur_view_get_shown_gallery (self->imgur_view)
+                              : self->gallery;
+
+  if (self->shown_gallery != NULL)
+    g_signal_handlers_disconnect_by_func (self->shown_gallery, on_gallery_changed, self);
+  g_set_object (&self->shown_gallery, shown);
+  watch_gallery (self, shown);
+  update_progress (self);
+}
+
+static void
+on_shown_gallery_changed (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+
+  update_shown_gallery (self);
+  /* The first visit to Imgur opens its front page. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->sources_stack), "imgur") == 0
+      && tessera_imgur_view_get_source (self->imgur_view) == NULL)
+    {
+      TesseraImgurQuery query = { 0 };
+
+      tessera_imgur_view_open (self->imgur_view, &query);
+    }
+}
+
+static void
+add_imgur_page (TesseraWindow *self)
+{
+  GtkStackPage *page;
+
+  self->imgur_view
+      = TESSERA_IMGUR_VIEW (tessera_imgur_view_new (self->imgur_gallery, self->settings));
+  page = gtk_stack_add_titled (self->sources_stack, GTK_WIDGET (self->imgur_view), "imgur",
+                               _ ("Imgur"));
+  gtk_stack_page_set_icon_name (page, "web-browser-symbolic");
+  g_signal_connect_object (self->imgur_view, "notify::shown-gallery",
+                           G_CALLBACK (on_shown_gallery_changed), self, 0);
+  g_signal_connect_object (self->sources_stack, "notify::visible-child",
+                           G_CALLBACK (on_shown_gallery_changed), self, 0);
+}
+
+static void
 tessera_window_constructed (GObject *object)
 {
   TesseraWindow *self = TESSERA_WINDOW (object);
@@ -289,11 +362,28 @@ tessera_window_constructed (GObject *object)
 
   tessera_gallery_view_set_gallery (self->links_view, self->gallery);
   setup_drop_target (self);
-  g_signal_connect_object (self->gallery, "notify::n-finished", G_CALLBACK (on_gallery_changed),
-                           self, 0);
-  g_signal_connect_object (self->gallery, "notify::n-tiles", G_CALLBACK (on_gallery_changed), self,
-                           0);
-  update_progress (self);
+  /* The links page shows its empty state or its grid whichever gallery is shown. */
+  g_signal_connect_object (self->gallery, "notify::n-tiles", G_CALLBACK (on_links_changed), self,
+                           G_CONNECT_SWAPPED);
+  add_imgur_page (self);
+  update_shown_gallery (self);
+}
+
+void
+tessera_window_open_imgur (TesseraWindow *self, const TesseraImgurQuery *query)
+{
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+  g_return_if_fail (query != NULL);
+
+  tessera_imgur_view_open (self->imgur_view, query);
+  gtk_stack_set_visible_child_name (self->sources_stack, "imgur");
+}
+
+TesseraImgurView *
+tessera_window_get_imgur_view (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+  return self->imgur_view;
 }
 
 static void
@@ -316,6 +406,9 @@ tessera_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->gallery);
+  g_clear_object (&self->imgur_gallery);
+  g_clear_object (&self->shown_gallery);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (tessera_window_parent_class)->finalize (object);
 }
@@ -329,6 +422,9 @@ tessera_window_set_property (GObject *object, guint prop_id, const GValue *value
     {
     case PROP_GALLERY:
       self->gallery = g_value_dup_object (value);
+      break;
+    case PROP_IMGUR_GALLERY:
+      self->imgur_gallery = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -349,6 +445,9 @@ tessera_window_class_init (TesseraWindowClass *klass)
   properties[PROP_GALLERY]
       = g_param_spec_object ("gallery", NULL, NULL, TESSERA_TYPE_GALLERY,
                              G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IMGUR_GALLERY]
+      = g_param_spec_object ("imgur-gallery", NULL, NULL, TESSERA_TYPE_GALLERY,
+                             G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TESSERA_TYPE_GALLERY_VIEW);
@@ -359,6 +458,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, notice_revealer);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, sources_stack);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, links_view);
 
@@ -403,16 +503,24 @@ bind_window_size (TesseraWindow *self, GSettings *settings)
 }
 
 TesseraWindow *
-tessera_window_new (GtkApplication *application, TesseraGallery *gallery, GSettings *settings)
+tessera_window_new (GtkApplication *application, TesseraGallery *gallery,
+                    TesseraGallery *imgur_gallery, GSettings *settings)
 {
   TesseraWindow *self;
 
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (TESSERA_IS_GALLERY (gallery), NULL);
+  g_return_val_if_fail (TESSERA_IS_GALLERY (imgur_gallery), NULL);
 
-  self = g_object_new (TESSERA_TYPE_WINDOW, "application", application, "gallery", gallery, NULL);
+  /* Set before construction: the Imgur page is built then and reads it. */
+  self = g_object_new (TESSERA_TYPE_WINDOW, "application", application, "gallery", gallery,
+                       "imgur-gallery", imgur_gallery, NULL);
   if (settings != NULL)
-    bind_window_size (self, settings);
+    {
+      g_set_object (&self->settings, settings);
+      tessera_imgur_view_set_settings (self->imgur_view, settings);
+      bind_window_size (self, settings);
+    }
   return self;
 }
 

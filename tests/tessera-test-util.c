@@ -1,5 +1,15 @@
 /* tessera-test-util.c */
+#include <cjson/cJSON.h>
+
 #include "tessera-test-util.h"
+
+#define HOT_PAGE   "gallery-hot-viral-page0-anonymous-2014-03.json"
+#define NEXT_PAGE  "own-gallery-newer-shapes-nsfw.json"
+#define EMPTY_PAGE "own-gallery-empty-page.json"
+#define ALBUM      "gallery-album-single-42-images-2014-03.json"
+#define RATE_LIMIT_HEADERS                                                                         \
+  "X-RateLimit-ClientLimit: 12500\r\nX-RateLimit-ClientRemaining: 12000\r\n"                       \
+  "X-RateLimit-UserLimit: 2000\r\nX-RateLimit-UserRemaining: 1990\r\n"
 
 void
 tessera_test_outcome_clear (TesseraTestOutcome *outcome)
@@ -66,4 +76,62 @@ tessera_test_fast_limits (TesseraFetchLimits *limits)
   limits->total_timeout_s = 20;
   limits->max_bytes = 4u * 1024u * 1024u;
   limits->retry_after_cap_s = 1;
+}
+
+const char *
+tessera_test_imgur_fixtures (void)
+{
+  const char *dir = g_getenv ("TESSERA_IMGUR_FIXTURES");
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+/* Every album of the captured hot page answers with the captured album. */
+static void
+serve_albums (TesseraTestServer *server, const char *page_path, const char *album_path,
+              const char *authorization)
+{
+  g_autofree char *json = NULL;
+  gsize len = 0;
+  cJSON *root;
+  const cJSON *item;
+
+  g_assert_true (g_file_get_contents (page_path, &json, &len, NULL));
+  root = cJSON_ParseWithLength (json, len);
+  g_assert_nonnull (root);
+  cJSON_ArrayForEach (item, cJSON_GetObjectItemCaseSensitive (root, "data"))
+  {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive (item, "id");
+    g_autofree char *path = NULL;
+
+    if (!cJSON_IsTrue (cJSON_GetObjectItemCaseSensitive (item, "is_album")) || !cJSON_IsString (id))
+      continue;
+    path = g_strdup_printf ("/3/gallery/album/%s", id->valuestring);
+    tessera_test_server_add_fixture (server, path, album_path, 200, RATE_LIMIT_HEADERS,
+                                     authorization);
+  }
+  cJSON_Delete (root);
+}
+
+void
+tessera_test_serve_imgur (TesseraTestServer *server, const char *fixtures_dir,
+                          const char *client_id)
+{
+  g_autofree char *authorization = g_strdup_printf ("Client-ID %s", client_id);
+  const char *const pages[] = { HOT_PAGE, NEXT_PAGE, EMPTY_PAGE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/3/gallery/hot/viral/day/%u", i);
+      g_autofree char *file = g_build_filename (fixtures_dir, pages[i], NULL);
+
+      tessera_test_server_add_fixture (server, path, file, 200, RATE_LIMIT_HEADERS, authorization);
+    }
+  {
+    g_autofree char *hot = g_build_filename (fixtures_dir, HOT_PAGE, NULL);
+    g_autofree char *album = g_build_filename (fixtures_dir, ALBUM, NULL);
+
+    serve_albums (server, hot, album, authorization);
+  }
 }

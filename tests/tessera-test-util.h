@@ -2,6 +2,7 @@
 #pragma once
 
 #include "tessera-loader.h"
+#include "tessera-test-server.h"
 
 G_BEGIN_DECLS
 
@@ -25,5 +26,15 @@ gboolean tessera_test_wait_until (gboolean (*condition) (gpointer data), gpointe
                                   guint timeout_ms);
 /* Limits short enough that timeouts and caps trigger within seconds. */
 void tessera_test_fast_limits (TesseraFetchLimits *limits);
+
+/* Pages of Imgur's hot/viral/day gallery on @server from the fixtures in @fixtures_dir:
+ * page 0 the captured hot page (183 posts), page 1 a page of newer shapes, page 2 empty;
+ * every album of page 0 answers with the captured 42-image album. Requests must carry
+ * "Authorization: Client-ID @client_id". */
+#define TESSERA_TEST_IMGUR_PAGE(n) "/3/gallery/hot/viral/day/" #n
+void tessera_test_serve_imgur (TesseraTestServer *server, const char *fixtures_dir,
+                               const char *client_id);
+/* The fixtures' folder: TESSERA_IMGUR_FIXTURES, which the test environment sets. */
+const char *tessera_test_imgur_fixtures (void);
 
 G_END_DECLS

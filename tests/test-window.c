@@ -22,6 +22,7 @@ typedef struct
 {
   TesseraTestServer *server;
   TesseraGallery *gallery;
+  TesseraGallery *imgur_gallery;
   TesseraWindow *window;
 } Fixture;
 
@@ -54,7 +55,9 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   tessera_test_fast_limits (&limits);
   loader = tessera_loader_new (TESSERA_LOADER_DEFAULT_JOBS, &limits);
   fixture->gallery = tessera_gallery_new (loader);
-  fixture->window = tessera_window_new (test_application, fixture->gallery, NULL);
+  fixture->imgur_gallery = tessera_gallery_new (loader);
+  fixture->window
+      = tessera_window_new (test_application, fixture->gallery, fixture->imgur_gallery, NULL);
   gtk_window_present (GTK_WINDOW (fixture->window));
   /* As a person sees it: the window is on screen before any URL arrives. */
   g_assert_true (tessera_test_wait_until (window_drawn, fixture->window, 10000));
@@ -65,6 +68,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   g_clear_object (&fixture->gallery);
+  g_clear_object (&fixture->imgur_gallery);
   tessera_test_server_free (fixture->server);
 }
 
