@@ -331,7 +331,9 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
-/* Every keyboard shortcut of the app, in one place. */
+/* The app's and windows' keyboard shortcuts, in one place. Actions of a widget inside the
+ * window (the Imgur page's imgur.back, imgur.retry) are out of reach of these and bind
+ * their keys on their own class. */
 static void
 set_accelerators (GtkApplication *application)
 {
@@ -347,8 +349,6 @@ set_accelerators (GtkApplication *application)
     { "window.close", { "<Control>w", NULL } },
     { "app.quit", { "<Control>q", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
-    { "imgur.back", { "<Alt>Left", NULL } },
-    { "imgur.retry", { "F5", NULL } },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)

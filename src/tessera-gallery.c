@@ -10,8 +10,8 @@ struct _TesseraGallery
 
   TesseraLoader *loader;
   GListStore *tiles;
-  GHashTable *uris;     /* every URI present, for duplicate checks */
-  GHashTable *requests; /* TesseraTile → TesseraRequest, while loading */
+  GHashTable *uris;         /* every URI present, for duplicate checks */
+  GHashTable *requests;     /* TesseraTile → TesseraRequest, while loading */
   GPtrArray *source_errors; /* what the tiles' source (Imgur) reported, for --stats */
   guint tile_px;
 

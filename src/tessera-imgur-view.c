@@ -423,6 +423,10 @@ tessera_imgur_view_class_init (TesseraImgurViewClass *klass)
   gtk_widget_class_install_action (widget_class, "imgur.save-client-id", NULL,
                                    save_client_id_activated);
 
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "imgur.back",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "imgur.retry", NULL);
+
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
 }
 

@@ -23,16 +23,19 @@ struct _TesseraTileWidget
   GtkWidget *spinner;
   GtkWidget *failed_box;
   GtkLabel *reason_label;
+  GtkLabel *badge; /* an album's count, or GIF */
 
   GtkEventController *motion; /* knows whether the pointer is over the tile */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraTileWidget, tessera_tile_widget, GTK_TYPE_WIDGET)
 
+/* The title when the tile has one (an Imgur post), else the URI. */
 static char *
 describe_tile (TesseraTile *tile)
 {
-  const char *uri = tessera_tile_get_uri (tile);
+  const char *title = tessera_tile_get_title (tile);
+  const char *uri = title != NULL ? title : tessera_tile_get_uri (tile);
 
   switch (tessera_tile_get_state (tile))
     {
@@ -55,6 +58,13 @@ centred (GtkWidget *child)
   return child;
 }
 
+/* Children made later still lie under the badge. */
+static void
+add_below_badge (TesseraTileWidget *self, GtkWidget *child)
+{
+  gtk_widget_insert_before (child, GTK_WIDGET (self), GTK_WIDGET (self->badge));
+}
+
 static void
 ensure_picture (TesseraTileWidget *self)
 {
@@ -64,7 +74,7 @@ ensure_picture (TesseraTileWidget *self)
   /* Textures arrive square and tile-sized; fill the tile exactly. */
   gtk_picture_set_can_shrink (GTK_PICTURE (self->picture), TRUE);
   gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_FILL);
-  gtk_widget_set_parent (self->picture, GTK_WIDGET (self));
+  add_below_badge (self, self->picture);
 }
 
 static void
@@ -74,7 +84,7 @@ ensure_spinner (TesseraTileWidget *self)
     return;
   self->spinner = centred (gtk_spinner_new ());
   gtk_widget_set_size_request (self->spinner, SPINNER_PX, SPINNER_PX);
-  gtk_widget_set_parent (self->spinner, GTK_WIDGET (self));
+  add_below_badge (self, self->spinner);
 }
 
 static void
@@ -93,7 +103,7 @@ ensure_failed_box (TesseraTileWidget *self)
   gtk_label_set_justify (self->reason_label, GTK_JUSTIFY_CENTER);
   gtk_box_append (GTK_BOX (self->failed_box), icon);
   gtk_box_append (GTK_BOX (self->failed_box), GTK_WIDGET (self->reason_label));
-  gtk_widget_set_parent (self->failed_box, GTK_WIDGET (self));
+  add_below_badge (self, self->failed_box);
 }
 
 static void
@@ -134,6 +144,44 @@ show_failed (TesseraTileWidget *self, gboolean failed)
     gtk_widget_set_visible (self->failed_box, failed);
 }
 
+static char *
+badge_text (TesseraTile *tile)
+{
+  guint n_images = tessera_tile_get_n_images (tile);
+
+  switch (tessera_tile_get_kind (tile))
+    {
+    case TESSERA_TILE_ALBUM:
+      return n_images > 0 ? g_strdup_printf (ngettext ("%u image", "%u images", n_images), n_images)
+                          : g_strdup (_ ("Album"));
+    case TESSERA_TILE_ANIMATION:
+      return g_strdup (_ ("GIF"));
+    case TESSERA_TILE_PICTURE:
+    default:
+      return NULL;
+    }
+}
+
+/* Over the picture, bottom right: what kind of post this is. */
+static void
+show_badge (TesseraTileWidget *self)
+{
+  g_autofree char *text = self->tile ? badge_text (self->tile) : NULL;
+
+  if (text != NULL && self->badge == NULL)
+    {
+      self->badge = GTK_LABEL (gtk_label_new (NULL));
+      gtk_widget_set_halign (GTK_WIDGET (self->badge), GTK_ALIGN_END);
+      gtk_widget_set_valign (GTK_WIDGET (self->badge), GTK_ALIGN_END);
+      gtk_widget_add_css_class (GTK_WIDGET (self->badge), "badge");
+      gtk_widget_set_parent (GTK_WIDGET (self->badge), GTK_WIDGET (self));
+    }
+  if (self->badge == NULL)
+    return;
+  gtk_label_set_text (self->badge, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->badge), text != NULL);
+}
+
 static void
 show_state (TesseraTileWidget *self)
 {
@@ -143,6 +191,7 @@ show_state (TesseraTileWidget *self)
   show_loaded (self, self->tile != NULL && state == TESSERA_TILE_LOADED);
   show_waiting (self, self->tile != NULL && state == TESSERA_TILE_WAITING);
   show_failed (self, self->tile != NULL && state == TESSERA_TILE_FAILED);
+  show_badge (self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description ? description : "", -1);
@@ -200,6 +249,8 @@ tessera_tile_widget_dispose (GObject *object)
   g_clear_pointer (&self->picture, gtk_widget_unparent);
   g_clear_pointer (&self->spinner, gtk_widget_unparent);
   g_clear_pointer (&self->failed_box, gtk_widget_unparent);
+  if (self->badge != NULL)
+    gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&self->badge)));
   self->reason_label = NULL;
 
   G_OBJECT_CLASS (tessera_tile_widget_parent_class)->dispose (object);

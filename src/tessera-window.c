@@ -340,13 +340,9 @@ on_shown_gallery_changed (GObject *object, GParamSpec *pspec, gpointer user_data
 static void
 add_imgur_page (TesseraWindow *self)
 {
-  GtkStackPage *page;
-
   self->imgur_view
       = TESSERA_IMGUR_VIEW (tessera_imgur_view_new (self->imgur_gallery, self->settings));
-  page = gtk_stack_add_titled (self->sources_stack, GTK_WIDGET (self->imgur_view), "imgur",
-                               _ ("Imgur"));
-  gtk_stack_page_set_icon_name (page, "web-browser-symbolic");
+  gtk_stack_add_titled (self->sources_stack, GTK_WIDGET (self->imgur_view), "imgur", _ ("Imgur"));
   g_signal_connect_object (self->imgur_view, "notify::shown-gallery",
                            G_CALLBACK (on_shown_gallery_changed), self, 0);
   g_signal_connect_object (self->sources_stack, "notify::visible-child",

@@ -1,6 +1,7 @@
 /* tessera-test-server-main.c: runs the test server by hand, to point the app at its routes
  *
  *   tessera-test-server [--port N] [--latency MS] [--serve-dir DIR]
+ *                       [--imgur-fixtures DIR [--imgur-client-id ID] [--imgur-rate-limited]]
  *
  * The first line on stdout is the base URL; the server runs until SIGINT or SIGTERM,
  * then prints what it served (connections, requests, most in flight) on stderr.
@@ -8,6 +9,7 @@
  */
 
 #include "tessera-test-server.h"
+#include "tessera-test-util.h"
 
 #include <glib-unix.h>
 #include <signal.h>
@@ -70,13 +72,43 @@ serve_until_signalled (void)
   g_source_remove (sigterm_id);
 }
 
+#define RATE_LIMIT_RESET_S 1800
+
+/* Imgur's API from the fixtures, as the tests serve it; optionally out of requests. */
+static void
+serve_imgur (TesseraTestServer *server, const char *fixtures, const char *client_id,
+             gboolean rate_limited)
+{
+  g_autofree char *refusal = NULL;
+  g_autofree char *headers = NULL;
+
+  tessera_test_serve_imgur (server, fixtures, client_id ? client_id : "tesserademo");
+  if (!rate_limited)
+    return;
+  refusal = g_build_filename (fixtures, "own-error-object-429.json", NULL);
+  headers = g_strdup_printf (
+      "X-RateLimit-UserRemaining: 0\r\nX-RateLimit-UserReset: %" G_GINT64_FORMAT "\r\n",
+      g_get_real_time () / G_USEC_PER_SEC + RATE_LIMIT_RESET_S);
+  tessera_test_server_add_fixture (server, TESSERA_TEST_IMGUR_PAGE (0), refusal, 429, headers,
+                                   NULL);
+}
+
 int
 main (int argc, char **argv)
 {
   int port = 0;
   int latency_ms = 0;
   g_autofree char *serve_dir = NULL;
+  g_autofree char *imgur_fixtures = NULL;
+  g_autofree char *imgur_client_id = NULL;
+  gboolean imgur_rate_limited = FALSE;
   const GOptionEntry entries[] = {
+    { "imgur-fixtures", 0, 0, G_OPTION_ARG_FILENAME, &imgur_fixtures,
+      "Serve Imgur's API at /3/ from the fixtures in DIR", "DIR" },
+    { "imgur-client-id", 0, 0, G_OPTION_ARG_STRING, &imgur_client_id,
+      "The Client ID the API expects (default: tesserademo)", "ID" },
+    { "imgur-rate-limited", 0, 0, G_OPTION_ARG_NONE, &imgur_rate_limited,
+      "Answer the first gallery page with Imgur's 429", NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port to listen on (default: a free one)", "N" },
     { "latency", 'l', 0, G_OPTION_ARG_INT, &latency_ms, "Delay before every response", "MS" },
     { "serve-dir", 'd', 0, G_OPTION_ARG_FILENAME, &serve_dir, "Serve DIR's files as /files/…",
@@ -103,6 +135,8 @@ main (int argc, char **argv)
     }
   tessera_test_server_set_latency_ms (server, latency_ms);
   tessera_test_server_set_serve_dir (server, serve_dir);
+  if (imgur_fixtures != NULL)
+    serve_imgur (server, imgur_fixtures, imgur_client_id, imgur_rate_limited);
 
   if (!announce_url (server))
     return EXIT_FAILURE;

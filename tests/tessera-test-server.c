@@ -81,8 +81,8 @@ typedef struct
 {
   char *file;
   guint status;
-  char *headers;        /* extra "Name: value\r\n" lines */
-  char *authorization;  /* when set, requests without exactly this header get a 403 */
+  char *headers;       /* extra "Name: value\r\n" lines */
+  char *authorization; /* when set, requests without exactly this header get a 403 */
 } Fixture;
 
 static void
@@ -1315,8 +1315,8 @@ dispatch_custom (TesseraTestServer *server, Request *req, Response *resp)
 }
 
 /* Imgur's answer to a bad Client ID, as the captured fixture has it. */
-#define FIXTURE_REFUSAL                                                                          \
-  "{\"data\":{\"error\":\"Invalid client_id\",\"request\":\"\\/3\\/gallery\","                  \
+#define FIXTURE_REFUSAL                                                                            \
+  "{\"data\":{\"error\":\"Invalid client_id\",\"request\":\"\\/3\\/gallery\","                     \
   "\"method\":\"GET\"},\"success\":false,\"status\":403}"
 #define IMGUR_IMAGE_HOST "i.imgur.com"
 

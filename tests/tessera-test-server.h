@@ -55,9 +55,8 @@ void tessera_test_server_add_handler (TesseraTestServer *server, const char *pre
  * ("Name: value\r\n", may be NULL). With @authorization, a request whose Authorization
  * header is not exactly that gets Imgur's 403 for a bad Client ID. Replaces any fixture
  * already at @path. */
-void tessera_test_server_add_fixture (TesseraTestServer *server, const char *path,
-                                      const char *file, guint status, const char *headers,
-                                      const char *authorization);
+void tessera_test_server_add_fixture (TesseraTestServer *server, const char *path, const char *file,
+                                      guint status, const char *headers, const char *authorization);
 
 /* Serves the files under @dir as /files/<relpath> (the standalone binary's --serve-dir). */
 void tessera_test_server_set_serve_dir (TesseraTestServer *server, const char *dir);

@@ -83,8 +83,8 @@ typedef void (*WhileRunning) (GSubprocess *process, gpointer data);
 
 /* Runs tessera with @args (NULL-terminated) and --stats, feeding @input on stdin. */
 static void
-run_tessera_with (Run *run, const char *input, const char *const *args,
-                  WhileRunning while_running, gpointer data)
+run_tessera_with (Run *run, const char *input, const char *const *args, WhileRunning while_running,
+                  gpointer data)
 {
   g_autofree char *dir = g_dir_make_tmp ("tessera-cli-XXXXXX", NULL);
   g_autofree char *stats_path = g_build_filename (dir, "stats.json", NULL);
@@ -214,7 +214,7 @@ test_nothing_to_load (void)
   g_assert_cmpint (stats_int (&run, "tiles"), ==, 0);
 }
 
-#define N_HANGING 300
+#define N_HANGING     300
 /* Far below the 20 s a stalled transfer takes to time out on its own: only cancelling the
  * transfers under way lets tessera quit within it. */
 #define QUIT_WITHIN_S 10
@@ -261,8 +261,7 @@ test_quit_with_downloads_in_flight (void)
     }
   g_ptr_array_add (args, NULL);
 
-  run_tessera_with (&run, NULL, (const char *const *) args->pdata, terminate_mid_download,
-                    &quit);
+  run_tessera_with (&run, NULL, (const char *const *) args->pdata, terminate_mid_download, &quit);
   quit_us = g_get_monotonic_time () - quit.signalled_us;
 
   g_test_message ("quit %" G_GINT64_FORMAT " ms after SIGTERM", quit_us / 1000);
