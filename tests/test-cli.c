@@ -15,6 +15,7 @@ typedef struct
   int exit_status;
   char *stdout_text;
   char *stderr_text;
+  char *stats_text;
   cJSON *stats;
 } Run;
 
@@ -23,6 +24,7 @@ run_clear (Run *run)
 {
   g_free (run->stdout_text);
   g_free (run->stderr_text);
+  g_free (run->stats_text);
   g_clear_pointer (&run->stats, cJSON_Delete);
 }
 
@@ -93,7 +95,6 @@ run_tessera_with (Run *run, const char *input, const char *const *args, WhileRun
   g_auto (GStrv) argv = NULL;
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *stats_text = NULL;
 
   g_strv_builder_add (builder, g_getenv ("TESSERA_BINARY"));
   g_strv_builder_add (builder, stats_arg);
@@ -112,8 +113,8 @@ run_tessera_with (Run *run, const char *input, const char *const *args, WhileRun
   run->exit_status = g_subprocess_get_exit_status (process);
   g_test_message ("exit %d, stderr: %s", run->exit_status, run->stderr_text);
 
-  if (g_file_get_contents (stats_path, &stats_text, NULL, NULL))
-    run->stats = cJSON_Parse (stats_text);
+  if (g_file_get_contents (stats_path, &run->stats_text, NULL, NULL))
+    run->stats = cJSON_Parse (run->stats_text);
   g_unlink (stats_path);
   g_rmdir (dir);
 }
@@ -272,6 +273,135 @@ test_quit_with_downloads_in_flight (void)
   g_assert_cmpint (stats_int (&run, "failed"), ==, 0);
 }
 
+#define CLIENT_ID "cli0test0id"
+
+/* Points tessera at @server for Imgur's API and images, with @client_id (NULL: none). */
+static void
+set_imgur_env (TesseraTestServer *server, const char *client_id)
+{
+  g_autofree char *api = tessera_test_server_url (server, "");
+  g_autofree char *images = tessera_test_server_url (server, "/img");
+
+  g_setenv ("TESSERA_IMGUR_API", api, TRUE);
+  g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
+  if (client_id != NULL)
+    g_setenv ("IMGUR_CLIENT_ID", client_id, TRUE);
+  else
+    g_unsetenv ("IMGUR_CLIENT_ID");
+}
+
+static const char *
+first_source_error (const Run *run)
+{
+  const cJSON *errors = cJSON_GetObjectItemCaseSensitive (run->stats, "source_errors");
+  const cJSON *first = cJSON_GetArrayItem (errors, 0);
+
+  return cJSON_IsString (first) ? first->valuestring : NULL;
+}
+
+/* A whole page of the captured gallery, as thumbnails: stills of GIFs, covers of albums,
+ * all at the size letter for a 180 px tile, never an original. */
+static void
+test_imgur_page_end_to_end (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  set_imgur_env (server, CLIENT_ID);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 0);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 183);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 183);
+  g_assert_null (first_source_error (&run));
+  g_assert_cmpuint (tessera_test_server_count_path (server, TESSERA_TEST_IMGUR_PAGE (0)), ==, 1);
+  /* g2RXrlZ is an animated GIF: its still, not the GIF. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/g2RXrlZm.jpg"), ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/g2RXrlZ.gif"), ==, 0);
+  /* XlaGd is an album whose cover is ckwRGs8; its link is a page, never requested. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/ckwRGs8m.jpg"), ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/a/XlaGd"), ==, 0);
+  /* The last post, a PNG, as a JPEG thumbnail. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/i96K3YNm.jpg"), ==, 1);
+}
+
+/* Imgur's 403: its message reaches the person and the stats, the Client ID never does. */
+static void
+test_imgur_refused_client_id (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  const char *wrong = "wrong0client0id";
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  set_imgur_env (server, wrong);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 0);
+  g_assert_nonnull (strstr (first_source_error (&run), "Invalid client_id"));
+  g_assert_nonnull (strstr (run.stderr_text, "Invalid client_id"));
+  g_assert_null (strstr (run.stats_text, wrong));
+  g_assert_null (strstr (run.stderr_text, wrong));
+  g_assert_null (strstr (run.stdout_text, wrong));
+}
+
+/* Without a Client ID nothing is requested, and the person is told how to set one. */
+static void
+test_imgur_no_client_id (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  set_imgur_env (server, NULL);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (first_source_error (&run), "IMGUR_CLIENT_ID"));
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
+}
+
+/* Out of requests: one request, no retry, and the time the limit resets. */
+static void
+test_imgur_rate_limited (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *refusal
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-error-object-429.json", NULL);
+  g_autofree char *headers = g_strdup_printf (
+      "X-RateLimit-UserRemaining: 0\r\nX-RateLimit-UserReset: %" G_GINT64_FORMAT "\r\n",
+      g_get_real_time () / G_USEC_PER_SEC + 600);
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  tessera_test_server_add_fixture (server, TESSERA_TEST_IMGUR_PAGE (0), refusal, 429, headers,
+                                   NULL);
+  set_imgur_env (server, CLIENT_ID);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (first_source_error (&run), "rate limit is reached; resets at "));
+  g_assert_cmpuint (tessera_test_server_count_path (server, TESSERA_TEST_IMGUR_PAGE (0)), ==, 1);
+}
+
+static void
+test_imgur_bad_query (void)
+{
+  const char *args[] = { "--imgur=sideways/viral", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 2);
+  g_assert_nonnull (strstr (run.stderr_text, "“sideways” is not an Imgur section"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -283,6 +413,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/bad-jobs-is-usage-error", test_bad_jobs_is_usage_error);
   g_test_add_func ("/cli/nothing-to-load", test_nothing_to_load);
   g_test_add_func ("/cli/quit-with-downloads-in-flight", test_quit_with_downloads_in_flight);
+  g_test_add_func ("/cli/imgur/page-end-to-end", test_imgur_page_end_to_end);
+  g_test_add_func ("/cli/imgur/refused-client-id", test_imgur_refused_client_id);
+  g_test_add_func ("/cli/imgur/no-client-id", test_imgur_no_client_id);
+  g_test_add_func ("/cli/imgur/rate-limited", test_imgur_rate_limited);
+  g_test_add_func ("/cli/imgur/bad-query", test_imgur_bad_query);
 
   return g_test_run ();
 }
