@@ -4,6 +4,7 @@
 #include "tessera-engine.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
+#include "tessera-gallery-view.h"
 #include "tessera-tile-widget.h"
 #include "tessera-window.h"
 
@@ -293,6 +294,157 @@ test_tile_looks (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+#define IMGUR_CLIENT_ID  "window0test"
+#define IMGUR_LATENCY_MS 200
+
+static gboolean
+imgur_page_loaded (gpointer data)
+{
+  TesseraImgurSource *source = data;
+
+  return tessera_imgur_source_get_state (source) == TESSERA_IMGUR_IDLE
+         && tessera_gallery_get_n_tiles (tessera_imgur_source_get_gallery (source)) > 0;
+}
+
+static gboolean
+imgur_ended (gpointer data)
+{
+  return tessera_imgur_source_get_state (data) == TESSERA_IMGUR_ENDED;
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget, GType type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_descendant (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* GTK 4.8's grid has no scroll_to, and moves its own adjustment back to its anchor. */
+static void
+scroll_to_item (GtkWidget *grid_view, guint position)
+{
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.scroll-to-item", "u", position));
+}
+
+static gboolean
+has_turned (gpointer data)
+{
+  return --*(guint *) data == 0;
+}
+
+/* Lets the grid lay out what a scroll changed. */
+static void
+settle (void)
+{
+  guint n_turns = 20;
+
+  tessera_test_wait_until (has_turned, &n_turns, 2000);
+}
+
+static guint
+first_album (TesseraGallery *gallery)
+{
+  GListModel *model = tessera_gallery_get_model (gallery);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (TesseraTile) tile = g_list_model_get_item (model, i);
+
+      if (tessera_tile_get_kind (tile) == TESSERA_TILE_ALBUM)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+album_shown (gpointer data)
+{
+  TesseraImgurView *view = data;
+  TesseraGallery *shown = tessera_imgur_view_get_shown_gallery (view);
+
+  return tessera_gallery_get_n_tiles (shown) == 42 && tessera_gallery_is_done (shown);
+}
+
+/* Scrolling to the end asks for the next page once, however often the person scrolls
+ * while it loads, until an empty page ends the gallery. An album opens over the gallery,
+ * and going back finds the gallery where it was. */
+static void
+test_imgur_scroll_and_album (Fixture *fixture, gconstpointer data)
+{
+  TesseraImgurView *view = tessera_window_get_imgur_view (fixture->window);
+  TesseraImgurQuery query = { 0 };
+  g_autofree char *api = tessera_test_server_url (fixture->server, "");
+  g_autofree char *images = tessera_test_server_url (fixture->server, "/img");
+  TesseraImgurSource *source;
+  GtkAdjustment *adjustment;
+  GtkWidget *grid;
+  GtkWidget *grid_view;
+  g_autofree char *expected = NULL;
+  double where;
+
+  tessera_test_serve_imgur (fixture->server, tessera_test_imgur_fixtures (), IMGUR_CLIENT_ID);
+  tessera_test_server_set_latency_ms (fixture->server, IMGUR_LATENCY_MS);
+  g_setenv ("TESSERA_IMGUR_API", api, TRUE);
+  g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
+  g_setenv ("IMGUR_CLIENT_ID", IMGUR_CLIENT_ID, TRUE);
+
+  tessera_window_open_imgur (fixture->window, &query);
+  source = tessera_imgur_view_get_source (view);
+  g_assert_true (tessera_test_wait_until (imgur_page_loaded, source, 30000));
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->imgur_gallery), ==, 183);
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, TESSERA_TEST_IMGUR_PAGE (1)),
+                    ==, 0);
+
+  grid = find_descendant (GTK_WIDGET (view), TESSERA_TYPE_GALLERY_VIEW);
+  grid_view = find_descendant (grid, GTK_TYPE_GRID_VIEW);
+  adjustment = tessera_gallery_view_get_vadjustment (TESSERA_GALLERY_VIEW (grid));
+  /* To the end, and again and again while the next page is on its way. */
+  for (guint i = 0; i < 5; i++)
+    {
+      scroll_to_item (grid_view, 100);
+      settle ();
+      scroll_to_item (grid_view, tessera_gallery_get_n_tiles (fixture->imgur_gallery) - 1);
+      settle ();
+    }
+  g_assert_true (tessera_test_wait_until (imgur_ended, source, 30000));
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, TESSERA_TEST_IMGUR_PAGE (1)),
+                    ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, TESSERA_TEST_IMGUR_PAGE (2)),
+                    ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/3/gallery/hot/viral/day/3"),
+                    ==, 0);
+  /* Page 1 holds 8 posts; two are NSFW and stay hidden. */
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->imgur_gallery), ==, 183 + 6);
+
+  scroll_to_item (grid_view, 60);
+  settle ();
+  where = gtk_adjustment_get_value (adjustment);
+  g_assert_cmpfloat (where, >, 0);
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.activate-item", "u",
+                                             first_album (fixture->imgur_gallery)));
+  g_assert_true (tessera_test_wait_until (album_shown, view, 30000));
+  g_assert_cmpstr (template_label_text (fixture, "progress_label"), ==, "42 of 42");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "imgur.back", NULL));
+  g_assert_true (tessera_imgur_view_get_shown_gallery (view) == fixture->imgur_gallery);
+  settle ();
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, where);
+  /* The header is about the gallery again. */
+  expected = g_strdup_printf ("%u of 189", tessera_gallery_get_n_finished (fixture->imgur_gallery));
+  g_assert_cmpstr (template_label_text (fixture, "progress_label"), ==, expected);
+
+  g_unsetenv ("IMGUR_CLIENT_ID");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -309,6 +461,8 @@ main (int argc, char *argv[])
   g_test_add ("/window/fills-while-responsive", Fixture, NULL, fixture_set_up,
               test_fills_while_responsive, fixture_tear_down);
   g_test_add_func ("/window/tile-looks", test_tile_looks);
+  g_test_add ("/window/imgur-scroll-and-album", Fixture, NULL, fixture_set_up,
+              test_imgur_scroll_and_album, fixture_tear_down);
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
 
   status = g_test_run ();
