@@ -1,0 +1,257 @@
+/* test-imgur-source.c: paging, failures and limits of the Imgur source, against fixtures */
+#include <glib/gstdio.h>
+
+#include "tessera-engine.h"
+#include "tessera-imgur-source.h"
+#include "tessera-test-server.h"
+#include "tessera-test-util.h"
+
+#define CLIENT_ID "source0test0id"
+
+typedef struct
+{
+  TesseraTestServer *server;
+  TesseraLoader *loader;
+  TesseraGallery *gallery;
+  TesseraImgurSource *source;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *api = NULL;
+  g_autofree char *images = NULL;
+  TesseraFetchLimits limits;
+  TesseraImgurQuery query = { 0 };
+
+  fixture->server = tessera_test_server_new ();
+  api = tessera_test_server_url (fixture->server, "");
+  images = tessera_test_server_url (fixture->server, "/img");
+  g_setenv ("TESSERA_IMGUR_API", api, TRUE);
+  g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
+  tessera_test_serve_imgur (fixture->server, tessera_test_imgur_fixtures (), CLIENT_ID);
+
+  tessera_test_fast_limits (&limits);
+  fixture->loader = tessera_loader_new (4, &limits);
+  fixture->gallery = tessera_gallery_new (fixture->loader);
+  fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->source);
+  g_clear_object (&fixture->gallery);
+  g_clear_object (&fixture->loader);
+  tessera_test_server_free (fixture->server);
+}
+
+static gboolean
+settled (gpointer data)
+{
+  TesseraImgurState state = tessera_imgur_source_get_state (data);
+
+  return state != TESSERA_IMGUR_LOADING;
+}
+
+static void
+load_page (Fixture *fixture)
+{
+  tessera_imgur_source_load_more (fixture->source);
+  g_assert_true (tessera_test_wait_until (settled, fixture->source, 20000));
+}
+
+static char *
+fixture_path (const char *name)
+{
+  return g_build_filename (tessera_test_imgur_fixtures (), name, NULL);
+}
+
+static guint
+page_requests (Fixture *fixture, guint page)
+{
+  g_autofree char *path = g_strdup_printf ("/3/gallery/hot/viral/day/%u", page);
+
+  return tessera_test_server_count_path (fixture->server, path);
+}
+
+/* Pages follow one another; posts already shown are not shown twice; an empty page ends. */
+static void
+test_pages_and_duplicates (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hot = fixture_path ("gallery-hot-viral-page0-anonymous-2014-03.json");
+
+  /* Page 1 repeats page 0 whole. */
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (1), hot, 200, NULL,
+                                   NULL);
+
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+  g_assert_cmpint (tessera_imgur_source_get_remaining (fixture->source), ==, 1990);
+
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_ENDED);
+
+  /* Ended: nothing more is asked for. */
+  tessera_imgur_source_load_more (fixture->source);
+  g_assert_cmpuint (page_requests (fixture, 3), ==, 0);
+  g_assert_cmpuint (tessera_imgur_source_get_n_requests (fixture->source), ==, 3);
+}
+
+/* A 503 is worth a retry, and the retry asks for the same page. */
+static void
+test_unavailable_then_retry (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hot = fixture_path ("gallery-hot-viral-page0-anonymous-2014-03.json");
+  g_autofree char *error_body = fixture_path ("own-error-object-429.json");
+
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), error_body, 503,
+                                   NULL, NULL);
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_FAILED);
+  g_assert_cmpint (tessera_imgur_source_get_problem (fixture->source), ==,
+                   TESSERA_IMGUR_PROBLEM_UNAVAILABLE);
+  g_assert_nonnull (strstr (tessera_imgur_source_get_message (fixture->source), "not answering"));
+
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), hot, 200, NULL,
+                                   NULL);
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
+  g_assert_cmpuint (page_requests (fixture, 0), ==, 2);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+}
+
+/* At the limit: no request until the reset time, however often more is asked for. */
+static void
+test_rate_limit_holds (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hot = fixture_path ("gallery-hot-viral-page0-anonymous-2014-03.json");
+  g_autofree char *headers = g_strdup_printf (
+      "X-RateLimit-UserRemaining: 0\r\nX-RateLimit-UserReset: %" G_GINT64_FORMAT "\r\n",
+      g_get_real_time () / G_USEC_PER_SEC + 600);
+
+  /* The last allowed request brings a page: it is shown, and then the limit holds. */
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), hot, 200, headers,
+                                   NULL);
+  load_page (fixture);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+  g_assert_cmpint (tessera_imgur_source_get_problem (fixture->source), ==,
+                   TESSERA_IMGUR_PROBLEM_RATE_LIMITED);
+  g_assert_cmpint (tessera_imgur_source_get_remaining (fixture->source), ==, 0);
+
+  for (guint i = 0; i < 3; i++)
+    tessera_imgur_source_load_more (fixture->source);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_FAILED);
+  g_assert_cmpuint (tessera_imgur_source_get_n_requests (fixture->source), ==, 1);
+  g_assert_cmpuint (page_requests (fixture, 1), ==, 0);
+}
+
+/* Whatever Imgur echoes, the Client ID is not shown. */
+static void
+test_client_id_never_shown (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-imgur-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "echo.json", NULL);
+  g_autofree char *body = g_strdup_printf (
+      "{\"data\":{\"error\":\"Client-ID %s is over capacity\"},\"success\":false,\"status\":403}",
+      CLIENT_ID);
+
+  g_assert_true (g_file_set_contents (path, body, -1, NULL));
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), path, 403, NULL,
+                                   NULL);
+  load_page (fixture);
+
+  g_assert_cmpint (tessera_imgur_source_get_problem (fixture->source), ==,
+                   TESSERA_IMGUR_PROBLEM_REFUSED);
+  g_assert_nonnull (strstr (tessera_imgur_source_get_message (fixture->source), "over capacity"));
+  g_assert_null (strstr (tessera_imgur_source_get_message (fixture->source), CLIENT_ID));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A Client ID that could break the request header is refused before any request. */
+static void
+test_client_id_checked (void)
+{
+  g_autoptr (TesseraLoader) loader = tessera_loader_new (1, NULL);
+  g_autoptr (TesseraGallery) gallery = tessera_gallery_new (loader);
+  TesseraImgurQuery query = { 0 };
+  g_autoptr (TesseraImgurSource) source
+      = tessera_imgur_source_new (gallery, &query, "abc\r\nX-Evil: 1", FALSE);
+  g_autoptr (TesseraImgurSource) empty = tessera_imgur_source_new (gallery, &query, "", FALSE);
+
+  tessera_imgur_source_load_more (source);
+  tessera_imgur_source_load_more (empty);
+
+  g_assert_cmpint (tessera_imgur_source_get_problem (source), ==, TESSERA_IMGUR_PROBLEM_REFUSED);
+  g_assert_cmpuint (tessera_imgur_source_get_n_requests (source), ==, 0);
+  g_assert_cmpint (tessera_imgur_source_get_problem (empty), ==,
+                   TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID);
+  g_assert_cmpuint (tessera_imgur_source_get_n_requests (empty), ==, 0);
+}
+
+static void
+test_query_parse (void)
+{
+  static const struct
+  {
+    const char *text;
+    const char *section, *sort, *window; /* NULL section: refused */
+  } cases[] = {
+    { NULL, "hot", "viral", "day" },
+    { "", "hot", "viral", "day" },
+    { "top", "top", "viral", "day" },
+    { "top/top/week", "top", "top", "week" },
+    { "user/rising", "user", "rising", "day" },
+    { "hot//all", "hot", "viral", "all" },
+    { "hot/rising", NULL },
+    { "sideways", NULL },
+    { "top/top/decade", NULL },
+    { "top/top/week/extra", NULL },
+    { "../../x", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (TesseraImgurQuery) query = { 0 };
+      g_autoptr (GError) error = NULL;
+      gboolean parsed = tessera_imgur_query_parse (cases[i].text, &query, &error);
+
+      g_test_message ("%s", cases[i].text ? cases[i].text : "(null)");
+      if (cases[i].section == NULL)
+        {
+          g_assert_false (parsed);
+          g_assert_nonnull (error);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpstr (query.section, ==, cases[i].section);
+      g_assert_cmpstr (query.sort, ==, cases[i].sort);
+      g_assert_cmpstr (query.window, ==, cases[i].window);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/imgur-source/pages-and-duplicates", Fixture, NULL, fixture_set_up,
+              test_pages_and_duplicates, fixture_tear_down);
+  g_test_add ("/imgur-source/unavailable-then-retry", Fixture, NULL, fixture_set_up,
+              test_unavailable_then_retry, fixture_tear_down);
+  g_test_add ("/imgur-source/rate-limit-holds", Fixture, NULL, fixture_set_up,
+              test_rate_limit_holds, fixture_tear_down);
+  g_test_add ("/imgur-source/client-id-never-shown", Fixture, NULL, fixture_set_up,
+              test_client_id_never_shown, fixture_tear_down);
+  g_test_add_func ("/imgur-source/client-id-checked", test_client_id_checked);
+  g_test_add_func ("/imgur-source/query-parse", test_query_parse);
+
+  return g_test_run ();
+}
