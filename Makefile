@@ -40,9 +40,14 @@ $(BUILDDIR)/build.ninja:
 build: deps $(BUILDDIR)/build.ninja
 	meson compile -C $(BUILDDIR)
 
-# Opens the demo pictures the build draws; no network needed.
+# Opens the demo pictures the build draws (no network needed), or Imgur's gallery when
+# IMGUR_CLIENT_ID is set.
 run: build
-	$(BUILDDIR)/src/tessera $(BUILDDIR)/data/demo
+	@if [ -n "$$IMGUR_CLIENT_ID" ]; then \
+	  $(BUILDDIR)/src/tessera --imgur; \
+	else \
+	  $(BUILDDIR)/src/tessera $(BUILDDIR)/data/demo; \
+	fi
 
 test: build
 	$(MESON_TEST) -C $(BUILDDIR)
