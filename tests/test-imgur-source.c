@@ -174,6 +174,26 @@ test_client_id_never_shown (Fixture *fixture, gconstpointer data)
   g_rmdir (dir);
 }
 
+/* A search asks the search endpoint, its words escaped. */
+static void
+test_search (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hot = fixture_path ("gallery-hot-viral-page0-anonymous-2014-03.json");
+  TesseraImgurQuery query
+      = { .sort = (char *) "top", .window = (char *) "week", .search = (char *) "cats & dogs" };
+
+  tessera_test_server_add_fixture (fixture->server, "/3/gallery/search/top/week/0", hot, 200, NULL,
+                                   NULL);
+  g_clear_object (&fixture->source);
+  fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
+  load_page (fixture);
+
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+  g_assert_cmpuint (
+      tessera_test_server_count_path (fixture->server, "/3/gallery/search/top/week/0"), ==, 1);
+}
+
 /* A Client ID that could break the request header is refused before any request. */
 static void
 test_client_id_checked (void)
@@ -250,6 +270,8 @@ main (int argc, char *argv[])
               test_rate_limit_holds, fixture_tear_down);
   g_test_add ("/imgur-source/client-id-never-shown", Fixture, NULL, fixture_set_up,
               test_client_id_never_shown, fixture_tear_down);
+  g_test_add ("/imgur-source/search", Fixture, NULL, fixture_set_up, test_search,
+              fixture_tear_down);
   g_test_add_func ("/imgur-source/client-id-checked", test_client_id_checked);
   g_test_add_func ("/imgur-source/query-parse", test_query_parse);
 
