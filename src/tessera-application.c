@@ -7,6 +7,7 @@
 #include "tessera-application.h"
 #include "tessera-input.h"
 #include "tessera-preferences.h"
+#include "tessera-save-command.h"
 #include "tessera-window.h"
 
 struct _TesseraApplication
@@ -38,6 +39,8 @@ static const GOptionEntry option_entries[] = {
     N_ ("Quit once every tile has loaded or failed"), NULL },
   { "stats", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_ ("At exit, write load statistics as JSON to FILE"), N_ ("FILE") },
+  { "save-to", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("Without a window, download the originals into the folder DIR and quit"), N_ ("DIR") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL,
     N_ ("[URL…|FILE…|FOLDER…|-]") },
@@ -136,9 +139,9 @@ default_jobs (TesseraApplication *self)
                         : TESSERA_LOADER_DEFAULT_JOBS;
 }
 
-/* Returns FALSE, having told the person, when --jobs is not a number in range. */
+/* --jobs when given and valid into *@n_jobs; FALSE with the message when out of range. */
 static gboolean
-read_jobs_option (GApplicationCommandLine *command_line, GVariantDict *options, guint *n_jobs)
+parse_jobs_option (GVariantDict *options, guint *n_jobs, char **message)
 {
   const char *text = NULL;
   guint64 jobs = 0;
@@ -148,13 +151,23 @@ read_jobs_option (GApplicationCommandLine *command_line, GVariantDict *options, 
   if (!g_ascii_string_to_unsigned (text, 10, TESSERA_LOADER_MIN_JOBS, TESSERA_LOADER_MAX_JOBS,
                                    &jobs, NULL))
     {
-      g_application_command_line_printerr (command_line,
-                                           _ ("--jobs must be between %d and %d, not “%s”\n"),
-                                           TESSERA_LOADER_MIN_JOBS, TESSERA_LOADER_MAX_JOBS, text);
+      *message = g_strdup_printf (_ ("--jobs must be between %d and %d, not “%s”"),
+                                  TESSERA_LOADER_MIN_JOBS, TESSERA_LOADER_MAX_JOBS, text);
       return FALSE;
     }
   *n_jobs = (guint) jobs;
   return TRUE;
+}
+
+static gboolean
+read_jobs_option (GApplicationCommandLine *command_line, GVariantDict *options, guint *n_jobs)
+{
+  g_autofree char *message = NULL;
+
+  if (parse_jobs_option (options, n_jobs, &message))
+    return TRUE;
+  g_application_command_line_printerr (command_line, "%s\n", message);
+  return FALSE;
 }
 
 /* Returns FALSE, having told the person, when an option is out of range. */
@@ -398,6 +411,38 @@ tessera_application_finalize (GObject *object)
   G_OBJECT_CLASS (tessera_application_parent_class)->finalize (object);
 }
 
+/* --save-to runs here, in the local instance, so that it needs no display. */
+static int
+tessera_application_handle_local_options (GApplication *application, GVariantDict *options)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (application);
+  const char *dir = NULL;
+  g_autofree const char **args = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *cwd_path = g_get_current_dir ();
+  g_autoptr (GFile) cwd = g_file_new_for_path (cwd_path);
+  guint n_jobs = default_jobs (self);
+
+  if (!g_variant_dict_lookup (options, "save-to", "^&ay", &dir))
+    return -1;
+  if (!parse_jobs_option (options, &n_jobs, &message))
+    {
+      g_printerr ("%s\n", message);
+      return TESSERA_EXIT_USAGE;
+    }
+  if (self->imgur_requested)
+    {
+      g_printerr ("%s\n", _ ("--save-to does not take Imgur posts yet; save them from the window"));
+      return TESSERA_EXIT_USAGE;
+    }
+  if (!g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &args))
+    {
+      g_printerr ("%s\n", _ ("--save-to needs URLs or files to save"));
+      return TESSERA_EXIT_USAGE;
+    }
+  return tessera_save_command_run (dir, args, cwd, n_jobs);
+}
+
 static void
 tessera_application_class_init (TesseraApplicationClass *klass)
 {
@@ -406,6 +451,7 @@ tessera_application_class_init (TesseraApplicationClass *klass)
 
   object_class->finalize = tessera_application_finalize;
   application_class->command_line = tessera_application_command_line;
+  application_class->handle_local_options = tessera_application_handle_local_options;
   application_class->startup = tessera_application_startup;
   application_class->shutdown = tessera_application_shutdown;
 }

@@ -71,6 +71,7 @@ on_tile_delivered (const TesseraLoadResult *result, gpointer user_data)
 
   if (result->texture != NULL)
     {
+      tessera_tile_set_original_path (load->tile, result->original_path);
       tessera_tile_set_loaded (load->tile, result->texture, now_ms);
       if (self->first_tile_ms < 0)
         self->first_tile_ms = now_ms;

@@ -28,6 +28,8 @@ struct _TesseraLoader
   GMutex finished_lock;
   GQueue finished; /* (element-type TesseraRequest) owned refs */
   GSource *delivery_source;
+
+  char *originals_dir; /* set once, before any submit: downloads are kept here */
 };
 
 struct _TesseraRequest
@@ -53,6 +55,7 @@ struct _TesseraRequest
   GDestroyNotify payload_free;
 
   /* Written by the worker before delivery is scheduled. */
+  char *original_path;
   gpointer payload;
   GdkTexture *texture;
   TesseraImageFormat format;
@@ -105,6 +108,7 @@ tessera_request_unref (TesseraRequest *request)
   if (request->parse_data != NULL && request->parse_data_free != NULL)
     request->parse_data_free (request->parse_data);
   g_strfreev (request->headers);
+  g_free (request->original_path);
   g_clear_error (&request->error);
   g_free (request->label);
   g_free (request->uri);
@@ -214,6 +218,33 @@ load_bytes (TesseraLoader *self, TesseraRequest *request, char **label, GError *
   return NULL;
 }
 
+/* The bytes as they came, for saving later without downloading again: a local file is its
+ * own original; a download is kept in the originals folder, when there is one. */
+static void
+keep_original (TesseraLoader *self, TesseraRequest *request, GBytes *bytes)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+  const char *data;
+
+  if (g_str_has_prefix (request->uri, "file:"))
+    {
+      request->original_path = g_filename_from_uri (request->uri, NULL, NULL);
+      return;
+    }
+  if (self->originals_dir == NULL)
+    return;
+  name = g_strdup_printf ("%" G_GUINT64_FORMAT, request->sequence);
+  path = g_build_filename (self->originals_dir, name, NULL);
+  data = g_bytes_get_data (bytes, &len);
+  if (g_file_set_contents (path, data, (gssize) len, &error))
+    request->original_path = g_steal_pointer (&path);
+  else
+    g_debug ("Not keeping the original of %s: %s", request->uri, error->message);
+}
+
 static void
 load_image (TesseraLoader *self, TesseraRequest *request)
 {
@@ -230,7 +261,11 @@ load_image (TesseraLoader *self, TesseraRequest *request)
 
   request->texture = tessera_image_decode_tile (bytes, request->tile_px, &request->format, &error);
   if (request->texture == NULL)
-    fail_request (request, error, NULL);
+    {
+      fail_request (request, error, NULL);
+      return;
+    }
+  keep_original (self, request, bytes);
 }
 
 static void
@@ -280,6 +315,7 @@ deliver_request (TesseraRequest *request)
     .error = request->error,
     .label = request->label,
     .data = request->payload,
+    .original_path = request->original_path,
   };
   request->deliver (&result, request->user_data);
   release_callback (request);
@@ -402,20 +438,56 @@ tessera_loader_cancel_all (TesseraLoader *self)
     tessera_request_cancel (requests->pdata[i]);
 }
 
+/* Only the loader writes there, so everything in it goes. */
+static void
+remove_originals (const char *dir_path)
+{
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (dir_path == NULL || (dir = g_dir_open (dir_path, 0, NULL)) == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+      if (g_unlink (path) != 0)
+        g_debug ("Could not remove %s: %s", path, g_strerror (errno));
+    }
+  if (g_rmdir (dir_path) != 0)
+    g_debug ("Could not remove %s: %s", dir_path, g_strerror (errno));
+}
+
+gboolean
+tessera_loader_keep_originals (TesseraLoader *self, GError **error)
+{
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), FALSE);
+  g_return_val_if_fail (self->next_sequence == 0, FALSE);
+
+  if (self->originals_dir != NULL)
+    return TRUE;
+  self->originals_dir = g_dir_make_tmp ("tessera-originals-XXXXXX", error);
+  return self->originals_dir != NULL;
+}
+
 static void
 tessera_loader_finalize (GObject *object)
 {
   TesseraLoader *self = TESSERA_LOADER (object);
 
   tessera_loader_cancel_all (self);
-  /* Drop queued work, wait for the transfers under way (cancelled, so they end soon). */
-  g_thread_pool_free (self->pool, TRUE, TRUE);
+  /* Every queued request is cancelled now, so the workers run through the queue at once,
+   * dropping each; letting them do so (rather than an immediate stop) is what releases
+   * the queue's references. Transfers under way end at their next progress check. */
+  g_thread_pool_free (self->pool, FALSE, TRUE);
   /* No worker is left to push, so the queue is settled. */
   g_source_destroy (self->delivery_source);
   g_source_unref (self->delivery_source);
   g_queue_clear_full (&self->finished, (GDestroyNotify) tessera_request_unref);
   g_mutex_clear (&self->finished_lock);
   g_hash_table_unref (self->pending);
+  remove_originals (self->originals_dir);
+  g_free (self->originals_dir);
   tessera_curl_share_unref (self->share);
   g_main_context_unref (self->context);
 

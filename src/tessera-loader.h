@@ -25,6 +25,8 @@ typedef struct
   const char *label;
   /* A data request's parsed answer; the callback may take over its contents. */
   gpointer data;
+  /* The image's bytes as they came (see tessera_loader_keep_originals); may be NULL. */
+  const char *original_path;
 } TesseraLoadResult;
 
 typedef struct _TesseraRequest TesseraRequest;
@@ -35,6 +37,9 @@ typedef void (*TesseraDeliverFunc) (const TesseraLoadResult *result, gpointer us
 /* @limits may be NULL for the defaults in tessera-fetch.h. */
 TesseraLoader *tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits);
 guint tessera_loader_get_n_jobs (TesseraLoader *self);
+/* Keeps every downloaded image's bytes in a private temporary folder, removed with the
+ * loader, so they can be saved without a second download. Call before any submit. */
+gboolean tessera_loader_keep_originals (TesseraLoader *self, GError **error);
 
 /* Loads @uri (http, https or file) and decodes it to a @tile_px square. Lower
  * @priority runs sooner; equal priorities run in submission order. @user_data is

@@ -11,6 +11,7 @@ struct _TesseraTile
   char *title;
   char *link;
   guint n_images;
+  char *original_path;
   TesseraTileState state;
   GdkTexture *texture;
   char *reason;
@@ -46,6 +47,7 @@ tessera_tile_finalize (GObject *object)
   g_free (self->id);
   g_free (self->title);
   g_free (self->link);
+  g_free (self->original_path);
   g_clear_object (&self->texture);
   g_free (self->reason);
   g_free (self->detail);
@@ -181,6 +183,22 @@ tessera_tile_get_n_images (TesseraTile *self)
 {
   g_return_val_if_fail (TESSERA_IS_TILE (self), 0);
   return self->n_images;
+}
+
+const char *
+tessera_tile_get_original_path (TesseraTile *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE (self), NULL);
+  return self->original_path;
+}
+
+void
+tessera_tile_set_original_path (TesseraTile *self, const char *path)
+{
+  g_return_if_fail (TESSERA_IS_TILE (self));
+
+  g_free (self->original_path);
+  self->original_path = g_strdup (path);
 }
 
 const char *

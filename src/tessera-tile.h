@@ -50,6 +50,10 @@ const char *tessera_tile_get_id (TesseraTile *self);
 const char *tessera_tile_get_title (TesseraTile *self);
 const char *tessera_tile_get_link (TesseraTile *self);
 guint tessera_tile_get_n_images (TesseraTile *self);
+/* Where the bytes the thumbnail came from are kept (see tessera_loader_keep_originals);
+ * NULL when not kept. */
+const char *tessera_tile_get_original_path (TesseraTile *self);
+void tessera_tile_set_original_path (TesseraTile *self, const char *path);
 /* Milliseconds since start-up when the tile finished; -1 while waiting. */
 gint64 tessera_tile_get_done_ms (TesseraTile *self);
 

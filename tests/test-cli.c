@@ -402,6 +402,92 @@ test_imgur_bad_query (void)
   g_assert_nonnull (strstr (run.stderr_text, "“sideways” is not an Imgur section"));
 }
 
+static void
+remove_folder (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (path);
+}
+
+static guint
+count_files (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* --save-to downloads the originals with no window and no display at all, says what it
+ * did in one line, and fails (exit 1) when one image could not be saved. */
+static void
+test_save_to_without_display (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tessera-save-to-XXXXXX", NULL);
+  g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
+  g_autofree char *a = tessera_test_server_url (server, "/img/sunset.png?w=80&h=60");
+  g_autofree char *b = tessera_test_server_url (server, "/img/beach.jpg?w=80&h=60");
+  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+  g_autofree char *existing = g_build_filename (dir, "sunset.png", NULL);
+  g_autofree char *input = g_strdup_printf ("%s\n", b);
+  const char *all_good[] = { save_to, a, "-", NULL };
+  const char *one_bad[] = { save_to, missing, b, NULL };
+  g_auto (Run) first = { 0 };
+  g_auto (Run) second = { 0 };
+
+  g_assert_true (g_file_set_contents (existing, "keep me", -1, NULL));
+  g_unsetenv ("DISPLAY");
+  run_tessera (&first, input, all_good);
+  run_tessera (&second, NULL, one_bad);
+  g_setenv ("DISPLAY", display, TRUE);
+
+  g_assert_cmpint (first.exit_status, ==, 0);
+  g_assert_nonnull (strstr (first.stdout_text, "Saved 2 images to "));
+  /* Not a terminal: no progress line. */
+  g_assert_null (strstr (first.stderr_text, "Saving"));
+  g_assert_cmpint (second.exit_status, ==, 1);
+  g_assert_nonnull (strstr (second.stderr_text, "Failed: "));
+  g_assert_nonnull (strstr (second.stderr_text, "404"));
+  g_assert_nonnull (strstr (second.stdout_text, "Saved 1 of 2"));
+  /* sunset.png was there: kept, the new one numbered; beach.jpg twice: two files. */
+  g_assert_cmpuint (count_files (dir), ==, 4);
+  {
+    g_autofree char *kept = NULL;
+    g_autofree char *numbered = g_build_filename (dir, "sunset (2).png", NULL);
+    g_autofree char *beach_2 = g_build_filename (dir, "beach (2).jpg", NULL);
+
+    g_assert_true (g_file_get_contents (existing, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, "keep me");
+    g_assert_true (g_file_test (numbered, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (beach_2, G_FILE_TEST_IS_REGULAR));
+  }
+  remove_folder (dir);
+}
+
+static void
+test_save_to_not_a_folder (void)
+{
+  const char *args[] = { "--save-to=/nonexistent/folder", "https://example.com/a.png", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 2);
+  g_assert_nonnull (strstr (run.stderr_text, "is not a folder"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -418,6 +504,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/imgur/no-client-id", test_imgur_no_client_id);
   g_test_add_func ("/cli/imgur/rate-limited", test_imgur_rate_limited);
   g_test_add_func ("/cli/imgur/bad-query", test_imgur_bad_query);
+  g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
+  g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
 
   return g_test_run ();
 }

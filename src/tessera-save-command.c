@@ -1,0 +1,105 @@
+/* tessera-save-command.c: `tessera --save-to=DIR …`, without a window */
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "tessera-input.h"
+#include "tessera-save-command.h"
+#include "tessera-saver.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  TesseraLoader *loader;
+  const char *dir;
+  TesseraSaver *saver;
+  gboolean show_progress;
+  int status;
+} SaveRun;
+
+static void
+on_progress (TesseraSaver *saver, gpointer user_data)
+{
+  SaveRun *run = user_data;
+
+  if (run->show_progress)
+    {
+      g_printerr ("\r");
+      g_printerr (_ ("Saving %u of %u"), tessera_saver_get_n_done (saver),
+                  tessera_saver_get_n_items (saver));
+    }
+}
+
+static void
+on_finished (TesseraSaver *saver, gpointer user_data)
+{
+  SaveRun *run = user_data;
+  GPtrArray *failures = tessera_saver_get_failures (saver);
+  guint n_saved = tessera_saver_get_n_saved (saver);
+  guint n_items = tessera_saver_get_n_items (saver);
+
+  if (run->show_progress)
+    g_printerr ("\n");
+  for (guint i = 0; i < failures->len; i++)
+    g_printerr (_ ("Failed: %s\n"), (const char *) failures->pdata[i]);
+  if (failures->len == 0)
+    g_print (ngettext ("Saved %u image to %s\n", "Saved %u images to %s\n", n_saved), n_saved,
+             run->dir);
+  else
+    g_print (_ ("Saved %u of %u to %s · %u failed\n"), n_saved, n_items, run->dir, failures->len);
+  run->status = failures->len == 0 ? 0 : 1;
+  g_main_loop_quit (run->loop);
+}
+
+static void
+add_item (TesseraSaver *saver, const char *uri)
+{
+  g_autofree char *path
+      = g_str_has_prefix (uri, "file:") ? g_filename_from_uri (uri, NULL, NULL) : NULL;
+  TesseraSaveItem item = { path ? NULL : uri, path, NULL, NULL };
+
+  tessera_saver_add (saver, &item);
+}
+
+static void
+on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SaveRun *run = user_data;
+  g_autoptr (TesseraUrlList) list = tessera_input_from_args_finish (result, NULL);
+
+  if (list == NULL || list->urls->len == 0)
+    {
+      g_printerr ("%s\n", _ ("No image URLs were found in the arguments"));
+      run->status = 1;
+      g_main_loop_quit (run->loop);
+      return;
+    }
+  run->saver = tessera_saver_new (run->loader, run->dir);
+  for (guint i = 0; i < list->urls->len; i++)
+    add_item (run->saver, list->urls->pdata[i]);
+  g_signal_connect (run->saver, "progress", G_CALLBACK (on_progress), run);
+  g_signal_connect (run->saver, "finished", G_CALLBACK (on_finished), run);
+  tessera_saver_start (run->saver);
+}
+
+int
+tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd, guint n_jobs)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (TesseraLoader) loader = NULL;
+  SaveRun run = { loop, NULL, dir, NULL, isatty (STDERR_FILENO), 1 };
+
+  g_return_val_if_fail (dir != NULL && args != NULL, 2);
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_printerr (_ ("“%s” is not a folder\n"), dir);
+      return 2;
+    }
+  loader = tessera_loader_new (n_jobs, NULL);
+  run.loader = loader;
+  tessera_input_from_args_async (args, cwd, NULL, on_args_resolved, &run);
+  g_main_loop_run (loop);
+  g_clear_object (&run.saver);
+  return run.status;
+}
