@@ -108,10 +108,15 @@ on_gallery_progress (TesseraGallery *gallery, GParamSpec *pspec, gpointer user_d
 static void
 ensure_galleries (TesseraApplication *self, guint n_jobs)
 {
+  g_autoptr (GError) error = NULL;
+
   if (self->gallery != NULL)
     return;
 
   self->loader = tessera_loader_new (n_jobs, NULL);
+  /* Saving takes the bytes already downloaded, not a second copy. */
+  if (!tessera_loader_keep_originals (self->loader, &error))
+    g_warning ("Downloads will be fetched again to save them: %s", error->message);
   self->gallery = tessera_gallery_new (self->loader);
   self->imgur_gallery = tessera_gallery_new (self->loader);
   self->watched = self->gallery;
@@ -356,6 +361,7 @@ set_accelerators (GtkApplication *application)
     const char *accels[3];
   } shortcuts[] = {
     { "win.paste", { "<Control>v", NULL } },
+    { "win.save", { "<Control>s", NULL } },
     { "win.add-urls", { "<Control>l", "<Control>o", NULL } },
     { "win.clear", { "<Control><Shift>Delete", NULL } },
     { "win.dismiss-notice", { "Escape", NULL } },

@@ -7,6 +7,7 @@ struct _TesseraGalleryView
   GtkWidget parent_instance;
 
   TesseraGallery *gallery;
+  GtkMultiSelection *selection;
   GtkScrolledWindow *scroller;
   GtkGridView *grid_view;
 };
@@ -24,6 +25,7 @@ enum
 {
   SIGNAL_TILE_ACTIVATED,
   SIGNAL_NEAR_END,
+  SIGNAL_SELECTION_CHANGED,
   N_SIGNALS
 };
 
@@ -97,21 +99,67 @@ on_scale_factor_changed (GtkWidget *widget, GParamSpec *pspec, gpointer user_dat
   update_tile_px (TESSERA_GALLERY_VIEW (widget));
 }
 
+static void
+on_selection_changed (GtkSelectionModel *model, guint position, guint n_items, gpointer user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_SELECTION_CHANGED], 0);
+}
+
 void
 tessera_gallery_view_set_gallery (TesseraGalleryView *self, TesseraGallery *gallery)
 {
-  g_autoptr (GtkNoSelection) selection = NULL;
-
   g_return_if_fail (TESSERA_IS_GALLERY_VIEW (self));
   g_return_if_fail (gallery == NULL || TESSERA_IS_GALLERY (gallery));
 
   if (!g_set_object (&self->gallery, gallery))
     return;
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
+  /* Selections survive tiles arriving: the store only ever grows at its end. */
   if (gallery != NULL)
-    selection = gtk_no_selection_new (g_object_ref (tessera_gallery_get_model (gallery)));
-  gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (selection));
+    {
+      self->selection
+          = gtk_multi_selection_new (g_object_ref (tessera_gallery_get_model (gallery)));
+      g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed),
+                        self);
+    }
+  gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (self->selection));
   update_tile_px (self);
+  g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GALLERY]);
+}
+
+GPtrArray *
+tessera_gallery_view_dup_selected (TesseraGalleryView *self)
+{
+  GPtrArray *tiles = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY_VIEW (self), tiles);
+
+  if (self->selection == NULL)
+    return tiles;
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (tiles, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+  return tiles;
+}
+
+guint
+tessera_gallery_view_get_n_selected (TesseraGalleryView *self)
+{
+  g_autoptr (GtkBitset) selected = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY_VIEW (self), 0);
+
+  if (self->selection == NULL)
+    return 0;
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  return (guint) gtk_bitset_get_size (selected);
 }
 
 TesseraGallery *
@@ -134,6 +182,9 @@ tessera_gallery_view_dispose (GObject *object)
   TesseraGalleryView *self = TESSERA_GALLERY_VIEW (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_GALLERY_VIEW);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
   g_clear_object (&self->gallery);
 
   G_OBJECT_CLASS (tessera_gallery_view_parent_class)->dispose (object);
@@ -190,6 +241,10 @@ tessera_gallery_view_class_init (TesseraGalleryViewClass *klass)
       = g_signal_new ("tile-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                       NULL, G_TYPE_NONE, 1, TESSERA_TYPE_TILE);
   /* The end of the tiles is in sight: a paged source may load more. */
+  /* Tiles were selected or unselected. */
+  signals[SIGNAL_SELECTION_CHANGED]
+      = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_NEAR_END] = g_signal_new ("near-end", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 

@@ -341,6 +341,13 @@ tessera_imgur_view_get_source (TesseraImgurView *self)
   return self->source;
 }
 
+TesseraGalleryView *
+tessera_imgur_view_get_shown_view (TesseraImgurView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_IMGUR_VIEW (self), NULL);
+  return self->album_gallery != NULL ? self->album_view : self->gallery_view;
+}
+
 TesseraGallery *
 tessera_imgur_view_get_shown_gallery (TesseraImgurView *self)
 {

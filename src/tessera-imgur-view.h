@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "tessera-gallery-view.h"
 #include "tessera-imgur-source.h"
 
 G_BEGIN_DECLS
@@ -20,5 +21,6 @@ void tessera_imgur_view_open (TesseraImgurView *self, const TesseraImgurQuery *q
 TesseraImgurSource *tessera_imgur_view_get_source (TesseraImgurView *self);
 /* The gallery on screen: the posts, or the open album's images. */
 TesseraGallery *tessera_imgur_view_get_shown_gallery (TesseraImgurView *self);
+TesseraGalleryView *tessera_imgur_view_get_shown_view (TesseraImgurView *self);
 
 G_END_DECLS

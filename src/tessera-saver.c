@@ -45,6 +45,7 @@ typedef struct
   char *path;
   char *title;
   char *id;
+  GdkTexture *texture;     /* saved as PNG instead of the original */
   TesseraRequest *request; /* while downloading */
   GBytes *bytes;           /* once downloaded */
   gboolean done;
@@ -59,6 +60,7 @@ save_job_free (gpointer data)
 
   g_clear_pointer (&job->request, tessera_request_unref);
   g_clear_pointer (&job->bytes, g_bytes_unref);
+  g_clear_object (&job->texture);
   g_free (job->uri);
   g_free (job->path);
   g_free (job->title);
@@ -128,8 +130,10 @@ write_job (gpointer data, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = job->bytes ? g_bytes_ref (job->bytes) : NULL;
 
+  /* Textures are immutable, so encoding one off the main thread is safe. */
   if (!g_cancellable_set_error_if_cancelled (self->cancellable, &error) && bytes == NULL)
-    bytes = read_original (job->path, &error);
+    bytes = job->texture ? gdk_texture_save_to_png_bytes (job->texture)
+                         : read_original (job->path, &error);
   if (bytes != NULL && error == NULL)
     {
       gsize len = 0;
@@ -186,7 +190,7 @@ start_job (TesseraSaver *self, SaveJob *job)
 {
   TesseraDataJob download = { NULL, keep_original, NULL, NULL, (GDestroyNotify) g_bytes_unref };
 
-  if (job->path != NULL)
+  if (job->path != NULL || job->texture != NULL)
     g_thread_pool_push (self->writer, job, NULL);
   else
     job->request = tessera_loader_submit_data (self->loader, job->uri, SAVE_PRIORITY, &download,
@@ -200,6 +204,7 @@ tessera_saver_add (TesseraSaver *self, const TesseraSaveItem *item)
 
   g_return_if_fail (TESSERA_IS_SAVER (self));
   g_return_if_fail (item != NULL && (item->uri != NULL || item->path != NULL));
+  g_return_if_fail (item->texture == NULL || GDK_IS_TEXTURE (item->texture));
   g_return_if_fail (!self->started);
 
   job = g_new0 (SaveJob, 1);
@@ -209,6 +214,7 @@ tessera_saver_add (TesseraSaver *self, const TesseraSaveItem *item)
   job->path = g_strdup (item->path);
   job->title = g_strdup (item->title);
   job->id = g_strdup (item->id);
+  job->texture = item->texture ? g_object_ref (item->texture) : NULL;
   g_ptr_array_add (self->jobs, job);
 }
 

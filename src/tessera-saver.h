@@ -15,6 +15,7 @@ typedef struct
   const char *path;  /* the original's bytes already on disk (a cache file, a local file) */
   const char *title; /* with @id: named "{title} ({id}).ext" as an Imgur post */
   const char *id;
+  GdkTexture *texture; /* set: save this, the thumbnail as shown, as PNG instead */
 } TesseraSaveItem;
 
 /* Saves into the folder @dir; downloads go through @loader's workers, files are written

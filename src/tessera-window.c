@@ -4,6 +4,7 @@
 #include "tessera-add-dialog.h"
 #include "tessera-gallery-view.h"
 #include "tessera-imgur-view.h"
+#include "tessera-saver.h"
 #include "tessera-input.h"
 #include "tessera-tile-widget.h"
 #include "tessera-window.h"
@@ -22,12 +23,20 @@ struct _TesseraWindow
   TesseraGallery *shown_gallery; /* whichever the header's progress is about */
   GSettings *settings;
   TesseraImgurView *imgur_view;
+  TesseraGalleryView *shown_view; /* whose selection Save takes */
+  TesseraSaver *saver;            /* while saving */
+  char *saved_folder;             /* of the last save, for Open Folder */
   GCancellable *cancellable;
   guint notice_timeout;
   guint progress_timeout;
 
   GtkLabel *progress_label;
   GtkLabel *failed_label;
+  GtkLabel *selected_label;
+  GtkRevealer *save_revealer;
+  GtkLabel *save_label;
+  GtkProgressBar *save_progress;
+  GtkWidget *open_folder_button;
   GtkProgressBar *progress_bar;
   GtkRevealer *notice_revealer;
   GtkLabel *notice_label;
@@ -64,6 +73,8 @@ tessera_window_show_notice (TesseraWindow *self, const char *text)
   g_return_if_fail (text != NULL);
 
   gtk_label_set_text (self->notice_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->notice_label), NULL);
+  gtk_widget_set_visible (self->open_folder_button, FALSE);
   gtk_revealer_set_reveal_child (self->notice_revealer, TRUE);
   g_clear_handle_id (&self->notice_timeout, g_source_remove);
   self->notice_timeout = g_timeout_add_once (NOTICE_TIMEOUT_MS, hide_notice, self);
@@ -305,6 +316,36 @@ watch_gallery (TesseraWindow *self, TesseraGallery *gallery)
     g_signal_connect_object (gallery, signals[i], G_CALLBACK (on_gallery_changed), self, 0);
 }
 
+static void
+update_selection (TesseraWindow *self)
+{
+  guint n_selected = self->shown_view ? tessera_gallery_view_get_n_selected (self->shown_view) : 0;
+  g_autofree char *text
+      = g_strdup_printf (ngettext ("%u selected", "%u selected", n_selected), n_selected);
+
+  gtk_label_set_text (self->selected_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->selected_label), n_selected > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save",
+                                 n_selected > 0 && self->saver == NULL);
+}
+
+static void
+on_selection_changed (TesseraWindow *self)
+{
+  update_selection (self);
+}
+
+static void
+watch_selection (TesseraWindow *self, TesseraGalleryView *view)
+{
+  if (self->shown_view != NULL)
+    g_signal_handlers_disconnect_by_func (self->shown_view, on_selection_changed, self);
+  g_set_object (&self->shown_view, view);
+  g_signal_connect_object (view, "selection-changed", G_CALLBACK (on_selection_changed), self,
+                           G_CONNECT_SWAPPED);
+  update_selection (self);
+}
+
 /* The header's progress follows the gallery on screen. */
 static void
 update_shown_gallery (TesseraWindow *self)
@@ -319,6 +360,9 @@ update_shown_gallery (TesseraWindow *self)
   g_set_object (&self->shown_gallery, shown);
   watch_gallery (self, shown);
   update_progress (self);
+  watch_selection (self, g_strcmp0 (page, "imgur") == 0
+                             ? tessera_imgur_view_get_shown_view (self->imgur_view)
+                             : self->links_view);
 }
 
 static void
@@ -382,12 +426,198 @@ tessera_window_get_imgur_view (TesseraWindow *self)
   return self->imgur_view;
 }
 
+/* What a tile's original is: the kept download, the local file, or Imgur's full image. */
+static gboolean
+fill_save_item (TesseraTile *tile, gboolean thumbnails, TesseraSaveItem *item)
+{
+  const char *id = tessera_tile_get_id (tile);
+
+  *item = (TesseraSaveItem){ .uri = tessera_tile_get_uri (tile),
+                             .path = tessera_tile_get_original_path (tile) };
+  if (thumbnails)
+    {
+      item->texture = tessera_tile_get_texture (tile);
+      item->path = NULL;
+      return item->texture != NULL;
+    }
+  if (id != NULL)
+    {
+      /* A post's thumbnail is not its original: the link is, and an album has none. */
+      if (tessera_tile_get_kind (tile) == TESSERA_TILE_ALBUM
+          || tessera_tile_get_link (tile) == NULL)
+        return FALSE;
+      item->uri = tessera_tile_get_link (tile);
+      item->path = NULL;
+      item->title = tessera_tile_get_title (tile);
+      item->id = id;
+    }
+  return TRUE;
+}
+
+static void
+on_save_progress (TesseraSaver *saver, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  guint n_items = tessera_saver_get_n_items (saver);
+  guint n_done = tessera_saver_get_n_done (saver);
+  g_autofree char *text = g_strdup_printf (_ ("Saving %u of %u"), n_done, n_items);
+
+  gtk_label_set_text (self->save_label, text);
+  gtk_progress_bar_set_fraction (self->save_progress, n_items ? (double) n_done / n_items : 0);
+}
+
+static void
+on_save_finished (TesseraSaver *saver, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  GPtrArray *failures = tessera_saver_get_failures (saver);
+  guint n_saved = tessera_saver_get_n_saved (saver);
+  g_autofree char *folder = g_path_get_basename (tessera_saver_get_dir (saver));
+  g_autofree char *summary = NULL;
+
+  if (failures->len == 0)
+    summary = g_strdup_printf (ngettext ("Saved %u image to %s", "Saved %u images to %s", n_saved),
+                               n_saved, folder);
+  else
+    summary = g_strdup_printf (_ ("Saved %u of %u · %u failed"), n_saved,
+                               tessera_saver_get_n_items (saver), failures->len);
+  gtk_revealer_set_reveal_child (self->save_revealer, FALSE);
+  tessera_window_show_notice (self, summary);
+  if (failures->len > 0)
+    {
+      g_autoptr (GString) reasons = g_string_new (NULL);
+
+      for (guint i = 0; i < failures->len; i++)
+        g_string_append_printf (reasons, "%s%s", i ? "\n" : "", (char *) failures->pdata[i]);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->notice_label), reasons->str);
+    }
+  g_free (self->saved_folder);
+  self->saved_folder = g_strdup (tessera_saver_get_dir (saver));
+  gtk_widget_set_visible (self->open_folder_button, n_saved > 0);
+  g_clear_object (&self->saver);
+  update_selection (self);
+}
+
+static void
+save_selected (TesseraWindow *self, const char *folder, gboolean thumbnails)
+{
+  g_autoptr (GPtrArray) tiles = tessera_gallery_view_dup_selected (self->shown_view);
+  guint n_skipped = 0;
+
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      TesseraSaveItem item;
+
+      if (!fill_save_item (tiles->pdata[i], thumbnails, &item))
+        n_skipped++;
+    }
+  if (n_skipped == tiles->len)
+    {
+      tessera_window_show_notice (
+          self, _ ("Nothing to save yet: open an album to save its images, or wait for the "
+                   "thumbnails to load"));
+      return;
+    }
+  self->saver = tessera_saver_new (tessera_gallery_get_loader (self->gallery), folder);
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      TesseraSaveItem item;
+
+      if (fill_save_item (tiles->pdata[i], thumbnails, &item))
+        tessera_saver_add (self->saver, &item);
+    }
+  g_signal_connect_object (self->saver, "progress", G_CALLBACK (on_save_progress), self, 0);
+  g_signal_connect_object (self->saver, "finished", G_CALLBACK (on_save_finished), self, 0);
+  on_save_progress (self->saver, self);
+  gtk_revealer_set_reveal_child (self->save_revealer, TRUE);
+  update_selection (self);
+  tessera_saver_start (self->saver);
+}
+
+static GFile *
+initial_save_folder (TesseraWindow *self)
+{
+  g_autofree char *last
+      = self->settings ? g_settings_get_string (self->settings, "save-folder") : NULL;
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+
+  if (last != NULL && *last != '\0' && g_file_test (last, G_FILE_TEST_IS_DIR))
+    return g_file_new_for_path (last);
+  return g_file_new_for_path (pictures ? pictures : g_get_home_dir ());
+}
+
+static void
+on_folder_chosen (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  GtkFileChooser *chooser = GTK_FILE_CHOOSER (dialog);
+  g_autoptr (GFile) folder = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && (folder = gtk_file_chooser_get_file (chooser))
+      && (path = g_file_get_path (folder)))
+    {
+      if (self->settings != NULL)
+        g_settings_set_string (self->settings, "save-folder", path);
+      save_selected (self, path,
+                     g_strcmp0 (gtk_file_chooser_get_choice (chooser, "what"), "thumbnail") == 0);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  const char *options[] = { "original", "thumbnail", NULL };
+  const char *labels[] = { _ ("Original images"), _ ("Thumbnails as shown (PNG)"), NULL };
+  g_autoptr (GFile) start = initial_save_folder (self);
+  GtkFileChooserNative *dialog;
+
+  if (self->saver != NULL || self->shown_view == NULL)
+    return;
+  dialog = gtk_file_chooser_native_new (_ ("Save Images To"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _ ("_Save"),
+                                        _ ("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "what", _ ("Save"), options, labels);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "what", "original");
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), start, NULL);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_folder_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+cancel_save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  if (self->saver != NULL)
+    tessera_saver_cancel (self->saver);
+}
+
+static void
+open_save_folder_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  g_autoptr (GFile) folder = NULL;
+  g_autofree char *uri = NULL;
+
+  if (self->saved_folder == NULL)
+    return;
+  folder = g_file_new_for_path (self->saved_folder);
+  uri = g_file_get_uri (folder);
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
+}
+
 static void
 tessera_window_dispose (GObject *object)
 {
   TesseraWindow *self = TESSERA_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->saver != NULL)
+    tessera_saver_cancel (self->saver);
   g_clear_handle_id (&self->notice_timeout, g_source_remove);
   g_clear_handle_id (&self->progress_timeout, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
@@ -404,6 +634,9 @@ tessera_window_finalize (GObject *object)
   g_clear_object (&self->gallery);
   g_clear_object (&self->imgur_gallery);
   g_clear_object (&self->shown_gallery);
+  g_clear_object (&self->shown_view);
+  g_clear_object (&self->saver);
+  g_free (self->saved_folder);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (tessera_window_parent_class)->finalize (object);
@@ -451,6 +684,11 @@ tessera_window_class_init (TesseraWindowClass *klass)
                                                "/io/github/tessera/Tessera/ui/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, failed_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, selected_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, save_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, save_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, save_progress);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, open_folder_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, notice_revealer);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, notice_label);
@@ -463,6 +701,10 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_activated);
   gtk_widget_class_install_action (widget_class, "win.dismiss-notice", NULL,
                                    dismiss_notice_activated);
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_activated);
+  gtk_widget_class_install_action (widget_class, "win.cancel-save", NULL, cancel_save_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-save-folder", NULL,
+                                   open_save_folder_activated);
 }
 
 /* GtkApplication (unlike libadwaita's) does not load an app's style.css, so the first
