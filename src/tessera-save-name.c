@@ -59,7 +59,10 @@ make_valid (const char *text, gssize len)
   g_autofree char *copy = NULL;
   gsize size = len < 0 ? strlen (text) : (gsize) len;
 
-  copy = g_strndup (text, size);
+  /* Not g_strndup: it would stop at the first NUL. */
+  copy = g_malloc (size + 1);
+  memcpy (copy, text, size);
+  copy[size] = '\0';
   for (gsize i = 0; i < size; i++)
     if (copy[i] == '\0')
       copy[i] = REPLACEMENT;
@@ -85,7 +88,7 @@ tessera_save_name_sanitize (const char *text, gssize len)
 
   g_return_val_if_fail (text != NULL || len == 0, NULL);
 
-  valid = make_valid (text, len);
+  valid = make_valid (text != NULL ? text : "", text != NULL ? len : 0);
   clean = clean_characters (valid);
 
   /* No leading dots or spaces (hidden files, ".."), no trailing ones. */
