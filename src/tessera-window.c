@@ -33,6 +33,7 @@ struct _TesseraWindow
   GtkLabel *progress_label;
   GtkLabel *failed_label;
   GtkLabel *selected_label;
+  GtkWidget *save_button;
   GtkRevealer *save_revealer;
   GtkLabel *save_label;
   GtkProgressBar *save_progress;
@@ -685,6 +686,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, failed_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, selected_label);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, save_revealer);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, save_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, save_progress);

@@ -1,4 +1,5 @@
 /* test-window.c: the gallery window in a real display (run under Xvfb) */
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "tessera-engine.h"
@@ -445,6 +446,94 @@ test_imgur_scroll_and_album (Fixture *fixture, gconstpointer data)
   g_unsetenv ("IMGUR_CLIENT_ID");
 }
 
+static GtkWidget *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+static guint
+count_files (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Select with the grid's keyboard actions (Ctrl+A, Ctrl+Space), Ctrl+S, choose the folder in
+ * the file chooser: exactly the selected images land there, and the window says so. */
+static void
+test_select_and_save (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *target = g_dir_make_tmp ("tessera-window-save-XXXXXX", NULL);
+  g_autoptr (GFile) folder = g_file_new_for_path (target);
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *grid_view;
+  GtkWidget *chooser;
+  NoticeWait saved = { fixture, "Saved 3 images to " };
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/pick-%u.png?w=64&h=48&seed=%u", i, i);
+
+      g_ptr_array_add (urls, tessera_test_server_url (fixture->server, path));
+    }
+  tessera_gallery_add_uris (fixture->gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 20000));
+  /* Nothing selected: nothing to save. */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "save_button"))));
+
+  grid_view = find_descendant (GTK_WIDGET (fixture->window), GTK_TYPE_GRID_VIEW);
+  gtk_widget_grab_focus (grid_view);
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.select-all", NULL));
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "5 selected");
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.unselect-all", NULL));
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (
+        gtk_widget_activate_action (grid_view, "list.select-item", "(ubb)", i * 2, TRUE, FALSE));
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "3 selected");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save", NULL));
+  g_assert_true (tessera_test_wait_until (file_chooser_shown, NULL, 10000));
+  chooser = find_file_chooser ();
+  /* As a keyboard user does: type the folder's path into the location entry, then Save. */
+  g_signal_emit_by_name (find_descendant (chooser, GTK_TYPE_FILE_CHOOSER_WIDGET), "location-popup",
+                         target);
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
+
+  if (!tessera_test_wait_until (notice_says, &saved, 20000))
+    g_error ("notice: %s", template_label_text (fixture, "notice_label"));
+  g_assert_cmpuint (count_files (target), ==, 3);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("pick-%u.png", i);
+      g_autofree char *path = g_build_filename (target, name, NULL);
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS) == (i % 2 == 0));
+      g_unlink (path);
+    }
+  g_rmdir (target);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -463,6 +552,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/tile-looks", test_tile_looks);
   g_test_add ("/window/imgur-scroll-and-album", Fixture, NULL, fixture_set_up,
               test_imgur_scroll_and_album, fixture_tear_down);
+  g_test_add ("/window/select-and-save", Fixture, NULL, fixture_set_up, test_select_and_save,
+              fixture_tear_down);
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
 
   status = g_test_run ();
