@@ -364,6 +364,7 @@ set_accelerators (GtkApplication *application)
     { "win.save", { "<Control>s", NULL } },
     { "win.add-urls", { "<Control>l", "<Control>o", NULL } },
     { "win.clear", { "<Control><Shift>Delete", NULL } },
+    { "win.retry-failed", { "<Control>r", NULL } },
     { "win.dismiss-notice", { "Escape", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "app.quit", { "<Control>q", NULL } },

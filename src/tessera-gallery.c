@@ -103,6 +103,64 @@ start_loading (TesseraGallery *self, TesseraTile *tile, int priority)
   g_hash_table_insert (self->requests, tile, request);
 }
 
+/* Retries go before every first load still queued (those use their list position). */
+#define RETRY_PRIORITY (-1)
+
+static void
+restart_failed (TesseraGallery *self, TesseraTile *tile)
+{
+  tessera_tile_set_waiting (tile);
+  self->n_failed--;
+  self->n_finished--;
+  self->all_tiles_ms = -1;
+  start_loading (self, tile, RETRY_PRIORITY);
+}
+
+static void
+notify_counts (TesseraGallery *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FAILED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FINISHED]);
+}
+
+gboolean
+tessera_gallery_retry (TesseraGallery *self, TesseraTile *tile)
+{
+  guint position;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), FALSE);
+  g_return_val_if_fail (TESSERA_IS_TILE (tile), FALSE);
+
+  if (tessera_tile_get_state (tile) != TESSERA_TILE_FAILED
+      || !g_list_store_find (self->tiles, tile, &position))
+    return FALSE;
+  restart_failed (self, tile);
+  notify_counts (self);
+  return TRUE;
+}
+
+guint
+tessera_gallery_retry_failed (TesseraGallery *self)
+{
+  guint n_retried = 0;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->tiles)); i++)
+    {
+      g_autoptr (TesseraTile) tile = g_list_model_get_item (G_LIST_MODEL (self->tiles), i);
+
+      if (tessera_tile_get_state (tile) == TESSERA_TILE_FAILED)
+        {
+          restart_failed (self, tile);
+          n_retried++;
+        }
+    }
+  if (n_retried > 0)
+    notify_counts (self);
+  return n_retried;
+}
+
 guint
 tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guint n_tiles,
                            guint *n_duplicates)

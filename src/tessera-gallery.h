@@ -27,6 +27,11 @@ guint tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles
                                  guint *n_duplicates);
 /* A message from where the tiles come from (Imgur's "Invalid client_id"), kept for --stats. */
 void tessera_gallery_add_source_error (TesseraGallery *self, const char *message);
+/* Loads a failed tile again, ahead of tiles still waiting. FALSE when @tile is not a
+ * failed tile of this gallery. */
+gboolean tessera_gallery_retry (TesseraGallery *self, TesseraTile *tile);
+/* Retries every failed tile; returns how many. */
+guint tessera_gallery_retry_failed (TesseraGallery *self);
 /* Cancels every load and removes every tile. */
 void tessera_gallery_clear (TesseraGallery *self);
 

@@ -493,16 +493,44 @@ crop_to_tile (GdkPixbuf *pixbuf, guint tile_px, GError **error)
   return tile;
 }
 
+/* Sniffs the format and refuses, before any decoder runs, what is not an image or is
+ * larger than the limits. */
+static gboolean
+check_decodable (const guint8 *data, gsize len, TesseraImageFormat *format, GError **error)
+{
+  guint width;
+  guint height;
+
+  *format = tessera_image_sniff (data, len);
+  if (*format == TESSERA_IMAGE_FORMAT_UNKNOWN)
+    {
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE,
+                           _ ("The data is not a JPEG, PNG, GIF or WebP image"));
+      return FALSE;
+    }
+  if (!tessera_image_probe_size (data, len, *format, &width, &height))
+    {
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
+                           _ ("The image header does not say its size"));
+      return FALSE;
+    }
+  if (!pixel_size_allowed (width, height))
+    {
+      set_too_large_error (error, width, height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GdkTexture *
 tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format, GError **error)
 {
   g_autoptr (GdkPixbuf) upright = NULL;
   g_autoptr (GdkPixbuf) tile = NULL;
   TesseraImageFormat sniffed;
+  gboolean decodable;
   const guint8 *data;
   gsize len;
-  guint width;
-  guint height;
 
   TESSERA_ASSERT_WORKER_THREAD ();
 
@@ -511,29 +539,11 @@ tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *for
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   data = g_bytes_get_data (bytes, &len);
-  sniffed = tessera_image_sniff (data, len);
+  decodable = check_decodable (data, len, &sniffed, error);
   if (format != NULL)
     *format = sniffed;
-
-  if (sniffed == TESSERA_IMAGE_FORMAT_UNKNOWN)
-    {
-      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE,
-                           _ ("The data is not a JPEG, PNG, GIF or WebP image"));
-      return NULL;
-    }
-
-  /* Refuse oversized images before any decoder exists. */
-  if (!tessera_image_probe_size (data, len, sniffed, &width, &height))
-    {
-      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
-                           _ ("The image header does not say its size"));
-      return NULL;
-    }
-  if (!pixel_size_allowed (width, height))
-    {
-      set_too_large_error (error, width, height);
-      return NULL;
-    }
+  if (!decodable)
+    return NULL;
 
   upright = load_upright_pixbuf (data, len, sniffed, tile_px, error);
   if (upright == NULL)
@@ -544,4 +554,27 @@ tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *for
     return NULL;
 
   return gdk_texture_new_for_pixbuf (tile);
+}
+
+GdkTexture *
+tessera_image_decode_full (GBytes *bytes, GError **error)
+{
+  g_autoptr (GdkPixbuf) upright = NULL;
+  TesseraImageFormat format;
+  const guint8 *data;
+  gsize len;
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+  if (!check_decodable (data, len, &format, error))
+    return NULL;
+  /* No side is ever larger than G_MAXUINT: nothing is shrunk. */
+  upright = load_upright_pixbuf (data, len, format, G_MAXUINT, error);
+  if (upright == NULL)
+    return NULL;
+  return gdk_texture_new_for_pixbuf (upright);
 }

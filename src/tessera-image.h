@@ -35,4 +35,8 @@ gboolean tessera_image_probe_size (const guint8 *data, gsize len, TesseraImageFo
 GdkTexture *tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format,
                                        GError **error);
 
+/* The whole first frame at full size, upright; the same checks and errors. Never call on
+ * the main thread. */
+GdkTexture *tessera_image_decode_full (GBytes *bytes, GError **error);
+
 G_END_DECLS

@@ -240,6 +240,13 @@ tessera_tile_widget_set_tile (TesseraTileWidget *self, TesseraTile *tile)
   show_state (self);
 }
 
+TesseraTile *
+tessera_tile_widget_get_tile (TesseraTileWidget *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_WIDGET (self), NULL);
+  return self->tile;
+}
+
 static void
 tessera_tile_widget_dispose (GObject *object)
 {

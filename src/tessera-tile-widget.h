@@ -15,5 +15,6 @@ G_DECLARE_FINAL_TYPE (TesseraTileWidget, tessera_tile_widget, TESSERA, TILE_WIDG
 
 GtkWidget *tessera_tile_widget_new (void);
 void tessera_tile_widget_set_tile (TesseraTileWidget *self, TesseraTile *tile);
+TesseraTile *tessera_tile_widget_get_tile (TesseraTileWidget *self);
 
 G_END_DECLS

@@ -273,6 +273,20 @@ tessera_tile_set_failed (TesseraTile *self, const char *reason, const char *deta
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
+void
+tessera_tile_set_waiting (TesseraTile *self)
+{
+  g_return_if_fail (TESSERA_IS_TILE (self));
+
+  g_clear_pointer (&self->reason, g_free);
+  g_clear_pointer (&self->detail, g_free);
+  self->state = TESSERA_TILE_WAITING;
+  self->done_ms = -1;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REASON]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAIL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
 const char *
 tessera_tile_state_to_string (TesseraTileState state)
 {

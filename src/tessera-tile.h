@@ -61,6 +61,8 @@ void tessera_tile_set_loaded (TesseraTile *self, GdkTexture *texture, gint64 don
 void tessera_tile_set_failed (TesseraTile *self, const char *reason, const char *detail,
                               gint64 done_ms);
 
+/* Back to waiting, for another try after a failure. */
+void tessera_tile_set_waiting (TesseraTile *self);
 const char *tessera_tile_state_to_string (TesseraTileState state);
 
 G_END_DECLS

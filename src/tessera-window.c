@@ -107,6 +107,7 @@ update_progress (TesseraWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->progress_label), n_tiles > 0);
   gtk_label_set_text (self->failed_label, failed);
   gtk_widget_set_visible (GTK_WIDGET (self->failed_label), n_failed > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.retry-failed", n_failed > 0);
 
   /* Integer counts: the bar is full only when the last tile has finished. */
   gtk_progress_bar_set_fraction (self->progress_bar,
@@ -266,6 +267,15 @@ static void
 clear_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   tessera_gallery_clear (TESSERA_WINDOW (widget)->gallery);
+}
+
+static void
+retry_failed_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  if (self->shown_gallery != NULL)
+    tessera_gallery_retry_failed (self->shown_gallery);
 }
 
 static void
@@ -701,6 +711,8 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_activated);
   gtk_widget_class_install_action (widget_class, "win.add-urls", NULL, add_urls_activated);
   gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_activated);
+  gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL,
+                                   retry_failed_activated);
   gtk_widget_class_install_action (widget_class, "win.dismiss-notice", NULL,
                                    dismiss_notice_activated);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_activated);

@@ -183,6 +183,53 @@ test_clear_cancels (void)
   tessera_test_server_free (server);
 }
 
+/* A failed tile loads again on retry; loaded and waiting tiles are left alone. */
+static void
+test_retry_failed (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autofree char *good = tessera_test_server_url (server, "/img/a.png");
+  g_autofree char *flaky = tessera_test_server_url (server, "/retry/404/1/gallery-flaky");
+  g_autofree char *gone = tessera_test_server_url (server, "/status/410");
+  const char *urls[] = { good, flaky, gone };
+  g_autoptr (TesseraTile) good_tile = NULL;
+  g_autoptr (TesseraTile) flaky_tile = NULL;
+
+  tessera_gallery_add_uris (gallery, urls, G_N_ELEMENTS (urls), NULL);
+  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 2);
+  good_tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 0);
+  flaky_tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 1);
+  g_assert_cmpint (tessera_tile_get_state (flaky_tile), ==, TESSERA_TILE_FAILED);
+
+  g_assert_false (tessera_gallery_retry (gallery, good_tile));
+  g_assert_true (tessera_gallery_retry (gallery, flaky_tile));
+  g_assert_cmpint (tessera_tile_get_state (flaky_tile), ==, TESSERA_TILE_WAITING);
+  g_assert_null (tessera_tile_get_reason (flaky_tile));
+  g_assert_false (tessera_gallery_is_done (gallery));
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
+  /* Already on its way: a second retry does nothing. */
+  g_assert_false (tessera_gallery_retry (gallery, flaky_tile));
+
+  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_cmpint (tessera_tile_get_state (flaky_tile), ==, TESSERA_TILE_LOADED);
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/a.png"), ==, 1);
+
+  /* Retry all: only the failed one goes again, and fails again. */
+  g_assert_cmpuint (tessera_gallery_retry_failed (gallery), ==, 1);
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 0);
+  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
+  g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 3);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/status/410"), ==, 2);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/a.png"), ==, 1);
+
+  g_clear_object (&gallery);
+  tessera_test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -192,6 +239,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gallery/add-splices-and-dedups", test_add_splices_and_dedups);
   g_test_add_func ("/gallery/counts-and-stats", test_counts_and_stats);
   g_test_add_func ("/gallery/clear-cancels", test_clear_cancels);
+  g_test_add_func ("/gallery/retry-failed", test_retry_failed);
 
   return g_test_run ();
 }

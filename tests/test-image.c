@@ -646,6 +646,30 @@ test_decode_large_jpeg (void)
   assert_pixel_colour (texture, TILE_PX - 10, TILE_PX - 10, BLUE);
 }
 
+/* Copy Image's decode: the whole picture, upright, not cropped or shrunk; the limits hold. */
+static void
+test_decode_full (void)
+{
+  g_autoptr (GdkPixbuf) pixbuf = make_halves (800, 400, RED, BLUE);
+  g_autoptr (GBytes) plain = encode (pixbuf, "jpeg");
+  g_autoptr (GBytes) rotated = insert_exif_orientation (plain, 6);
+  g_autoptr (GBytes) too_wide = make_png_header (TESSERA_IMAGE_MAX_SIDE + 1, 1);
+  g_autoptr (GBytes) text = g_bytes_new_static ("<html>", 6);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture = tessera_image_decode_full (rotated, &error);
+
+  g_assert_no_error (error);
+  assert_texture_size (texture, 400, 800);
+  assert_pixel_colour (texture, 200, 100, RED);
+  assert_pixel_colour (texture, 200, 700, BLUE);
+
+  g_assert_null (tessera_image_decode_full (too_wide, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  g_assert_null (tessera_image_decode_full (text, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE);
+}
+
 static void
 test_decode_small_png (void)
 {
@@ -939,6 +963,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/decode/centre-crop", test_decode_centre_crop);
   g_test_add_func ("/image/decode/exif-rotated", test_decode_exif_rotated);
   g_test_add_func ("/image/decode/exif-rotated-shrunk", test_decode_exif_rotated_shrunk);
+  g_test_add_func ("/image/decode/full", test_decode_full);
   g_test_add_func ("/image/decode/gif-first-frame", test_decode_gif_first_frame);
   g_test_add_func ("/image/decode/webp", test_decode_webp);
   g_test_add_func ("/image/decode/webp-missing-decoder", test_decode_webp_missing_decoder);

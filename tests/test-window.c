@@ -3,9 +3,9 @@
 #include <gtk/gtk.h>
 
 #include "tessera-engine.h"
+#include "tessera-gallery-view.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
-#include "tessera-gallery-view.h"
 #include "tessera-tile-widget.h"
 #include "tessera-window.h"
 
@@ -534,6 +534,81 @@ test_select_and_save (Fixture *fixture, gconstpointer data)
   g_rmdir (target);
 }
 
+static TesseraTileWidget *
+find_tile_widget (GtkWidget *widget, TesseraTile *tile)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      TesseraTileWidget *found;
+
+      if (TESSERA_IS_TILE_WIDGET (child)
+          && tessera_tile_widget_get_tile (TESSERA_TILE_WIDGET (child)) == tile)
+        return TESSERA_TILE_WIDGET (child);
+      if ((found = find_tile_widget (child, tile)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+tile_loaded (gpointer data)
+{
+  return tessera_tile_get_state (data) == TESSERA_TILE_LOADED;
+}
+
+static char *
+dup_clipboard_text (GtkWidget *widget)
+{
+  GdkContentProvider *content = gdk_clipboard_get_content (gtk_widget_get_clipboard (widget));
+  g_auto (GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  if (content == NULL || !gdk_content_provider_get_value (content, &value, NULL))
+    return NULL;
+  return g_value_dup_string (&value);
+}
+
+/* The Menu key opens the focused tile's menu; its Retry reloads a failed tile and its Copy
+ * URL puts the tile's address on the clipboard. */
+static void
+test_tile_menu (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *good = tessera_test_server_url (fixture->server, "/img/menu-good.png");
+  g_autofree char *flaky = tessera_test_server_url (fixture->server, "/retry/404/1/menu-flaky");
+  const char *urls[] = { good, flaky };
+  GtkWidget *view = find_descendant (GTK_WIDGET (fixture->window), TESSERA_TYPE_GALLERY_VIEW);
+  GtkWidget *popover;
+  g_autoptr (TesseraTile) failed = NULL;
+  g_autofree char *copied = NULL;
+
+  tessera_gallery_add_uris (fixture->gallery, urls, G_N_ELEMENTS (urls), NULL);
+  g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 20000));
+  failed = g_list_model_get_item (tessera_gallery_get_model (fixture->gallery), 1);
+  g_assert_cmpint (tessera_tile_get_state (failed), ==, TESSERA_TILE_FAILED);
+  g_assert_cmpstr (template_label_text (fixture, "failed_label"), ==, "1 failed");
+
+  /* The cell around the tile is what the grid focuses. */
+  g_assert_true (gtk_widget_grab_focus (
+      gtk_widget_get_parent (GTK_WIDGET (find_tile_widget (view, failed)))));
+  g_assert_true (gtk_widget_activate_action (view, "tile.menu", NULL));
+  popover = find_descendant (view, GTK_TYPE_POPOVER_MENU);
+  g_assert_true (gtk_widget_get_visible (popover));
+  /* The menu's tile became the selection, for its Save…. */
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "1 selected");
+
+  g_assert_true (gtk_widget_activate_action (view, "tile.copy-url", NULL));
+  copied = dup_clipboard_text (view);
+  g_assert_cmpstr (copied, ==, flaky);
+
+  g_assert_true (gtk_widget_activate_action (view, "tile.retry", NULL));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  g_assert_true (tessera_test_wait_until (tile_loaded, failed, 20000));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "failed_label"))));
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/img/menu-good.png"), ==, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -553,6 +628,8 @@ main (int argc, char *argv[])
   g_test_add ("/window/imgur-scroll-and-album", Fixture, NULL, fixture_set_up,
               test_imgur_scroll_and_album, fixture_tear_down);
   g_test_add ("/window/select-and-save", Fixture, NULL, fixture_set_up, test_select_and_save,
+              fixture_tear_down);
+  g_test_add ("/window/tile-menu", Fixture, NULL, fixture_set_up, test_tile_menu,
               fixture_tear_down);
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
 
