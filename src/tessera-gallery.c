@@ -14,6 +14,7 @@ struct _TesseraGallery
   GHashTable *requests;     /* TesseraTile → TesseraRequest, while loading */
   GPtrArray *source_errors; /* what the tiles' source (Imgur) reported, for --stats */
   guint tile_px;
+  gboolean load_thumbnails;
 
   guint n_finished;
   guint n_failed;
@@ -185,7 +186,7 @@ tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guin
   self->all_tiles_ms = -1;
 
   /* Submission order is the order of the list for now. */
-  for (guint i = 0; i < new_tiles->len; i++)
+  for (guint i = 0; self->load_thumbnails && i < new_tiles->len; i++)
     start_loading (self, new_tiles->pdata[i], (int) (position + i));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TILES]);
@@ -254,6 +255,14 @@ tessera_gallery_get_loader (TesseraGallery *self)
 {
   g_return_val_if_fail (TESSERA_IS_GALLERY (self), NULL);
   return self->loader;
+}
+
+void
+tessera_gallery_set_load_thumbnails (TesseraGallery *self, gboolean load_thumbnails)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY (self));
+
+  self->load_thumbnails = load_thumbnails;
 }
 
 void
@@ -444,6 +453,7 @@ tessera_gallery_init (TesseraGallery *self)
   self->requests = g_hash_table_new_full (NULL, NULL, NULL, cancel_request);
   self->source_errors = g_ptr_array_new_with_free_func (g_free);
   self->tile_px = TESSERA_GALLERY_DEFAULT_TILE_PX;
+  self->load_thumbnails = TRUE;
   self->first_tile_ms = -1;
   self->all_tiles_ms = -1;
 }

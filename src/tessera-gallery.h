@@ -22,6 +22,9 @@ GListModel *tessera_gallery_get_model (TesseraGallery *self);
  * them. Returns how many were added; *@n_duplicates gets how many were skipped. */
 guint tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n_uris,
                                 guint *n_duplicates);
+/* FALSE: tiles added afterwards are listed but never loaded, for a source's posts that are
+ * wanted as a list (what to save) rather than as pictures. TRUE by default. */
+void tessera_gallery_set_load_thumbnails (TesseraGallery *self, gboolean load_thumbnails);
 /* The same for tiles made by a source (Imgur posts); the gallery takes references. */
 guint tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guint n_tiles,
                                  guint *n_duplicates);

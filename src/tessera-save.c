@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 
 #define TEMP_TEMPLATE ".tessera-save-XXXXXX"
 #define FILE_MODE     0644
+#define FOLDER_MODE   0755
 
 static void
 set_errno_error (GError **error, int saved_errno, const char *name)
@@ -146,4 +148,33 @@ tessera_save_write_unique (const char *dir, const char *name, GBytes *bytes,
   if (used == NULL)
     set_errno_error (error, saved_errno, name);
   return used;
+}
+
+char *
+tessera_save_make_folder (const char *dir, const char *name, GError **error)
+{
+  g_autofree char *path = NULL;
+  GStatBuf info;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (name != NULL && *name != '\0' && strchr (name, '/') == NULL, NULL);
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  path = g_build_filename (dir, name, NULL);
+  if (g_mkdir (path, FOLDER_MODE) == 0)
+    return g_steal_pointer (&path);
+  if (errno != EEXIST)
+    {
+      set_errno_error (error, errno, name);
+      return NULL;
+    }
+  /* lstat: a link named like the album is not followed out of the chosen folder. */
+  if (g_lstat (path, &info) != 0 || !S_ISDIR (info.st_mode))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE,
+                   _ ("Could not save into “%s”: something else has that name"), name);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
 }

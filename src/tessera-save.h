@@ -16,4 +16,10 @@ G_BEGIN_DECLS
 char *tessera_save_write_unique (const char *dir, const char *name, GBytes *bytes,
                                  GCancellable *cancellable, GError **error);
 
+/* The folder @name inside @dir, made when missing (an album's images go there). One that
+ * exists is used as it is, unless it is not a real folder (a file, or a link that could
+ * lead outside @dir): NULL with @error then. Returns the folder's path. Never call on the
+ * main thread. */
+char *tessera_save_make_folder (const char *dir, const char *name, GError **error);
+
 G_END_DECLS

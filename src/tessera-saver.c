@@ -45,6 +45,7 @@ typedef struct
   char *path;
   char *title;
   char *id;
+  char *folder;            /* a subfolder of the saver's, or NULL */
   GdkTexture *texture;     /* saved as PNG instead of the original */
   TesseraRequest *request; /* while downloading */
   GBytes *bytes;           /* once downloaded */
@@ -65,6 +66,7 @@ save_job_free (gpointer data)
   g_free (job->path);
   g_free (job->title);
   g_free (job->id);
+  g_free (job->folder);
   g_free (job->saved_name);
   g_free (job->failure);
   g_free (job);
@@ -121,6 +123,26 @@ name_for (SaveJob *job, TesseraImageFormat format)
   return tessera_save_name_for_url (uri ? uri : "", format, job->number);
 }
 
+/* Writer thread: the saved name, relative to the saver's folder. */
+static char *
+write_bytes (SaveJob *job, GBytes *bytes, GError **error)
+{
+  TesseraSaver *self = job->saver;
+  gsize len = 0;
+  const guint8 *head = g_bytes_get_data (bytes, &len);
+  g_autofree char *name = name_for (job, tessera_image_sniff (head, len));
+  g_autofree char *dir = NULL;
+  g_autofree char *saved = NULL;
+
+  if (job->folder == NULL)
+    return tessera_save_write_unique (self->dir, name, bytes, self->cancellable, error);
+  dir = tessera_save_make_folder (self->dir, job->folder, error);
+  if (dir == NULL)
+    return NULL;
+  saved = tessera_save_write_unique (dir, name, bytes, self->cancellable, error);
+  return saved ? g_build_filename (job->folder, saved, NULL) : NULL;
+}
+
 /* Writer thread. */
 static void
 write_job (gpointer data, gpointer user_data)
@@ -135,17 +157,20 @@ write_job (gpointer data, gpointer user_data)
     bytes = job->texture ? gdk_texture_save_to_png_bytes (job->texture)
                          : read_original (job->path, &error);
   if (bytes != NULL && error == NULL)
-    {
-      gsize len = 0;
-      const guint8 *head = g_bytes_get_data (bytes, &len);
-      g_autofree char *name = name_for (job, tessera_image_sniff (head, len));
-
-      job->saved_name
-          = tessera_save_write_unique (self->dir, name, bytes, self->cancellable, &error);
-    }
+    job->saved_name = write_bytes (job, bytes, &error);
   if (error != NULL)
     job->failure = g_strdup (error->message);
   g_main_context_invoke (self->context, report_written, job);
+}
+
+/* A failure known before starting is reported as the others are: from the main loop. */
+static void
+report_later (TesseraSaver *self, SaveJob *job)
+{
+  g_autoptr (GSource) source = g_idle_source_new ();
+
+  g_source_set_callback (source, report_written, job, NULL);
+  g_source_attach (source, self->context);
 }
 
 /* Worker: a download counts when it is a 2xx image; the saver keeps its bytes as sent. */
@@ -190,11 +215,38 @@ start_job (TesseraSaver *self, SaveJob *job)
 {
   TesseraDataJob download = { NULL, keep_original, NULL, NULL, (GDestroyNotify) g_bytes_unref };
 
-  if (job->path != NULL || job->texture != NULL)
+  if (job->failure != NULL)
+    report_later (self, job);
+  else if (job->path != NULL || job->texture != NULL)
     g_thread_pool_push (self->writer, job, NULL);
   else
     job->request = tessera_loader_submit_data (self->loader, job->uri, SAVE_PRIORITY, &download,
                                                on_downloaded, job, NULL);
+}
+
+static SaveJob *
+add_job (TesseraSaver *self)
+{
+  SaveJob *job = g_new0 (SaveJob, 1);
+
+  job->saver = self;
+  job->number = self->jobs->len + 1;
+  g_ptr_array_add (self->jobs, job);
+  return job;
+}
+
+void
+tessera_saver_add_failure (TesseraSaver *self, const char *what, const char *why)
+{
+  SaveJob *job;
+
+  g_return_if_fail (TESSERA_IS_SAVER (self));
+  g_return_if_fail (what != NULL && why != NULL);
+  g_return_if_fail (!self->started);
+
+  job = add_job (self);
+  job->uri = g_strdup (what);
+  job->failure = g_strdup (why);
 }
 
 void
@@ -205,17 +257,17 @@ tessera_saver_add (TesseraSaver *self, const TesseraSaveItem *item)
   g_return_if_fail (TESSERA_IS_SAVER (self));
   g_return_if_fail (item != NULL && (item->uri != NULL || item->path != NULL));
   g_return_if_fail (item->texture == NULL || GDK_IS_TEXTURE (item->texture));
+  g_return_if_fail (item->folder == NULL
+                    || (*item->folder != '\0' && strchr (item->folder, '/') == NULL));
   g_return_if_fail (!self->started);
 
-  job = g_new0 (SaveJob, 1);
-  job->saver = self;
-  job->number = self->jobs->len + 1;
+  job = add_job (self);
   job->uri = g_strdup (item->uri);
   job->path = g_strdup (item->path);
   job->title = g_strdup (item->title);
   job->id = g_strdup (item->id);
+  job->folder = g_strdup (item->folder);
   job->texture = item->texture ? g_object_ref (item->texture) : NULL;
-  g_ptr_array_add (self->jobs, job);
 }
 
 static gboolean

@@ -272,6 +272,60 @@ test_failures_reported (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (listing, ==, "good.png");
 }
 
+/* An album's images go into its folder: made when missing, reused when there; a file or a
+ * link with the folder's name is not written through. Failures known beforehand count. */
+static void
+test_into_folders (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GBytes) png = tessera_test_make_png (40, 30, 7);
+  g_autofree char *url = serve (fixture, "a.png", png);
+  g_autofree char *elsewhere = g_dir_make_tmp ("tessera-elsewhere-XXXXXX", NULL);
+  g_autofree char *in_the_way = g_build_filename (fixture->target, "Blocked (b1)", NULL);
+  g_autofree char *link = g_build_filename (fixture->target, "Linked (l1)", NULL);
+  g_autofree char *album = g_build_filename (fixture->target, "Album (a1)", NULL);
+  g_autoptr (GBytes) mine = g_bytes_new_static ("mine", 4);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, fixture->target);
+  g_autofree char *listing = NULL;
+  g_autofree char *outside = NULL;
+  GPtrArray *failures;
+  GPtrArray *saved;
+
+  g_assert_true (g_file_set_contents (in_the_way, "mine", -1, NULL));
+  g_assert_cmpint (symlink (elsewhere, link), ==, 0);
+  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Album (a1)" });
+  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Album (a1)" });
+  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Blocked (b1)" });
+  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Linked (l1)" });
+  tessera_saver_add_failure (saver, "Album “x”", "Imgur said no");
+  run_saver (saver);
+
+  saved = tessera_saver_get_saved_names (saver);
+  failures = tessera_saver_get_failures (saver);
+  g_assert_cmpuint (tessera_saver_get_n_items (saver), ==, 5);
+  g_assert_cmpuint (saved->len, ==, 2);
+  g_assert_cmpuint (failures->len, ==, 3);
+  g_assert_true (g_ptr_array_find_with_equal_func (failures, "Album “x”: Imgur said no",
+                                                   g_str_equal, NULL));
+  listing = list_folder (album);
+  g_assert_cmpstr (listing, ==, "a (2).png|a.png");
+  g_assert_true (g_str_equal (saved->pdata[0], "Album (a1)/a.png")
+                 || g_str_equal (saved->pdata[1], "Album (a1)/a.png"));
+  assert_file_holds (album, "a.png", png);
+  assert_file_holds (fixture->target, "Blocked (b1)", mine);
+  outside = list_folder (elsewhere);
+  g_assert_cmpstr (outside, ==, "");
+  g_rmdir (elsewhere);
+
+  /* A second save reuses the folder and numbers on. */
+  g_clear_object (&saver);
+  saver = tessera_saver_new (fixture->loader, fixture->target);
+  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Album (a1)" });
+  run_saver (saver);
+  g_clear_pointer (&listing, g_free);
+  listing = list_folder (album);
+  g_assert_cmpstr (listing, ==, "a (2).png|a (3).png|a.png");
+}
+
 /* Cancelled mid-batch: whatever is in the folder is whole, nothing half written. */
 static void
 test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
@@ -394,6 +448,7 @@ main (int argc, char *argv[])
   ADD ("/save/no-second-download", test_no_second_download);
   ADD ("/save/failures-reported", test_failures_reported);
   ADD ("/save/cancel-leaves-whole-files", test_cancel_leaves_whole_files);
+  ADD ("/save/into-folders", test_into_folders);
 #undef ADD
   g_test_add_func ("/save/read-only-folder", test_read_only_folder);
   g_test_add_func ("/save/no-room-leaves-nothing", test_no_room_leaves_nothing);
