@@ -61,9 +61,11 @@ tessera_imgur_query_clear (TesseraImgurQuery *query)
   g_clear_pointer (&query->album, g_free);
 }
 
-static void
-query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to)
+void
+tessera_imgur_query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to)
 {
+  g_return_if_fail (from != NULL && to != NULL);
+
   to->section = g_strdup (from->section ? from->section : "hot");
   to->sort = g_strdup (from->sort ? from->sort : "viral");
   to->window = g_strdup (from->window ? from->window : "day");
@@ -587,7 +589,7 @@ tessera_imgur_source_new (TesseraGallery *gallery, const TesseraImgurQuery *quer
 
   self = g_object_new (TESSERA_TYPE_IMGUR_SOURCE, NULL);
   self->gallery = g_object_ref (gallery);
-  query_copy (query, &self->query);
+  tessera_imgur_query_copy (query, &self->query);
   self->client_id = g_strdup (client_id);
   self->show_nsfw = show_nsfw;
   self->api_base = base_from_env (API_ENV, TESSERA_IMGUR_DEFAULT_API);

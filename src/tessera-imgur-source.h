@@ -19,6 +19,8 @@ typedef struct
  * (hot, viral, day). FALSE with @error for anything else. */
 gboolean tessera_imgur_query_parse (const char *text, TesseraImgurQuery *query, GError **error);
 void tessera_imgur_query_clear (TesseraImgurQuery *query);
+/* Into an empty @to; missing parts take the defaults. */
+void tessera_imgur_query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraImgurQuery, tessera_imgur_query_clear)
 
 typedef enum

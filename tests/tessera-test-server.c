@@ -1338,16 +1338,30 @@ server_find_fixture (TesseraTestServer *server, const char *path)
   return copy;
 }
 
-/* The file's bytes with every i.imgur.com link pointing at this server's /img/ instead. */
+static char *
+replace_all (const char *text, const char *from, const char *to)
+{
+  g_auto (GStrv) pieces = g_strsplit (text, from, -1);
+
+  return g_strjoinv (to, pieces);
+}
+
+/* The file's bytes with every i.imgur.com link pointing at this server's /img/ instead,
+ * over plain HTTP whatever the scheme was (JSON may escape the slashes). */
 static GBytes *
 rewrite_image_links (TesseraTestServer *server, const char *text, gsize len)
 {
   g_autofree char *body = g_strndup (text, len);
   g_autofree char *here = g_strdup_printf ("127.0.0.1:%u/img", server->port);
-  g_auto (GStrv) pieces = g_strsplit (body, IMGUR_IMAGE_HOST, -1);
-  char *joined = g_strjoinv (here, pieces);
+  g_autofree char *secure = g_strconcat ("https://", here, NULL);
+  g_autofree char *secure_escaped = g_strconcat ("https:\\/\\/", here, NULL);
+  g_autofree char *plain = g_strconcat ("http://", here, NULL);
+  g_autofree char *plain_escaped = g_strconcat ("http:\\/\\/", here, NULL);
+  g_autofree char *moved = replace_all (body, IMGUR_IMAGE_HOST, here);
+  g_autofree char *unescaped = replace_all (moved, secure, plain);
+  char *rewritten = replace_all (unescaped, secure_escaped, plain_escaped);
 
-  return g_bytes_new_take (joined, strlen (joined));
+  return g_bytes_new_take (rewritten, strlen (rewritten));
 }
 
 static gboolean

@@ -2,6 +2,7 @@
 #include <glib/gstdio.h>
 
 #include "tessera-engine.h"
+#include "tessera-imgur-collect.h"
 #include "tessera-imgur-source.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
@@ -194,6 +195,125 @@ test_search (Fixture *fixture, gconstpointer data)
       tessera_test_server_count_path (fixture->server, "/3/gallery/search/top/week/0"), ==, 1);
 }
 
+static gboolean
+collect_finished (gpointer data)
+{
+  return tessera_imgur_collect_is_finished (data);
+}
+
+static gboolean
+saver_finished (gpointer data)
+{
+  return tessera_saver_is_finished (data);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static char *
+sorted_joined (GPtrArray *names)
+{
+  g_autoptr (GPtrArray) copy = g_ptr_array_new ();
+
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (copy, names->pdata[i]);
+  g_ptr_array_sort (copy, compare_names);
+  g_ptr_array_add (copy, NULL);
+  return g_strjoinv ("|", (char **) copy->pdata);
+}
+
+static void
+remove_saved (const char *dir, GPtrArray *names)
+{
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+      g_autofree char *folder = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+      if (!g_str_equal (folder, dir))
+        g_rmdir (folder);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* What saving a page of posts means: pictures and GIFs from their links, each album's
+ * images into a folder named after it, and an album that cannot be listed reported. */
+static void
+test_collect_for_saving (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *page = fixture_path ("own-gallery-save-page.json");
+  g_autofree char *album = fixture_path ("own-album-images-list.json");
+  g_autofree char *gone = fixture_path ("error-404-image-not-found.json");
+  g_autofree char *target = g_dir_make_tmp ("tessera-collect-XXXXXX", NULL);
+  TesseraImgurQuery query
+      = { .section = (char *) "top", .sort = (char *) "top", .window = (char *) "week" };
+  g_autoptr (TesseraImgurCollect) collect
+      = tessera_imgur_collect_new (fixture->loader, CLIENT_ID, FALSE);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, target);
+  g_autofree char *saved = NULL;
+  GPtrArray *failures;
+
+  tessera_test_server_add_fixture (fixture->server, "/3/gallery/top/top/week/0", page, 200, NULL,
+                                   NULL);
+  tessera_test_server_add_fixture (fixture->server, "/3/gallery/album/SavAlb1", album, 200, NULL,
+                                   NULL);
+  tessera_test_server_add_fixture (fixture->server, "/3/gallery/album/SavGone", gone, 404, NULL,
+                                   NULL);
+  tessera_imgur_collect_add_query (collect, &query);
+  tessera_imgur_collect_start (collect);
+  g_assert_true (tessera_test_wait_until (collect_finished, collect, 20000));
+  /* Two pictures and the listed album's four images (the fifth is not safe for work). */
+  g_assert_cmpuint (tessera_imgur_collect_get_n_found (collect), ==, 6);
+  /* Listing asked for no thumbnail. */
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/img/SavCov1m.jpg"), ==, 0);
+
+  tessera_imgur_collect_fill_saver (collect, saver);
+  tessera_saver_start (saver);
+  g_assert_true (tessera_test_wait_until (saver_finished, saver, 20000));
+  saved = sorted_joined (tessera_saver_get_saved_names (saver));
+  g_assert_cmpstr (saved, ==,
+                   "A harbour at dawn (SavPic1).jpg|SavGif1.gif|"
+                   "Trip_.._photos (SavAlb1)/First (LstImg1).jpg|"
+                   "Trip_.._photos (SavAlb1)/Last (LstPng5).png|"
+                   "Trip_.._photos (SavAlb1)/LstGif2.gif");
+  failures = tessera_saver_get_failures (saver);
+  g_assert_cmpuint (failures->len, ==, 2);
+  for (guint i = 0; i < failures->len; i++)
+    g_test_message ("%s", (const char *) failures->pdata[i]);
+  g_assert_true (g_str_has_prefix (failures->pdata[0], "Album “An album Imgur took down”: ")
+                 || g_str_has_prefix (failures->pdata[1], "Album “An album Imgur took down”: "));
+  remove_saved (target, tessera_saver_get_saved_names (saver));
+}
+
+/* Without a Client ID nothing is asked, and every album says why. */
+static void
+test_collect_without_client_id (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TesseraImgurCollect) collect = tessera_imgur_collect_new (fixture->loader, NULL, FALSE);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, g_get_tmp_dir ());
+  TesseraTilePost post = { .kind = TESSERA_TILE_ALBUM, .id = "SavAlb1", .title = "Trip" };
+  g_autoptr (TesseraTile) album = tessera_tile_new_for_post ("http://127.0.0.1:1/c.jpg", &post);
+  GPtrArray *failures;
+
+  tessera_imgur_collect_add_post (collect, album);
+  tessera_imgur_collect_add_post (collect, album);
+  tessera_imgur_collect_start (collect);
+  g_assert_true (tessera_test_wait_until (collect_finished, collect, 20000));
+  g_assert_cmpuint (tessera_imgur_collect_get_n_found (collect), ==, 0);
+  g_assert_cmpuint (tessera_test_server_get_requests (fixture->server), ==, 0);
+
+  tessera_imgur_collect_fill_saver (collect, saver);
+  tessera_saver_start (saver);
+  g_assert_true (tessera_test_wait_until (saver_finished, saver, 20000));
+  failures = tessera_saver_get_failures (saver);
+  g_assert_cmpuint (failures->len, ==, 2);
+  g_assert_true (g_str_has_prefix (failures->pdata[1], "Album “Trip”: Imgur needs a Client ID"));
+}
+
 /* A Client ID that could break the request header is refused before any request. */
 static void
 test_client_id_checked (void)
@@ -272,6 +392,10 @@ main (int argc, char *argv[])
               test_client_id_never_shown, fixture_tear_down);
   g_test_add ("/imgur-source/search", Fixture, NULL, fixture_set_up, test_search,
               fixture_tear_down);
+  g_test_add ("/imgur-source/collect-for-saving", Fixture, NULL, fixture_set_up,
+              test_collect_for_saving, fixture_tear_down);
+  g_test_add ("/imgur-source/collect-without-client-id", Fixture, NULL, fixture_set_up,
+              test_collect_without_client_id, fixture_tear_down);
   g_test_add_func ("/imgur-source/client-id-checked", test_client_id_checked);
   g_test_add_func ("/imgur-source/query-parse", test_query_parse);
 
