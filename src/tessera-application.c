@@ -418,6 +418,23 @@ tessera_application_finalize (GObject *object)
   G_OBJECT_CLASS (tessera_application_parent_class)->finalize (object);
 }
 
+static int
+save_imgur (TesseraApplication *self, const char *dir, guint n_jobs)
+{
+  g_auto (TesseraImgurQuery) query = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *client_id = tessera_imgur_client_id (self->settings);
+  gboolean show_nsfw
+      = self->settings != NULL && g_settings_get_boolean (self->settings, "imgur-show-nsfw");
+
+  if (!tessera_imgur_query_parse (self->imgur_query, &query, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return TESSERA_EXIT_USAGE;
+    }
+  return tessera_save_command_run_imgur (dir, &query, client_id, show_nsfw, n_jobs);
+}
+
 /* --save-to runs here, in the local instance, so that it needs no display. */
 static int
 tessera_application_handle_local_options (GApplication *application, GVariantDict *options)
@@ -429,6 +446,7 @@ tessera_application_handle_local_options (GApplication *application, GVariantDic
   g_autofree char *cwd_path = g_get_current_dir ();
   g_autoptr (GFile) cwd = g_file_new_for_path (cwd_path);
   guint n_jobs = default_jobs (self);
+  gboolean has_args;
 
   if (!g_variant_dict_lookup (options, "save-to", "^&ay", &dir))
     return -1;
@@ -437,14 +455,17 @@ tessera_application_handle_local_options (GApplication *application, GVariantDic
       g_printerr ("%s\n", message);
       return TESSERA_EXIT_USAGE;
     }
-  if (self->imgur_requested)
+  has_args = g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &args);
+  if (self->imgur_requested && has_args)
     {
-      g_printerr ("%s\n", _ ("--save-to does not take Imgur posts yet; save them from the window"));
+      g_printerr ("%s\n", _ ("--save-to takes either --imgur or URLs and files, not both"));
       return TESSERA_EXIT_USAGE;
     }
-  if (!g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &args))
+  if (self->imgur_requested)
+    return save_imgur (self, dir, n_jobs);
+  if (!has_args)
     {
-      g_printerr ("%s\n", _ ("--save-to needs URLs or files to save"));
+      g_printerr ("%s\n", _ ("--save-to needs URLs or files to save, or --imgur"));
       return TESSERA_EXIT_USAGE;
     }
   return tessera_save_command_run (dir, args, cwd, n_jobs);

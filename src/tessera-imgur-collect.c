@@ -288,6 +288,13 @@ tessera_imgur_collect_is_finished (TesseraImgurCollect *self)
   return self->finished;
 }
 
+gboolean
+tessera_imgur_collect_is_cancelled (TesseraImgurCollect *self)
+{
+  g_return_val_if_fail (TESSERA_IS_IMGUR_COLLECT (self), FALSE);
+  return self->cancelled;
+}
+
 guint
 tessera_imgur_collect_get_n_found (TesseraImgurCollect *self)
 {

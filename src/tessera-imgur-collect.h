@@ -22,6 +22,7 @@ void tessera_imgur_collect_start (TesseraImgurCollect *self);
 /* Stops listing; "finished" still comes, with what was collected so far. */
 void tessera_imgur_collect_cancel (TesseraImgurCollect *self);
 gboolean tessera_imgur_collect_is_finished (TesseraImgurCollect *self);
+gboolean tessera_imgur_collect_is_cancelled (TesseraImgurCollect *self);
 /* Once finished: an item per original (an album's into a folder named after it) and a
  * failure for each query or album that could not be listed. */
 void tessera_imgur_collect_fill_saver (TesseraImgurCollect *self, TesseraSaver *saver);

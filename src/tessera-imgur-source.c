@@ -8,6 +8,7 @@
 #include "tessera-imgur-source.h"
 #include "tessera-imgur.h"
 
+#define CLIENT_ID_ENV               "IMGUR_CLIENT_ID"
 #define API_ENV                     "TESSERA_IMGUR_API"
 #define IMAGES_ENV                  "TESSERA_IMGUR_IMAGES"
 #define TESSERA_IMGUR_MAX_CLIENT_ID 64
@@ -406,6 +407,18 @@ request_page (TesseraImgurSource *self)
   set_state (self, TESSERA_IMGUR_LOADING);
   self->request = tessera_loader_submit_data (tessera_gallery_get_loader (self->gallery), uri,
                                               PAGE_PRIORITY, &job, on_answer, self, NULL);
+}
+
+char *
+tessera_imgur_client_id (GSettings *settings)
+{
+  const char *from_env = g_getenv (CLIENT_ID_ENV);
+
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  if (from_env != NULL && *from_env != '\0')
+    return g_strstrip (g_strdup (from_env));
+  return settings ? g_strstrip (g_settings_get_string (settings, "imgur-client-id")) : NULL;
 }
 
 /* It goes into a request header: nothing there may end the line. */

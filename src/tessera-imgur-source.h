@@ -45,6 +45,10 @@ typedef enum
 /* When Imgur says the limit is reached without saying when it resets. */
 #define TESSERA_IMGUR_DEFAULT_RESET_S 3600
 
+/* The Client ID to use: IMGUR_CLIENT_ID from the environment, else the one in @settings
+ * (may be NULL); NULL or empty when there is none. */
+char *tessera_imgur_client_id (GSettings *settings);
+
 #define TESSERA_TYPE_IMGUR_SOURCE (tessera_imgur_source_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraImgurSource, tessera_imgur_source, TESSERA, IMGUR_SOURCE, GObject)
 

@@ -4,7 +4,6 @@
 #include "tessera-gallery-view.h"
 #include "tessera-imgur-view.h"
 
-#define CLIENT_ID_ENV "IMGUR_CLIENT_ID"
 
 struct _TesseraImgurView
 {
@@ -52,12 +51,7 @@ static const char *const window_values[] = { "day", "week", "month", "year", "al
 static char *
 current_client_id (TesseraImgurView *self)
 {
-  const char *from_env = g_getenv (CLIENT_ID_ENV);
-
-  if (from_env != NULL && *from_env != '\0')
-    return g_strstrip (g_strdup (from_env));
-  return self->settings ? g_strstrip (g_settings_get_string (self->settings, "imgur-client-id"))
-                        : NULL;
+  return tessera_imgur_client_id (self->settings);
 }
 
 static gboolean

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tessera-imgur-collect.h"
 #include "tessera-input.h"
 #include "tessera-save-command.h"
 #include "tessera-saver.h"
@@ -24,7 +25,8 @@ on_progress (TesseraSaver *saver, gpointer user_data)
 
   if (run->show_progress)
     {
-      g_printerr ("\r");
+      /* Back to the start of the line, and clear what a longer line left there. */
+      g_printerr ("\r\033[K");
       g_printerr (_ ("Saving %u of %u"), tessera_saver_get_n_done (saver),
                   tessera_saver_get_n_items (saver));
     }
@@ -62,6 +64,22 @@ add_item (TesseraSaver *saver, const char *uri)
 }
 
 static void
+give_up (SaveRun *run, const char *message)
+{
+  g_printerr ("%s\n", message);
+  run->status = 1;
+  g_main_loop_quit (run->loop);
+}
+
+static void
+start_saving (SaveRun *run)
+{
+  g_signal_connect (run->saver, "progress", G_CALLBACK (on_progress), run);
+  g_signal_connect (run->saver, "finished", G_CALLBACK (on_finished), run);
+  tessera_saver_start (run->saver);
+}
+
+static void
 on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   SaveRun *run = user_data;
@@ -69,27 +87,38 @@ on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (list == NULL || list->urls->len == 0)
     {
-      g_printerr ("%s\n", _ ("No image URLs were found in the arguments"));
-      run->status = 1;
-      g_main_loop_quit (run->loop);
+      give_up (run, _ ("No image URLs were found in the arguments"));
       return;
     }
   run->saver = tessera_saver_new (run->loader, run->dir);
   for (guint i = 0; i < list->urls->len; i++)
     add_item (run->saver, list->urls->pdata[i]);
-  g_signal_connect (run->saver, "progress", G_CALLBACK (on_progress), run);
-  g_signal_connect (run->saver, "finished", G_CALLBACK (on_finished), run);
-  tessera_saver_start (run->saver);
+  start_saving (run);
 }
 
-int
-tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd, guint n_jobs)
+static void
+on_collected (TesseraImgurCollect *collect, gpointer user_data)
+{
+  SaveRun *run = user_data;
+
+  run->saver = tessera_saver_new (run->loader, run->dir);
+  tessera_imgur_collect_fill_saver (collect, run->saver);
+  if (tessera_saver_get_n_items (run->saver) == 0)
+    {
+      give_up (run, _ ("Imgur listed no posts to save"));
+      return;
+    }
+  start_saving (run);
+}
+
+/* Runs @start with a loop and a loader; returns the exit status it leaves. */
+static int
+run_save (const char *dir, guint n_jobs, void (*start) (SaveRun *run, gpointer data),
+          gpointer data)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (TesseraLoader) loader = NULL;
   SaveRun run = { loop, NULL, dir, NULL, isatty (STDERR_FILENO), 1 };
-
-  g_return_val_if_fail (dir != NULL && args != NULL, 2);
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
@@ -98,8 +127,67 @@ tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd, 
     }
   loader = tessera_loader_new (n_jobs, NULL);
   run.loader = loader;
-  tessera_input_from_args_async (args, cwd, NULL, on_args_resolved, &run);
+  start (&run, data);
   g_main_loop_run (loop);
   g_clear_object (&run.saver);
   return run.status;
+}
+
+typedef struct
+{
+  const char *const *args;
+  GFile *cwd;
+} ArgsStart;
+
+static void
+start_from_args (SaveRun *run, gpointer data)
+{
+  const ArgsStart *start = data;
+
+  tessera_input_from_args_async (start->args, start->cwd, NULL, on_args_resolved, run);
+}
+
+int
+tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd, guint n_jobs)
+{
+  ArgsStart start = { args, cwd };
+
+  g_return_val_if_fail (dir != NULL && args != NULL, 2);
+
+  return run_save (dir, n_jobs, start_from_args, &start);
+}
+
+typedef struct
+{
+  const TesseraImgurQuery *query;
+  const char *client_id;
+  gboolean show_nsfw;
+  TesseraImgurCollect *collect; /* set by the start */
+} ImgurStart;
+
+static void
+start_from_imgur (SaveRun *run, gpointer data)
+{
+  ImgurStart *start = data;
+
+  start->collect = tessera_imgur_collect_new (run->loader, start->client_id, start->show_nsfw);
+  tessera_imgur_collect_add_query (start->collect, start->query);
+  g_signal_connect (start->collect, "finished", G_CALLBACK (on_collected), run);
+  if (run->show_progress)
+    g_printerr ("%s", _ ("Listing Imgur posts…"));
+  tessera_imgur_collect_start (start->collect);
+}
+
+int
+tessera_save_command_run_imgur (const char *dir, const TesseraImgurQuery *query,
+                                const char *client_id, gboolean show_nsfw, guint n_jobs)
+{
+  ImgurStart start = { query, client_id, show_nsfw, NULL };
+  int status;
+
+  g_return_val_if_fail (dir != NULL && query != NULL, 2);
+
+  status = run_save (dir, n_jobs, start_from_imgur, &start);
+  g_clear_object (&start.collect);
+  return status;
 }

@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "tessera-imgur-source.h"
+
 G_BEGIN_DECLS
 
 /* Downloads the originals of @args (URLs, text files of URLs, image files, folders, "-")
@@ -10,5 +12,10 @@ G_BEGIN_DECLS
  * a progress line only when stderr is a terminal. Returns the exit status: 0 when every
  * image was saved, 1 when any failed or none was found, 2 when @dir is not a folder. */
 int tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd, guint n_jobs);
+
+/* The same for the posts of @query's first page on Imgur: pictures and GIFs as
+ * "{title} ({id}).ext", each album's images in a folder named after it. */
+int tessera_save_command_run_imgur (const char *dir, const TesseraImgurQuery *query,
+                                    const char *client_id, gboolean show_nsfw, guint n_jobs);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "tessera-add-dialog.h"
 #include "tessera-gallery-view.h"
 #include "tessera-imgur-view.h"
+#include "tessera-imgur-collect.h"
 #include "tessera-saver.h"
 #include "tessera-input.h"
 #include "tessera-tile-widget.h"
@@ -25,6 +26,7 @@ struct _TesseraWindow
   TesseraImgurView *imgur_view;
   TesseraGalleryView *shown_view; /* whose selection Save takes */
   TesseraSaver *saver;            /* while saving */
+  TesseraImgurCollect *collect;   /* while listing the albums to save */
   char *saved_folder;             /* of the last save, for Open Folder */
   GCancellable *cancellable;
   guint notice_timeout;
@@ -437,7 +439,8 @@ tessera_window_get_imgur_view (TesseraWindow *self)
   return self->imgur_view;
 }
 
-/* What a tile's original is: the kept download, the local file, or Imgur's full image. */
+/* What a tile's original is: the kept download, the local file, or Imgur's full image. An
+ * Imgur album has none of its own: its images are listed first (see save_selected). */
 static gboolean
 fill_save_item (TesseraTile *tile, gboolean thumbnails, TesseraSaveItem *item)
 {
@@ -453,9 +456,7 @@ fill_save_item (TesseraTile *tile, gboolean thumbnails, TesseraSaveItem *item)
     }
   if (id != NULL)
     {
-      /* A post's thumbnail is not its original: the link is, and an album has none. */
-      if (tessera_tile_get_kind (tile) == TESSERA_TILE_ALBUM
-          || tessera_tile_get_link (tile) == NULL)
+      if (tessera_tile_get_link (tile) == NULL)
         return FALSE;
       item->uri = tessera_tile_get_link (tile);
       item->path = NULL;
@@ -463,6 +464,12 @@ fill_save_item (TesseraTile *tile, gboolean thumbnails, TesseraSaveItem *item)
       item->id = id;
     }
   return TRUE;
+}
+
+static gboolean
+is_album (TesseraTile *tile)
+{
+  return tessera_tile_get_id (tile) != NULL && tessera_tile_get_kind (tile) == TESSERA_TILE_ALBUM;
 }
 
 static void
@@ -510,39 +517,78 @@ on_save_finished (TesseraSaver *saver, gpointer user_data)
 }
 
 static void
+start_saver (TesseraWindow *self)
+{
+  g_signal_connect_object (self->saver, "progress", G_CALLBACK (on_save_progress), self, 0);
+  g_signal_connect_object (self->saver, "finished", G_CALLBACK (on_save_finished), self, 0);
+  on_save_progress (self->saver, self);
+  tessera_saver_start (self->saver);
+}
+
+static void
+on_albums_listed (TesseraImgurCollect *collect, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  gboolean cancelled = tessera_imgur_collect_is_cancelled (collect);
+
+  tessera_imgur_collect_fill_saver (collect, self->saver);
+  g_clear_object (&self->collect);
+  if (!cancelled)
+    {
+      start_saver (self);
+      return;
+    }
+  gtk_revealer_set_reveal_child (self->save_revealer, FALSE);
+  g_clear_object (&self->saver);
+  tessera_window_show_notice (self, _ ("Saving cancelled; nothing was saved"));
+  update_selection (self);
+}
+
+static void
+list_albums (TesseraWindow *self, GPtrArray *albums)
+{
+  g_autofree char *client_id = tessera_imgur_client_id (self->settings);
+  gboolean show_nsfw
+      = self->settings != NULL && g_settings_get_boolean (self->settings, "imgur-show-nsfw");
+
+  self->collect = tessera_imgur_collect_new (tessera_gallery_get_loader (self->gallery), client_id,
+                                             show_nsfw);
+  for (guint i = 0; i < albums->len; i++)
+    tessera_imgur_collect_add_post (self->collect, albums->pdata[i]);
+  g_signal_connect_object (self->collect, "finished", G_CALLBACK (on_albums_listed), self, 0);
+  gtk_label_set_text (self->save_label, _ ("Listing the albums’ images…"));
+  gtk_progress_bar_set_fraction (self->save_progress, 0);
+  tessera_imgur_collect_start (self->collect);
+}
+
+static void
 save_selected (TesseraWindow *self, const char *folder, gboolean thumbnails)
 {
   g_autoptr (GPtrArray) tiles = tessera_gallery_view_dup_selected (self->shown_view);
-  guint n_skipped = 0;
+  g_autoptr (GPtrArray) albums = g_ptr_array_new ();
 
-  for (guint i = 0; i < tiles->len; i++)
-    {
-      TesseraSaveItem item;
-
-      if (!fill_save_item (tiles->pdata[i], thumbnails, &item))
-        n_skipped++;
-    }
-  if (n_skipped == tiles->len)
-    {
-      tessera_window_show_notice (
-          self, _ ("Nothing to save yet: open an album to save its images, or wait for the "
-                   "thumbnails to load"));
-      return;
-    }
   self->saver = tessera_saver_new (tessera_gallery_get_loader (self->gallery), folder);
   for (guint i = 0; i < tiles->len; i++)
     {
       TesseraSaveItem item;
 
-      if (fill_save_item (tiles->pdata[i], thumbnails, &item))
+      if (!thumbnails && is_album (tiles->pdata[i]))
+        g_ptr_array_add (albums, tiles->pdata[i]);
+      else if (fill_save_item (tiles->pdata[i], thumbnails, &item))
         tessera_saver_add (self->saver, &item);
     }
-  g_signal_connect_object (self->saver, "progress", G_CALLBACK (on_save_progress), self, 0);
-  g_signal_connect_object (self->saver, "finished", G_CALLBACK (on_save_finished), self, 0);
-  on_save_progress (self->saver, self);
+  if (albums->len == 0 && tessera_saver_get_n_items (self->saver) == 0)
+    {
+      g_clear_object (&self->saver);
+      tessera_window_show_notice (self, _ ("Nothing to save yet: wait for the thumbnails to load"));
+      return;
+    }
   gtk_revealer_set_reveal_child (self->save_revealer, TRUE);
   update_selection (self);
-  tessera_saver_start (self->saver);
+  if (albums->len > 0)
+    list_albums (self, albums);
+  else
+    start_saver (self);
 }
 
 static GFile *
@@ -603,7 +649,9 @@ cancel_save_activated (GtkWidget *widget, const char *action_name, GVariant *par
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
 
-  if (self->saver != NULL)
+  if (self->collect != NULL)
+    tessera_imgur_collect_cancel (self->collect);
+  else if (self->saver != NULL)
     tessera_saver_cancel (self->saver);
 }
 
@@ -627,6 +675,12 @@ tessera_window_dispose (GObject *object)
   TesseraWindow *self = TESSERA_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->collect != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->collect, self);
+      tessera_imgur_collect_cancel (self->collect);
+    }
+  g_clear_object (&self->collect);
   if (self->saver != NULL)
     tessera_saver_cancel (self->saver);
   g_clear_handle_id (&self->notice_timeout, g_source_remove);

@@ -412,7 +412,10 @@ remove_folder (const char *path)
     {
       g_autofree char *file = g_build_filename (path, name, NULL);
 
-      g_unlink (file);
+      if (g_file_test (file, G_FILE_TEST_IS_DIR))
+        remove_folder (file);
+      else
+        g_unlink (file);
     }
   g_rmdir (path);
 }
@@ -477,6 +480,69 @@ test_save_to_without_display (void)
 }
 
 static void
+assert_saved_file (const char *dir, const char *relpath)
+{
+  g_autofree char *path = g_build_filename (dir, relpath, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    g_error ("Not saved: %s", relpath);
+}
+
+/* --save-to --imgur: the page's originals by post name, an album's images in its folder,
+ * an album Imgur will not list reported; no thumbnail is downloaded. */
+static void
+test_save_to_imgur (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tessera-save-imgur-XXXXXX", NULL);
+  g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
+  g_autofree char *page = g_build_filename (tessera_test_imgur_fixtures (),
+                                            "own-gallery-save-page.json", NULL);
+  g_autofree char *album = g_build_filename (tessera_test_imgur_fixtures (),
+                                             "own-album-images-list.json", NULL);
+  g_autofree char *gone = g_build_filename (tessera_test_imgur_fixtures (),
+                                            "error-404-image-not-found.json", NULL);
+  g_autofree char *authorization = g_strdup_printf ("Client-ID %s", CLIENT_ID);
+  const char *args[] = { save_to, "--imgur=top/top/week", NULL };
+  g_auto (Run) run = { 0 };
+  g_auto (Run) without_id = { 0 };
+
+  tessera_test_server_add_fixture (server, "/3/gallery/top/top/week/0", page, 200, NULL,
+                                   authorization);
+  tessera_test_server_add_fixture (server, "/3/gallery/album/SavAlb1", album, 200, NULL,
+                                   authorization);
+  tessera_test_server_add_fixture (server, "/3/gallery/album/SavGone", gone, 404, NULL,
+                                   authorization);
+  set_imgur_env (server, CLIENT_ID);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (run.stdout_text, "Saved 5 of 7"));
+  g_assert_nonnull (strstr (run.stderr_text, "Failed: Album “An album Imgur took down”: "));
+  g_assert_null (strstr (run.stderr_text, CLIENT_ID));
+  assert_saved_file (dir, "A harbour at dawn (SavPic1).jpg");
+  assert_saved_file (dir, "SavGif1.gif");
+  assert_saved_file (dir, "Trip_.._photos (SavAlb1)/First (LstImg1).jpg");
+  assert_saved_file (dir, "Trip_.._photos (SavAlb1)/LstGif2.gif");
+  assert_saved_file (dir, "Trip_.._photos (SavAlb1)/Last (LstPng5).png");
+  g_assert_cmpuint (count_files (dir), ==, 3);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavPic1.jpg"), ==, 1);
+  /* Only originals: no size-lettered thumbnail of any post. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavPic1m.jpg"), ==, 0);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavCov1m.jpg"), ==, 0);
+
+  /* No Client ID: a clear message, no request, nothing saved. */
+  set_imgur_env (server, NULL);
+  tessera_test_server_reset_counters (server);
+  run_tessera (&without_id, NULL, args);
+  g_assert_cmpint (without_id.exit_status, ==, 1);
+  g_assert_nonnull (strstr (without_id.stderr_text, "Imgur needs a Client ID"));
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
+  g_assert_cmpuint (count_files (dir), ==, 3);
+  remove_folder (dir);
+}
+
+static void
 test_save_to_not_a_folder (void)
 {
   const char *args[] = { "--save-to=/nonexistent/folder", "https://example.com/a.png", NULL };
@@ -506,6 +572,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/imgur/bad-query", test_imgur_bad_query);
   g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
   g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
+  g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
 
   return g_test_run ();
 }
