@@ -161,9 +161,8 @@ update_tile_actions (TesseraGalleryView *self)
                                  tile != NULL && tessera_tile_get_texture (tile) != NULL);
   gtk_widget_action_set_enabled (widget, "tile.copy-url", tile != NULL);
   gtk_widget_action_set_enabled (widget, "tile.open", tile != NULL);
-  gtk_widget_action_set_enabled (widget, "tile.retry",
-                                 tile != NULL
-                                     && tessera_tile_get_state (tile) == TESSERA_TILE_FAILED);
+  gtk_widget_action_set_enabled (
+      widget, "tile.retry", tile != NULL && tessera_tile_get_state (tile) == TESSERA_TILE_FAILED);
 }
 
 static void
@@ -181,8 +180,8 @@ show_tile_menu (TesseraGalleryView *self, TesseraTileWidget *tile_widget, double
   select_for_menu (self, self->menu_tile);
   update_tile_actions (self);
   if (x < 0 && gtk_widget_compute_bounds (GTK_WIDGET (tile_widget), GTK_WIDGET (self), &bounds))
-    target = (GdkRectangle){ (int) bounds.origin.x, (int) bounds.origin.y,
-                             (int) bounds.size.width, (int) bounds.size.height };
+    target = (GdkRectangle){ (int) bounds.origin.x, (int) bounds.origin.y, (int) bounds.size.width,
+                             (int) bounds.size.height };
   else
     target = (GdkRectangle){ (int) x, (int) y, 1, 1 };
   gtk_popover_set_pointing_to (GTK_POPOVER (self->tile_popover), &target);
@@ -308,8 +307,8 @@ copy_image_activated (GtkWidget *widget, const char *action_name, GVariant *para
 {
   TesseraGalleryView *self = TESSERA_GALLERY_VIEW (widget);
   GdkTexture *texture = self->menu_tile ? tessera_tile_get_texture (self->menu_tile) : NULL;
-  const char *original_path = self->menu_tile ? tessera_tile_get_original_path (self->menu_tile)
-                                              : NULL;
+  const char *original_path
+      = self->menu_tile ? tessera_tile_get_original_path (self->menu_tile) : NULL;
   g_autoptr (GTask) task = NULL;
   ImageCopy *copy;
 

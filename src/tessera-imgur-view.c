@@ -4,7 +4,6 @@
 #include "tessera-gallery-view.h"
 #include "tessera-imgur-view.h"
 
-
 struct _TesseraImgurView
 {
   GtkWidget parent_instance;

@@ -113,8 +113,7 @@ on_collected (TesseraImgurCollect *collect, gpointer user_data)
 
 /* Runs @start with a loop and a loader; returns the exit status it leaves. */
 static int
-run_save (const char *dir, guint n_jobs, void (*start) (SaveRun *run, gpointer data),
-          gpointer data)
+run_save (const char *dir, guint n_jobs, void (*start) (SaveRun *run, gpointer data), gpointer data)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (TesseraLoader) loader = NULL;

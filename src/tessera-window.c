@@ -765,8 +765,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_activated);
   gtk_widget_class_install_action (widget_class, "win.add-urls", NULL, add_urls_activated);
   gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_activated);
-  gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL,
-                                   retry_failed_activated);
+  gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_activated);
   gtk_widget_class_install_action (widget_class, "win.dismiss-notice", NULL,
                                    dismiss_notice_activated);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_activated);

@@ -135,3 +135,14 @@ tessera_test_serve_imgur (TesseraTestServer *server, const char *fixtures_dir,
     serve_albums (server, hot, album, authorization);
   }
 }
+
+guint
+tessera_test_count_files (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}

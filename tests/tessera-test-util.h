@@ -37,4 +37,7 @@ void tessera_test_serve_imgur (TesseraTestServer *server, const char *fixtures_d
 /* The fixtures' folder: TESSERA_IMGUR_FIXTURES, which the test environment sets. */
 const char *tessera_test_imgur_fixtures (void);
 
+/* How many entries the folder @path holds (0 when it cannot be read). */
+guint tessera_test_count_files (const char *path);
+
 G_END_DECLS

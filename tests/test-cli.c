@@ -420,17 +420,6 @@ remove_folder (const char *path)
   g_rmdir (path);
 }
 
-static guint
-count_files (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* --save-to downloads the originals with no window and no display at all, says what it
  * did in one line, and fails (exit 1) when one image could not be saved. */
 static void
@@ -465,7 +454,7 @@ test_save_to_without_display (void)
   g_assert_nonnull (strstr (second.stderr_text, "404"));
   g_assert_nonnull (strstr (second.stdout_text, "Saved 1 of 2"));
   /* sunset.png was there: kept, the new one numbered; beach.jpg twice: two files. */
-  g_assert_cmpuint (count_files (dir), ==, 4);
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 4);
   {
     g_autofree char *kept = NULL;
     g_autofree char *numbered = g_build_filename (dir, "sunset (2).png", NULL);
@@ -496,12 +485,12 @@ test_save_to_imgur (void)
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autofree char *dir = g_dir_make_tmp ("tessera-save-imgur-XXXXXX", NULL);
   g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
-  g_autofree char *page = g_build_filename (tessera_test_imgur_fixtures (),
-                                            "own-gallery-save-page.json", NULL);
-  g_autofree char *album = g_build_filename (tessera_test_imgur_fixtures (),
-                                             "own-album-images-list.json", NULL);
-  g_autofree char *gone = g_build_filename (tessera_test_imgur_fixtures (),
-                                            "error-404-image-not-found.json", NULL);
+  g_autofree char *page
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-gallery-save-page.json", NULL);
+  g_autofree char *album
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-album-images-list.json", NULL);
+  g_autofree char *gone
+      = g_build_filename (tessera_test_imgur_fixtures (), "error-404-image-not-found.json", NULL);
   g_autofree char *authorization = g_strdup_printf ("Client-ID %s", CLIENT_ID);
   const char *args[] = { save_to, "--imgur=top/top/week", NULL };
   g_auto (Run) run = { 0 };
@@ -525,7 +514,7 @@ test_save_to_imgur (void)
   assert_saved_file (dir, "Trip_.._photos (SavAlb1)/First (LstImg1).jpg");
   assert_saved_file (dir, "Trip_.._photos (SavAlb1)/LstGif2.gif");
   assert_saved_file (dir, "Trip_.._photos (SavAlb1)/Last (LstPng5).png");
-  g_assert_cmpuint (count_files (dir), ==, 3);
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 3);
   g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavPic1.jpg"), ==, 1);
   /* Only originals: no size-lettered thumbnail of any post. */
   g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavPic1m.jpg"), ==, 0);
@@ -538,7 +527,7 @@ test_save_to_imgur (void)
   g_assert_cmpint (without_id.exit_status, ==, 1);
   g_assert_nonnull (strstr (without_id.stderr_text, "Imgur needs a Client ID"));
   g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
-  g_assert_cmpuint (count_files (dir), ==, 3);
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 3);
   remove_folder (dir);
 }
 

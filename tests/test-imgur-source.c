@@ -293,7 +293,8 @@ test_collect_for_saving (Fixture *fixture, gconstpointer data)
 static void
 test_collect_without_client_id (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (TesseraImgurCollect) collect = tessera_imgur_collect_new (fixture->loader, NULL, FALSE);
+  g_autoptr (TesseraImgurCollect) collect
+      = tessera_imgur_collect_new (fixture->loader, NULL, FALSE);
   g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, g_get_tmp_dir ());
   TesseraTilePost post = { .kind = TESSERA_TILE_ALBUM, .id = "SavAlb1", .title = "Trip" };
   g_autoptr (TesseraTile) album = tessera_tile_new_for_post ("http://127.0.0.1:1/c.jpg", &post);

@@ -304,8 +304,8 @@ test_into_folders (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (tessera_saver_get_n_items (saver), ==, 5);
   g_assert_cmpuint (saved->len, ==, 2);
   g_assert_cmpuint (failures->len, ==, 3);
-  g_assert_true (g_ptr_array_find_with_equal_func (failures, "Album “x”: Imgur said no",
-                                                   g_str_equal, NULL));
+  g_assert_true (
+      g_ptr_array_find_with_equal_func (failures, "Album “x”: Imgur said no", g_str_equal, NULL));
   listing = list_folder (album);
   g_assert_cmpstr (listing, ==, "a (2).png|a.png");
   g_assert_true (g_str_equal (saved->pdata[0], "Album (a1)/a.png")

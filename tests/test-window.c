@@ -467,17 +467,6 @@ file_chooser_shown (gpointer data)
   return find_file_chooser () != NULL;
 }
 
-static guint
-count_files (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* Select with the grid's keyboard actions (Ctrl+A, Ctrl+Space), Ctrl+S, choose the folder in
  * the file chooser: exactly the selected images land there, and the window says so. */
 static void
@@ -518,11 +507,12 @@ test_select_and_save (Fixture *fixture, gconstpointer data)
   /* As a keyboard user does: type the folder's path into the location entry, then Save. */
   g_signal_emit_by_name (find_descendant (chooser, GTK_TYPE_FILE_CHOOSER_WIDGET), "location-popup",
                          target);
-  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
+  gtk_widget_activate (
+      gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
 
   if (!tessera_test_wait_until (notice_says, &saved, 20000))
     g_error ("notice: %s", template_label_text (fixture, "notice_label"));
-  g_assert_cmpuint (count_files (target), ==, 3);
+  g_assert_cmpuint (tessera_test_count_files (target), ==, 3);
   for (guint i = 0; i < 5; i++)
     {
       g_autofree char *name = g_strdup_printf ("pick-%u.png", i);
@@ -589,8 +579,8 @@ test_tile_menu (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (template_label_text (fixture, "failed_label"), ==, "1 failed");
 
   /* The cell around the tile is what the grid focuses. */
-  g_assert_true (gtk_widget_grab_focus (
-      gtk_widget_get_parent (GTK_WIDGET (find_tile_widget (view, failed)))));
+  g_assert_true (
+      gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (find_tile_widget (view, failed)))));
   g_assert_true (gtk_widget_activate_action (view, "tile.menu", NULL));
   popover = find_descendant (view, GTK_TYPE_POPOVER_MENU);
   g_assert_true (gtk_widget_get_visible (popover));
