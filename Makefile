@@ -9,7 +9,7 @@ PACKAGES := gcc make meson ninja-build pkg-config gettext ca-certificates \
             libgtk-4-dev libcurl4-openssl-dev libcjson-dev webp-pixbuf-loader \
             desktop-file-utils xvfb xauth dbus-daemon libclang-rt-14-dev
 # What looking at the app by hand and `make bench` use on top.
-TOOLS    := xdotool xclip imagemagick
+TOOLS    := xdotool xclip imagemagick clang-format
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -59,7 +59,7 @@ test-asan: deps $(ASAN_BUILDDIR)/build.ninja
 	meson compile -C $(ASAN_BUILDDIR)
 	$(MESON_TEST) -C $(ASAN_BUILDDIR)
 
-format:
+format: tools
 	clang-format -i src/*.c src/*.h tests/*.c tests/*.h data/*.c
 
 clean:
