@@ -500,6 +500,18 @@ test_select_and_save (Fixture *fixture, gconstpointer data)
     g_assert_true (
         gtk_widget_activate_action (grid_view, "list.select-item", "(ubb)", i * 2, TRUE, FALSE));
   g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "3 selected");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "save_button"))));
+
+  /* More tiles arriving leave the selection as it was. */
+  {
+    g_autofree char *more = tessera_test_server_url (fixture->server, "/img/more.png");
+    const char *more_urls[] = { more };
+
+    tessera_gallery_add_uris (fixture->gallery, more_urls, 1, NULL);
+    g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 20000));
+    g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "3 selected");
+  }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save", NULL));
   g_assert_true (tessera_test_wait_until (file_chooser_shown, NULL, 10000));
