@@ -629,6 +629,7 @@ save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
   const char *options[] = { "original", "thumbnail", NULL };
   const char *labels[] = { _ ("Original images"), _ ("Thumbnails as shown (PNG)"), NULL };
   g_autoptr (GFile) start = initial_save_folder (self);
+  g_autoptr (GtkFileFilter) folders = gtk_file_filter_new ();
   GtkFileChooserNative *dialog;
 
   if (self->saver != NULL || self->shown_view == NULL)
@@ -637,9 +638,13 @@ save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _ ("_Save"),
                                         _ ("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_filter_set_name (folders, _ ("Folders"));
+  gtk_file_filter_add_mime_type (folders, "inode/directory");
   gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "what", _ ("Save"), options, labels);
   gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "what", "original");
   gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), start, NULL);
+  /* GTK 4.8's fallback dialog otherwise shows an empty "(None)" filter beside the choice. */
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), folders);
   g_signal_connect (dialog, "response", G_CALLBACK (on_folder_chosen), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
