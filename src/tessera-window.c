@@ -505,6 +505,9 @@ on_save_finished (TesseraSaver *saver, gpointer user_data)
     {
       g_autoptr (GString) reasons = g_string_new (NULL);
 
+      /* What failed stays on screen until dismissed, not for a few seconds. */
+      g_clear_handle_id (&self->notice_timeout, g_source_remove);
+
       for (guint i = 0; i < failures->len; i++)
         g_string_append_printf (reasons, "%s%s", i ? "\n" : "", (char *) failures->pdata[i]);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->notice_label), reasons->str);
