@@ -1,6 +1,4 @@
 /* tessera-gallery-view.c */
-#include <glib/gi18n.h>
-
 #include "tessera-gallery-view.h"
 #include "tessera-tile-widget.h"
 
@@ -168,10 +166,9 @@ update_tile_actions (TesseraGalleryView *self)
 static void
 show_tile_menu (TesseraGalleryView *self, TesseraTileWidget *tile_widget, double x, double y)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   graphene_rect_t bounds;
   GdkRectangle target;
-
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   g_set_object (&self->menu_tile, tessera_tile_widget_get_tile (tile_widget));
   if (self->menu_tile == NULL)

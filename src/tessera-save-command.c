@@ -66,6 +66,9 @@ add_item (TesseraSaver *saver, const char *uri)
 static void
 give_up (SaveRun *run, const char *message)
 {
+  /* Over "Listing Imgur posts…", when that was shown. */
+  if (run->show_progress)
+    g_printerr ("\r\033[K");
   g_printerr ("%s\n", message);
   run->status = 1;
   g_main_loop_quit (run->loop);

@@ -519,6 +519,13 @@ test_select_and_save (Fixture *fixture, gconstpointer data)
   /* As a keyboard user does: type the folder's path into the location entry, then Save. */
   g_signal_emit_by_name (find_descendant (chooser, GTK_TYPE_FILE_CHOOSER_WIDGET), "location-popup",
                          target);
+  /* Never press Save on any other folder: a wrong answer would write outside the test's. */
+  {
+    g_autoptr (GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+    g_assert_nonnull (chosen);
+    g_assert_true (g_file_equal (chosen, folder));
+  }
   gtk_widget_activate (
       gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
 
