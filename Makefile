@@ -44,9 +44,9 @@ build: deps $(BUILDDIR)/build.ninja
 # IMGUR_CLIENT_ID is set.
 run: build
 	@if [ -n "$$IMGUR_CLIENT_ID" ]; then \
-	  $(BUILDDIR)/src/tessera --imgur; \
+	  $(BUILDDIR)/src/app/tessera --imgur; \
 	else \
-	  $(BUILDDIR)/src/tessera $(BUILDDIR)/data/demo; \
+	  $(BUILDDIR)/src/app/tessera $(BUILDDIR)/data/demo; \
 	fi
 
 test: build
@@ -60,7 +60,7 @@ test-asan: deps $(ASAN_BUILDDIR)/build.ninja
 	$(MESON_TEST) -C $(ASAN_BUILDDIR)
 
 format: tools
-	clang-format -i src/*.c src/*.h tests/*.c tests/*.h data/*.c
+	clang-format -i $$(git ls-files "*.c" "*.h")
 
 clean:
 	rm -rf $(BUILDDIR) $(ASAN_BUILDDIR)

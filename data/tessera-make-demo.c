@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-make-demo.c: renders the demo pictures shown when there is no network
  *
  * Usage: tessera-make-demo OUTDIR [COUNT]
@@ -6,6 +7,7 @@
  * OUTDIR. Runs at build time, so it uses only cairo image surfaces (no display),
  * and every picture comes from a fixed seed so builds are reproducible.
  */
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -31,7 +33,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_surface_t, cairo_surface_destroy)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_pattern_t, cairo_pattern_destroy)
 
 #define DEMO_ERROR (demo_error_quark ())
-G_DEFINE_QUARK (tessera - make - demo - error, demo_error)
+/* clang-format off: it would space out the quark's name */
+static G_DEFINE_QUARK (tessera-make-demo-error, demo_error)
+/* clang-format on */
 
 typedef struct
 {

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-imgur-source.h: pages of Imgur posts, requested through the loader, into a gallery */
+#pragma once
+
+#include "tessera-gallery.h"
+
+G_BEGIN_DECLS
+
+/* What to browse: a gallery section, a search, or one album. */
+typedef struct
+{
+  char *section; /* hot, top, user */
+  char *sort;    /* viral, top, time; rising for user */
+  char *window;  /* day, week, month, year, all */
+  char *search;  /* non-NULL: search the gallery for this instead of a section */
+  char *album;   /* non-NULL: this album's images, one page */
+} TesseraImgurQuery;
+
+/* "hot/viral", "top/top/week", "user/rising": missing parts take the defaults
+ * (hot, viral, day). FALSE with @error for anything else. */
+gboolean tessera_imgur_query_parse (const char *text, TesseraImgurQuery *query, GError **error);
+void tessera_imgur_query_clear (TesseraImgurQuery *query);
+/* Into an empty @to; missing parts take the defaults. */
+void tessera_imgur_query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraImgurQuery, tessera_imgur_query_clear)
+
+typedef enum
+{
+  TESSERA_IMGUR_IDLE,    /* more pages may come */
+  TESSERA_IMGUR_LOADING, /* one page request in flight, never more */
+  TESSERA_IMGUR_ENDED,   /* an empty page came, or the album's only one */
+  TESSERA_IMGUR_FAILED,  /* see the problem and message */
+} TesseraImgurState;
+
+typedef enum
+{
+  TESSERA_IMGUR_PROBLEM_NONE,
+  TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID,
+  TESSERA_IMGUR_PROBLEM_REFUSED,      /* 401, 403, other 4xx: Imgur said no */
+  TESSERA_IMGUR_PROBLEM_RATE_LIMITED, /* no requests until the reset time */
+  TESSERA_IMGUR_PROBLEM_UNAVAILABLE,  /* 5xx, network, unreadable answer: worth a retry */
+} TesseraImgurProblem;
+
+/* Requests left before Imgur's limit, below which the window says how many. */
+#define TESSERA_IMGUR_LOW_REMAINING   50
+/* When Imgur says the limit is reached without saying when it resets. */
+#define TESSERA_IMGUR_DEFAULT_RESET_S 3600
+
+/* The Client ID to use: IMGUR_CLIENT_ID from the environment, else the one in @settings
+ * (may be NULL); NULL or empty when there is none. */
+char *tessera_imgur_client_id (GSettings *settings);
+
+#define TESSERA_TYPE_IMGUR_SOURCE (tessera_imgur_source_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraImgurSource, tessera_imgur_source, TESSERA, IMGUR_SOURCE, GObject)
+
+/* Posts go to @gallery, through its loader. @client_id may be NULL or empty (the source then
+ * fails with TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID). The API and image hosts come from
+ * TESSERA_IMGUR_API and TESSERA_IMGUR_IMAGES when set (tests, mirrors). */
+TesseraImgurSource *tessera_imgur_source_new (TesseraGallery *gallery,
+                                              const TesseraImgurQuery *query, const char *client_id,
+                                              gboolean show_nsfw);
+
+/* Requests the next page unless one is in flight, the pages ended, or the rate limit
+ * holds. After a failure, requests the page that failed again. */
+void tessera_imgur_source_load_more (TesseraImgurSource *self);
+
+TesseraGallery *tessera_imgur_source_get_gallery (TesseraImgurSource *self);
+const TesseraImgurQuery *tessera_imgur_source_get_query (TesseraImgurSource *self);
+TesseraImgurState tessera_imgur_source_get_state (TesseraImgurSource *self);
+TesseraImgurProblem tessera_imgur_source_get_problem (TesseraImgurSource *self);
+/* What went wrong, for a person to read; NULL unless failed. Never holds the Client ID. */
+const char *tessera_imgur_source_get_message (TesseraImgurSource *self);
+/* Requests left before the limit (the lower of client and user), -1 when unknown. */
+gint64 tessera_imgur_source_get_remaining (TesseraImgurSource *self);
+/* How many page requests went out, for tests and the curious. */
+guint tessera_imgur_source_get_n_requests (TesseraImgurSource *self);
+
+G_END_DECLS

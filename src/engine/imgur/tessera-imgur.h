@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-imgur.h: Imgur API v3 answers, parsed. Pure functions for any thread. */
+#pragma once
+#include <glib.h>
+G_BEGIN_DECLS
+
+#define TESSERA_IMGUR_DEFAULT_API    "https://api.imgur.com"
+#define TESSERA_IMGUR_DEFAULT_IMAGES "https://i.imgur.com"
+#define TESSERA_IMGUR_MAX_ID_LENGTH  32
+
+typedef enum
+{
+  TESSERA_IMGUR_IMAGE,
+  TESSERA_IMGUR_ANIMATION, /* animated GIF or video/mp4: shown as a still */
+  TESSERA_IMGUR_ALBUM,
+} TesseraImgurKind;
+
+typedef struct
+{
+  char *id;    /* the post's id (the album's id for an album) */
+  char *title; /* NULL when absent or empty */
+  TesseraImgurKind kind;
+  char *thumbnail_uri; /* "{images_base}/{image id}{letter}.jpg"; an album's uses its cover */
+  char *link;          /* the original image, or the album's page; NULL when absent */
+  guint images_count;  /* albums: images_count, else the length of images, else 0 */
+} TesseraImgurPost;
+
+void tessera_imgur_post_free (TesseraImgurPost *post);
+
+typedef struct
+{
+  GPtrArray *posts; /* (element-type TesseraImgurPost), in the answer's order, owned */
+  guint n_skipped;  /* items that cannot be shown: no valid id, album without cover, wrong types */
+  guint n_hidden_nsfw; /* items dropped because nsfw is true and show_nsfw is FALSE */
+} TesseraImgurPage;
+
+void tessera_imgur_page_free (TesseraImgurPage *page);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPage, tessera_imgur_page_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPost, tessera_imgur_post_free)
+
+/* The size letter for a square tile of @tile_px device pixels: the smallest of
+ * t (160), m (320), l (640), h (1024) whose longest side is at least 1.5 × @tile_px, else h. */
+char tessera_imgur_thumbnail_letter (guint tile_px);
+/* "{images_base}/{image_id}{letter}.jpg"; @images_base without a trailing slash (one is tolerated). */
+char *tessera_imgur_thumbnail_uri (const char *images_base, const char *image_id, guint tile_px);
+
+/* A page of gallery posts from /3/gallery/{section}/{sort}/{window}/{page} or
+ * /3/gallery/search/...: {"data":[items],"success":true,"status":200}. */
+TesseraImgurPage *tessera_imgur_parse_gallery (const char *json, gsize len, const char *images_base,
+                                               guint tile_px, gboolean show_nsfw, GError **error);
+/* An album's images: /3/gallery/album/{id} or /3/album/{id} ({"data":{...,"images":[...]}})
+ * and /3/album/{id}/images ({"data":[images]}). Every post is an image or animation. */
+TesseraImgurPage *tessera_imgur_parse_album (const char *json, gsize len, const char *images_base,
+                                             guint tile_px, gboolean show_nsfw, GError **error);
+
+/* The message in an Imgur error body, in any of the three shapes:
+ *   {"data":{"error":"text",...},"success":false,"status":N}
+ *   {"data":{"error":{"code":429,"message":"text",...}},"success":false,"status":N}
+ *   {"errors":[{"id":"…","code":"429","status":"Too Many Requests","detail":"text"}]}
+ * (for the last: detail, else status). NULL when the body is not one of them. Never
+ * longer than TESSERA_IMGUR_MAX_MESSAGE bytes (cut on a UTF-8 boundary, with "…"). */
+#define TESSERA_IMGUR_MAX_MESSAGE 300
+char *tessera_imgur_parse_error_message (const char *json, gsize len);
+
+/* Rate limit headers. @headers maps lower-case header names to values (may be NULL).
+ * Fields are -1 when the header is absent or not a number. */
+typedef struct
+{
+  gint64 client_limit;
+  gint64 client_remaining;
+  gint64 user_limit;
+  gint64 user_remaining;
+  gint64 user_reset; /* Unix time */
+} TesseraImgurRateLimit;
+
+void tessera_imgur_rate_limit_parse (GHashTable *headers, TesseraImgurRateLimit *limit);
+/* TRUE when either remaining count is 0. */
+gboolean tessera_imgur_rate_limit_exhausted (const TesseraImgurRateLimit *limit);
+
+G_END_DECLS

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-engine.c */
+
+#define G_LOG_DOMAIN "tessera-engine"
+
+#include "config.h"
+
+#include <signal.h>
+
+#include <curl/curl.h>
+
+#include "tessera-engine.h"
+
+static GThread *main_thread;
+static gint64 start_time_us;
+
+void
+tessera_engine_init (void)
+{
+  static gsize initialized = 0;
+
+  if (!g_once_init_enter (&initialized))
+    return;
+
+  main_thread = g_thread_self ();
+  start_time_us = g_get_monotonic_time ();
+
+  /* A peer that closes a keep-alive connection must not kill the process. */
+  signal (SIGPIPE, SIG_IGN);
+
+  if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    g_error ("libcurl could not be initialised");
+
+  g_once_init_leave (&initialized, 1);
+}
+
+gint64
+tessera_engine_elapsed_ms (void)
+{
+  return (g_get_monotonic_time () - start_time_us) / 1000;
+}
+
+gboolean
+tessera_engine_is_main_thread (void)
+{
+  return main_thread == g_thread_self ();
+}

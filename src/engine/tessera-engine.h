@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-engine.h: process-wide set-up of the engine, and the thread and clock checks */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Call once from main() before any thread starts: libcurl's global init, SIGPIPE
+ * ignored, the main thread and the start clock recorded. Safe to call again. */
+void tessera_engine_init (void);
+
+/* Milliseconds since tessera_engine_init(): the clock --stats reports in. */
+gint64 tessera_engine_elapsed_ms (void);
+
+gboolean tessera_engine_is_main_thread (void);
+
+/* Debug builds assert that network I/O and decoding never run on the main thread. */
+#ifdef TESSERA_THREAD_CHECKS
+#define TESSERA_ASSERT_WORKER_THREAD() g_assert (!tessera_engine_is_main_thread ())
+#define TESSERA_ASSERT_MAIN_THREAD()   g_assert (tessera_engine_is_main_thread ())
+#else
+#define TESSERA_ASSERT_WORKER_THREAD()                                                             \
+  G_STMT_START {}                                                                                  \
+  G_STMT_END
+#define TESSERA_ASSERT_MAIN_THREAD()                                                               \
+  G_STMT_START {}                                                                                  \
+  G_STMT_END
+#endif
+
+G_END_DECLS

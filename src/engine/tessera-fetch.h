@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-fetch.h: one worker's HTTP client (a libcurl easy handle kept for the worker's life) */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Defaults; every bound has a name here so it is found in one place. */
+#define TESSERA_FETCH_CONNECT_TIMEOUT_S 15
+#define TESSERA_FETCH_LOW_SPEED_BYTES   1024
+#define TESSERA_FETCH_LOW_SPEED_TIME_S  20
+#define TESSERA_FETCH_TOTAL_TIMEOUT_S   120
+#define TESSERA_FETCH_MAX_BYTES         (50u * 1024u * 1024u)
+#define TESSERA_FETCH_MAX_REDIRECTS     5
+#define TESSERA_FETCH_MAX_RETRIES       3
+#define TESSERA_FETCH_RETRY_AFTER_CAP_S 30
+#define TESSERA_FETCH_RETRY_DEFAULT_S   1
+
+typedef struct
+{
+  guint connect_timeout_s;
+  guint low_speed_bytes;
+  guint low_speed_time_s;
+  guint total_timeout_s;
+  gsize max_bytes;
+  guint max_redirects;
+  guint max_retries;
+  guint retry_after_cap_s;
+} TesseraFetchLimits;
+
+void tessera_fetch_limits_init (TesseraFetchLimits *limits);
+
+/* The DNS cache the workers share; connections and TLS sessions stay per worker
+ * (libcurl 7.88 cannot share those between threads safely). */
+typedef struct _TesseraCurlShare TesseraCurlShare;
+
+TesseraCurlShare *tessera_curl_share_new (void);
+TesseraCurlShare *tessera_curl_share_ref (TesseraCurlShare *share);
+void tessera_curl_share_unref (TesseraCurlShare *share);
+
+typedef struct _TesseraFetcher TesseraFetcher;
+
+TesseraFetcher *tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits);
+void tessera_fetcher_free (TesseraFetcher *fetcher);
+
+/* Downloads @url (http or https only). Returns the body of a 2xx answer. On failure
+ * returns NULL, sets @error and, when @label is given, the short text a tile shows.
+ * Gives up (TESSERA_ERROR_CANCELLED) soon after *@cancelled becomes non-zero. */
+GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, const gint *cancelled,
+                             char **label, GError **error);
+
+/* An answer of any status, as a service (a JSON API) gives it. */
+typedef struct
+{
+  long status;
+  GBytes *body;
+  GHashTable *headers; /* the final response's: lower-case names to values */
+} TesseraResponse;
+
+void tessera_response_free (TesseraResponse *response);
+
+/* Requests @url with the extra request @headers ("Name: value", NULL-terminated, may be
+ * NULL). Any status is an answer, its body kept up to the byte cap. Never retries: a
+ * service's limits are for the caller to honour. NULL with @error when no answer came
+ * (network, timeout, cap) or on cancellation. */
+TesseraResponse *tessera_fetcher_request (TesseraFetcher *fetcher, const char *url,
+                                          const char *const *headers, const gint *cancelled,
+                                          GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraResponse, tessera_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCurlShare, tessera_curl_share_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraFetcher, tessera_fetcher_free)
+
+G_END_DECLS

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-gallery.c */
+
+#define G_LOG_DOMAIN "tessera-gallery"
+
+#include "config.h"
+
+#include <cjson/cJSON.h>
+
+#include "tessera-engine.h"
+#include "tessera-gallery.h"
+
+struct _TesseraGallery
+{
+  GObject parent_instance;
+
+  TesseraLoader *loader;
+  GListStore *tiles;
+  GHashTable *uris;         /* every URI present, for duplicate checks */
+  GHashTable *requests;     /* TesseraTile → TesseraRequest, while loading */
+  GPtrArray *source_errors; /* what the tiles' source (Imgur) reported, for --stats */
+  guint tile_px;
+  gboolean load_thumbnails;
+
+  guint n_finished;
+  guint n_failed;
+  gint64 first_tile_ms; /* first picture on screen; -1 until then */
+  gint64 all_tiles_ms;  /* last tile finished; -1 while any is waiting */
+};
+
+G_DEFINE_FINAL_TYPE (TesseraGallery, tessera_gallery, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_N_TILES,
+  PROP_N_FINISHED,
+  PROP_N_FAILED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* What a delivery needs to find its way back. */
+typedef struct
+{
+  TesseraGallery *gallery;
+  TesseraTile *tile;
+} TileLoad;
+
+static void
+tile_load_free (gpointer data)
+{
+  TileLoad *load = data;
+
+  g_object_unref (load->tile);
+  g_free (load);
+}
+
+/* Drops the gallery's handle on a request that has been delivered: no cancel. */
+static void
+forget_request (TesseraGallery *self, TesseraTile *tile)
+{
+  gpointer request = NULL;
+
+  if (g_hash_table_steal_extended (self->requests, tile, NULL, &request))
+    tessera_request_unref (request);
+}
+
+static void
+on_tile_delivered (const TesseraLoadResult *result, gpointer user_data)
+{
+  TileLoad *load = user_data;
+  TesseraGallery *self = load->gallery;
+  gint64 now_ms = tessera_engine_elapsed_ms ();
+
+  TESSERA_ASSERT_MAIN_THREAD ();
+
+  if (result->texture != NULL)
+    {
+      tessera_tile_set_original_path (load->tile, result->original_path);
+      tessera_tile_set_loaded (load->tile, result->texture, now_ms);
+      if (self->first_tile_ms < 0)
+        self->first_tile_ms = now_ms;
+    }
+  else
+    {
+      tessera_tile_set_failed (load->tile, result->label, result->error->message, now_ms);
+      self->n_failed++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FAILED]);
+    }
+
+  self->n_finished++;
+  if (tessera_gallery_is_done (self))
+    self->all_tiles_ms = now_ms;
+  forget_request (self, load->tile);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FINISHED]);
+}
+
+static void
+start_loading (TesseraGallery *self, TesseraTile *tile, int priority)
+{
+  TileLoad *load = g_new0 (TileLoad, 1);
+  TesseraRequest *request;
+
+  load->gallery = self;
+  load->tile = g_object_ref (tile);
+  request = tessera_loader_submit (self->loader, tessera_tile_get_uri (tile), priority,
+                                   self->tile_px, on_tile_delivered, load, tile_load_free);
+  g_hash_table_insert (self->requests, tile, request);
+}
+
+/* Retries go before every first load still queued (those use their list position). */
+#define RETRY_PRIORITY (-1)
+
+static void
+restart_failed (TesseraGallery *self, TesseraTile *tile)
+{
+  tessera_tile_set_waiting (tile);
+  self->n_failed--;
+  self->n_finished--;
+  self->all_tiles_ms = -1;
+  start_loading (self, tile, RETRY_PRIORITY);
+}
+
+static void
+notify_counts (TesseraGallery *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FAILED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FINISHED]);
+}
+
+gboolean
+tessera_gallery_retry (TesseraGallery *self, TesseraTile *tile)
+{
+  guint position;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), FALSE);
+  g_return_val_if_fail (TESSERA_IS_TILE (tile), FALSE);
+
+  if (tessera_tile_get_state (tile) != TESSERA_TILE_FAILED
+      || !g_list_store_find (self->tiles, tile, &position))
+    return FALSE;
+  restart_failed (self, tile);
+  notify_counts (self);
+  return TRUE;
+}
+
+guint
+tessera_gallery_retry_failed (TesseraGallery *self)
+{
+  guint n_retried = 0;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->tiles)); i++)
+    {
+      g_autoptr (TesseraTile) tile = g_list_model_get_item (G_LIST_MODEL (self->tiles), i);
+
+      if (tessera_tile_get_state (tile) == TESSERA_TILE_FAILED)
+        {
+          restart_failed (self, tile);
+          n_retried++;
+        }
+    }
+  if (n_retried > 0)
+    notify_counts (self);
+  return n_retried;
+}
+
+guint
+tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guint n_tiles,
+                           guint *n_duplicates)
+{
+  g_autoptr (GPtrArray) new_tiles = g_ptr_array_new_with_free_func (g_object_unref);
+  guint position;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+  g_return_val_if_fail (tiles != NULL || n_tiles == 0, 0);
+
+  for (guint i = 0; i < n_tiles; i++)
+    if (g_hash_table_add (self->uris, g_strdup (tessera_tile_get_uri (tiles[i]))))
+      g_ptr_array_add (new_tiles, g_object_ref (tiles[i]));
+
+  if (n_duplicates != NULL)
+    *n_duplicates = n_tiles - new_tiles->len;
+  if (new_tiles->len == 0)
+    return 0;
+
+  position = g_list_model_get_n_items (G_LIST_MODEL (self->tiles));
+  g_list_store_splice (self->tiles, position, 0, new_tiles->pdata, new_tiles->len);
+  self->all_tiles_ms = -1;
+
+  /* Submission order is the order of the list for now. */
+  for (guint i = 0; self->load_thumbnails && i < new_tiles->len; i++)
+    start_loading (self, new_tiles->pdata[i], (int) (position + i));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TILES]);
+  return new_tiles->len;
+}
+
+guint
+tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n_uris,
+                          guint *n_duplicates)
+{
+  g_autoptr (GPtrArray) tiles = g_ptr_array_new_full (n_uris, g_object_unref);
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+  g_return_val_if_fail (uris != NULL || n_uris == 0, 0);
+
+  for (guint i = 0; i < n_uris; i++)
+    g_ptr_array_add (tiles, tessera_tile_new (uris[i]));
+  return tessera_gallery_add_tiles (self, (TesseraTile *const *) tiles->pdata, tiles->len,
+                                    n_duplicates);
+}
+
+void
+tessera_gallery_add_source_error (TesseraGallery *self, const char *message)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY (self));
+  g_return_if_fail (message != NULL);
+
+  g_ptr_array_add (self->source_errors, g_strdup (message));
+}
+
+static void
+cancel_request (gpointer data)
+{
+  TesseraRequest *request = data;
+
+  tessera_request_cancel (request);
+  tessera_request_unref (request);
+}
+
+void
+tessera_gallery_clear (TesseraGallery *self)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY (self));
+
+  g_hash_table_remove_all (self->requests);
+  g_hash_table_remove_all (self->uris);
+  g_list_store_remove_all (self->tiles);
+  self->n_finished = 0;
+  self->n_failed = 0;
+  self->first_tile_ms = -1;
+  self->all_tiles_ms = -1;
+
+  for (guint i = PROP_N_TILES; i < N_PROPS; i++)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
+}
+
+guint
+tessera_gallery_get_tile_px (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), TESSERA_GALLERY_DEFAULT_TILE_PX);
+  return self->tile_px;
+}
+
+TesseraLoader *
+tessera_gallery_get_loader (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), NULL);
+  return self->loader;
+}
+
+void
+tessera_gallery_set_load_thumbnails (TesseraGallery *self, gboolean load_thumbnails)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY (self));
+
+  self->load_thumbnails = load_thumbnails;
+}
+
+void
+tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY (self));
+  g_return_if_fail (tile_px > 0);
+
+  self->tile_px = tile_px;
+}
+
+GListModel *
+tessera_gallery_get_model (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), NULL);
+  return G_LIST_MODEL (self->tiles);
+}
+
+guint
+tessera_gallery_get_n_tiles (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->tiles));
+}
+
+guint
+tessera_gallery_get_n_finished (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+  return self->n_finished;
+}
+
+guint
+tessera_gallery_get_n_failed (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+  return self->n_failed;
+}
+
+gboolean
+tessera_gallery_is_done (TesseraGallery *self)
+{
+  guint n_tiles;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), FALSE);
+
+  n_tiles = tessera_gallery_get_n_tiles (self);
+  return n_tiles > 0 && self->n_finished == n_tiles;
+}
+
+static void
+add_ms (cJSON *object, const char *name, gint64 ms)
+{
+  if (ms >= 0)
+    cJSON_AddNumberToObject (object, name, (double) ms);
+  else
+    cJSON_AddNullToObject (object, name);
+}
+
+static cJSON *
+tile_to_json (TesseraTile *tile)
+{
+  cJSON *item = cJSON_CreateObject ();
+  TesseraTileState state = tessera_tile_get_state (tile);
+
+  cJSON_AddStringToObject (item, "url", tessera_tile_get_uri (tile));
+  if (tessera_tile_get_id (tile) != NULL)
+    cJSON_AddStringToObject (item, "id", tessera_tile_get_id (tile));
+  cJSON_AddStringToObject (item, "state", tessera_tile_state_to_string (state));
+  if (state == TESSERA_TILE_FAILED)
+    {
+      cJSON_AddStringToObject (item, "error", tessera_tile_get_reason (tile));
+      cJSON_AddStringToObject (item, "error_detail", tessera_tile_get_detail (tile));
+    }
+  add_ms (item, "done_ms", tessera_tile_get_done_ms (tile));
+  return item;
+}
+
+char *
+tessera_gallery_dup_stats_json (TesseraGallery *self)
+{
+  cJSON *root;
+  cJSON *errors;
+  cJSON *items;
+  char *printed;
+  char *stats;
+  guint n_tiles;
+
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), NULL);
+
+  n_tiles = tessera_gallery_get_n_tiles (self);
+  root = cJSON_CreateObject ();
+  cJSON_AddNumberToObject (root, "tiles", n_tiles);
+  cJSON_AddNumberToObject (root, "loaded", self->n_finished - self->n_failed);
+  cJSON_AddNumberToObject (root, "failed", self->n_failed);
+  add_ms (root, "first_tile_ms", self->first_tile_ms);
+  add_ms (root, "all_tiles_ms", self->all_tiles_ms);
+  errors = cJSON_AddArrayToObject (root, "source_errors");
+  for (guint i = 0; i < self->source_errors->len; i++)
+    cJSON_AddItemToArray (errors, cJSON_CreateString (self->source_errors->pdata[i]));
+  items = cJSON_AddArrayToObject (root, "items");
+  for (guint i = 0; i < n_tiles; i++)
+    {
+      g_autoptr (TesseraTile) tile = g_list_model_get_item (G_LIST_MODEL (self->tiles), i);
+      cJSON_AddItemToArray (items, tile_to_json (tile));
+    }
+
+  printed = cJSON_Print (root);
+  cJSON_Delete (root);
+  if (printed == NULL)
+    g_error ("Out of memory writing statistics");
+
+  /* cJSON allocates with malloc; hand back GLib memory. */
+  stats = g_strdup (printed);
+  cJSON_free (printed);
+  return stats;
+}
+
+static void
+tessera_gallery_dispose (GObject *object)
+{
+  TesseraGallery *self = TESSERA_GALLERY (object);
+
+  if (self->requests != NULL)
+    g_hash_table_remove_all (self->requests);
+
+  G_OBJECT_CLASS (tessera_gallery_parent_class)->dispose (object);
+}
+
+static void
+tessera_gallery_finalize (GObject *object)
+{
+  TesseraGallery *self = TESSERA_GALLERY (object);
+
+  g_hash_table_unref (self->requests);
+  g_hash_table_unref (self->uris);
+  g_ptr_array_unref (self->source_errors);
+  g_object_unref (self->tiles);
+  g_object_unref (self->loader);
+
+  G_OBJECT_CLASS (tessera_gallery_parent_class)->finalize (object);
+}
+
+static void
+tessera_gallery_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TesseraGallery *self = TESSERA_GALLERY (object);
+
+  switch (prop_id)
+    {
+    case PROP_N_TILES:
+      g_value_set_uint (value, tessera_gallery_get_n_tiles (self));
+      break;
+    case PROP_N_FINISHED:
+      g_value_set_uint (value, self->n_finished);
+      break;
+    case PROP_N_FAILED:
+      g_value_set_uint (value, self->n_failed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_gallery_class_init (TesseraGalleryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = tessera_gallery_dispose;
+  object_class->finalize = tessera_gallery_finalize;
+  object_class->get_property = tessera_gallery_get_property;
+
+  properties[PROP_N_TILES] = g_param_spec_uint ("n-tiles", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_N_FINISHED]
+      = g_param_spec_uint ("n-finished", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_N_FAILED] = g_param_spec_uint ("n-failed", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tessera_gallery_init (TesseraGallery *self)
+{
+  self->tiles = g_list_store_new (TESSERA_TYPE_TILE);
+  self->uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->requests = g_hash_table_new_full (NULL, NULL, NULL, cancel_request);
+  self->source_errors = g_ptr_array_new_with_free_func (g_free);
+  self->tile_px = TESSERA_GALLERY_DEFAULT_TILE_PX;
+  self->load_thumbnails = TRUE;
+  self->first_tile_ms = -1;
+  self->all_tiles_ms = -1;
+}
+
+TesseraGallery *
+tessera_gallery_new (TesseraLoader *loader)
+{
+  TesseraGallery *self;
+
+  g_return_val_if_fail (TESSERA_IS_LOADER (loader), NULL);
+
+  self = g_object_new (TESSERA_TYPE_GALLERY, NULL);
+  self->loader = g_object_ref (loader);
+  return self;
+}

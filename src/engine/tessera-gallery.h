@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-gallery.h: the list of tiles, their loading, and the counts the header shows */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tessera-loader.h"
+#include "tessera-tile.h"
+
+G_BEGIN_DECLS
+
+/* Decode size when the window has not said otherwise. */
+#define TESSERA_GALLERY_DEFAULT_TILE_PX 256
+
+#define TESSERA_TYPE_GALLERY (tessera_gallery_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraGallery, tessera_gallery, TESSERA, GALLERY, GObject)
+
+TesseraGallery *tessera_gallery_new (TesseraLoader *loader);
+/* (element-type TesseraTile) */
+GListModel *tessera_gallery_get_model (TesseraGallery *self);
+
+/* Appends a tile for each URI not already present, in one splice, and starts loading
+ * them. Returns how many were added; *@n_duplicates gets how many were skipped. */
+guint tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n_uris,
+                                guint *n_duplicates);
+/* FALSE: tiles added afterwards are listed but never loaded, for a source's posts that are
+ * wanted as a list (what to save) rather than as pictures. TRUE by default. */
+void tessera_gallery_set_load_thumbnails (TesseraGallery *self, gboolean load_thumbnails);
+/* The same for tiles made by a source (Imgur posts); the gallery takes references. */
+guint tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guint n_tiles,
+                                 guint *n_duplicates);
+/* A message from where the tiles come from (Imgur's "Invalid client_id"), kept for --stats. */
+void tessera_gallery_add_source_error (TesseraGallery *self, const char *message);
+/* Loads a failed tile again, ahead of tiles still waiting. FALSE when @tile is not a
+ * failed tile of this gallery. */
+gboolean tessera_gallery_retry (TesseraGallery *self, TesseraTile *tile);
+/* Retries every failed tile; returns how many. */
+guint tessera_gallery_retry_failed (TesseraGallery *self);
+/* Cancels every load and removes every tile. */
+void tessera_gallery_clear (TesseraGallery *self);
+
+void tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px);
+guint tessera_gallery_get_tile_px (TesseraGallery *self);
+TesseraLoader *tessera_gallery_get_loader (TesseraGallery *self);
+
+guint tessera_gallery_get_n_tiles (TesseraGallery *self);
+guint tessera_gallery_get_n_finished (TesseraGallery *self);
+guint tessera_gallery_get_n_failed (TesseraGallery *self);
+/* At least one tile, and every tile loaded or failed. */
+gboolean tessera_gallery_is_done (TesseraGallery *self);
+
+/* The --stats document: counts, timings and one entry per tile. */
+char *tessera_gallery_dup_stats_json (TesseraGallery *self);
+
+G_END_DECLS

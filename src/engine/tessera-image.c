@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-image.c: recognise image bytes and decode them to a tile, in a worker thread */
+
+#define G_LOG_DOMAIN "tessera-image"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <string.h>
+
+#include "tessera-engine.h"
+#include "tessera-error.h"
+#include "tessera-image.h"
+
+/* TRUE when @data holds the string literal @magic at @offset. */
+#define HAS_MAGIC_AT(data, len, offset, magic)                                                     \
+  has_bytes_at ((data), (len), (offset), (const guint8 *) (magic), sizeof (magic) - 1)
+
+#define JPEG_MAGIC     "\xff\xd8\xff"
+#define PNG_MAGIC      "\x89PNG\r\n\x1a\n"
+#define GIF87_MAGIC    "GIF87a"
+#define GIF89_MAGIC    "GIF89a"
+#define RIFF_MAGIC     "RIFF"
+#define WEBP_MAGIC     "WEBP"
+#define WEBP_MAGIC_POS 8
+
+/* PNG: signature, then the IHDR chunk: length, type, width, height, ... */
+#define PNG_IHDR_LENGTH_POS 8
+#define PNG_IHDR_TYPE_POS   12
+#define PNG_WIDTH_POS       16
+#define PNG_HEIGHT_POS      20
+#define PNG_HEADER_END      24
+#define PNG_IHDR_LENGTH     13
+
+/* GIF: signature, then the logical screen width and height. */
+#define GIF_WIDTH_POS  6
+#define GIF_HEIGHT_POS 8
+#define GIF_HEADER_END 10
+
+/* WebP: "RIFF", file size, "WEBP", then the first chunk's FourCC, size and payload. */
+#define WEBP_CHUNK_FOURCC_POS 12
+#define WEBP_CHUNK_SIZE_POS   16
+#define WEBP_CHUNK_DATA_POS   20
+
+/* VP8 (lossy) key frame: 3-byte frame tag, start code, 14-bit width and height. */
+#define VP8_FRAME_TAG_NOT_KEY 0x01
+#define VP8_START_CODE        "\x9d\x01\x2a"
+#define VP8_START_CODE_POS    3
+#define VP8_WIDTH_POS         6
+#define VP8_HEIGHT_POS        8
+#define VP8_HEADER_END        10
+#define VP8_SIZE_MASK         0x3fff
+
+/* VP8L (lossless): signature, then width-1 and height-1 in 14 bits each, alpha, version. */
+#define VP8L_SIGNATURE     0x2f
+#define VP8L_BITS_POS      1
+#define VP8L_HEADER_END    5
+#define VP8L_SIZE_BITS     14
+#define VP8L_SIZE_MASK     0x3fff
+#define VP8L_VERSION_SHIFT 29
+
+/* VP8X (extended): flags, reserved, canvas width-1 and height-1 in 24 bits each. */
+#define VP8X_WIDTH_POS  4
+#define VP8X_HEIGHT_POS 7
+#define VP8X_HEADER_END 10
+
+/* JPEG markers (the byte after 0xFF). */
+#define JPEG_SOI_LEN        2
+#define JPEG_MARKER_PREFIX  0xff
+#define JPEG_NOT_A_MARKER   0x00
+#define JPEG_TEM            0x01
+#define JPEG_SOF0           0xc0
+#define JPEG_SOF15          0xcf
+#define JPEG_DHT            0xc4
+#define JPEG_JPG            0xc8
+#define JPEG_DAC            0xcc
+#define JPEG_RST0           0xd0
+#define JPEG_RST7           0xd7
+#define JPEG_SOI            0xd8
+#define JPEG_EOI            0xd9
+#define JPEG_SOS            0xda
+#define JPEG_LENGTH_LEN     2
+/* SOF segment: length, precision, height, width, component count. */
+#define JPEG_SOF_HEIGHT_POS 3
+#define JPEG_SOF_WIDTH_POS  5
+#define JPEG_SOF_MIN_LENGTH 8
+
+#define MEGAPIXEL 1000000u
+
+typedef struct
+{
+  const char *extension;
+  const char *loader_type; /* the gdk-pixbuf module name */
+} FormatInfo;
+
+static const FormatInfo format_infos[] = {
+  [TESSERA_IMAGE_FORMAT_UNKNOWN] = { NULL, NULL },  [TESSERA_IMAGE_FORMAT_JPEG] = { "jpg", "jpeg" },
+  [TESSERA_IMAGE_FORMAT_PNG] = { "png", "png" },    [TESSERA_IMAGE_FORMAT_GIF] = { "gif", "gif" },
+  [TESSERA_IMAGE_FORMAT_WEBP] = { "webp", "webp" },
+};
+
+/* What the loader's "size-prepared" handler learns and asks for. */
+typedef struct
+{
+  guint tile_px;
+  guint width;
+  guint height;
+  gboolean too_large;
+} SizeRequest;
+
+static gboolean
+has_bytes_at (const guint8 *data, gsize len, gsize offset, const guint8 *bytes, gsize n_bytes)
+{
+  return offset <= len && n_bytes <= len - offset && memcmp (data + offset, bytes, n_bytes) == 0;
+}
+
+/* The readers below expect the caller to have checked the bounds. */
+static guint
+read_be16 (const guint8 *p)
+{
+  return ((guint) p[0] << 8) | p[1];
+}
+
+static guint32
+read_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static guint
+read_le16 (const guint8 *p)
+{
+  return p[0] | ((guint) p[1] << 8);
+}
+
+static guint32
+read_le24 (const guint8 *p)
+{
+  return p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16);
+}
+
+static guint32
+read_le32 (const guint8 *p)
+{
+  return read_le24 (p) | ((guint32) p[3] << 24);
+}
+
+TesseraImageFormat
+tessera_image_sniff (const guint8 *data, gsize len)
+{
+  g_return_val_if_fail (data != NULL || len == 0, TESSERA_IMAGE_FORMAT_UNKNOWN);
+
+  if (HAS_MAGIC_AT (data, len, 0, JPEG_MAGIC))
+    return TESSERA_IMAGE_FORMAT_JPEG;
+  if (HAS_MAGIC_AT (data, len, 0, PNG_MAGIC))
+    return TESSERA_IMAGE_FORMAT_PNG;
+  if (HAS_MAGIC_AT (data, len, 0, GIF87_MAGIC) || HAS_MAGIC_AT (data, len, 0, GIF89_MAGIC))
+    return TESSERA_IMAGE_FORMAT_GIF;
+  if (HAS_MAGIC_AT (data, len, 0, RIFF_MAGIC)
+      && HAS_MAGIC_AT (data, len, WEBP_MAGIC_POS, WEBP_MAGIC))
+    return TESSERA_IMAGE_FORMAT_WEBP;
+
+  return TESSERA_IMAGE_FORMAT_UNKNOWN;
+}
+
+const char *
+tessera_image_format_extension (TesseraImageFormat format)
+{
+  g_return_val_if_fail ((guint) format < G_N_ELEMENTS (format_infos), NULL);
+
+  return format_infos[format].extension;
+}
+
+static gboolean
+probe_png (const guint8 *data, gsize len, guint *width, guint *height)
+{
+  /* IHDR must come first and be exactly 13 bytes long. */
+  if (len < PNG_HEADER_END || read_be32 (data + PNG_IHDR_LENGTH_POS) != PNG_IHDR_LENGTH
+      || !HAS_MAGIC_AT (data, len, PNG_IHDR_TYPE_POS, "IHDR"))
+    return FALSE;
+
+  *width = read_be32 (data + PNG_WIDTH_POS);
+  *height = read_be32 (data + PNG_HEIGHT_POS);
+  return TRUE;
+}
+
+static gboolean
+probe_gif (const guint8 *data, gsize len, guint *width, guint *height)
+{
+  if (len < GIF_HEADER_END)
+    return FALSE;
+
+  *width = read_le16 (data + GIF_WIDTH_POS);
+  *height = read_le16 (data + GIF_HEIGHT_POS);
+  return TRUE;
+}
+
+static gboolean
+probe_vp8 (const guint8 *chunk, gsize chunk_len, guint *width, guint *height)
+{
+  /* Only a key frame carries the start code and the size. */
+  if (chunk_len < VP8_HEADER_END || (chunk[0] & VP8_FRAME_TAG_NOT_KEY) != 0
+      || !HAS_MAGIC_AT (chunk, chunk_len, VP8_START_CODE_POS, VP8_START_CODE))
+    return FALSE;
+
+  /* The top two bits of each field are an upscaling hint, not size. */
+  *width = read_le16 (chunk + VP8_WIDTH_POS) & VP8_SIZE_MASK;
+  *height = read_le16 (chunk + VP8_HEIGHT_POS) & VP8_SIZE_MASK;
+  return TRUE;
+}
+
+static gboolean
+probe_vp8l (const guint8 *chunk, gsize chunk_len, guint *width, guint *height)
+{
+  guint32 bits;
+
+  if (chunk_len < VP8L_HEADER_END || chunk[0] != VP8L_SIGNATURE)
+    return FALSE;
+
+  bits = read_le32 (chunk + VP8L_BITS_POS);
+  if ((bits >> VP8L_VERSION_SHIFT) != 0)
+    return FALSE;
+
+  *width = (bits & VP8L_SIZE_MASK) + 1;
+  *height = ((bits >> VP8L_SIZE_BITS) & VP8L_SIZE_MASK) + 1;
+  return TRUE;
+}
+
+static gboolean
+probe_vp8x (const guint8 *chunk, gsize chunk_len, guint *width, guint *height)
+{
+  if (chunk_len < VP8X_HEADER_END)
+    return FALSE;
+
+  *width = read_le24 (chunk + VP8X_WIDTH_POS) + 1;
+  *height = read_le24 (chunk + VP8X_HEIGHT_POS) + 1;
+  return TRUE;
+}
+
+static gboolean
+probe_webp (const guint8 *data, gsize len, guint *width, guint *height)
+{
+  const guint8 *chunk;
+  gsize chunk_len;
+
+  if (len < WEBP_CHUNK_DATA_POS)
+    return FALSE;
+
+  /* The header ends where the buffer or the chunk's own size field says, whichever is first. */
+  chunk = data + WEBP_CHUNK_DATA_POS;
+  chunk_len = MIN (read_le32 (data + WEBP_CHUNK_SIZE_POS), len - WEBP_CHUNK_DATA_POS);
+
+  if (HAS_MAGIC_AT (data, len, WEBP_CHUNK_FOURCC_POS, "VP8 "))
+    return probe_vp8 (chunk, chunk_len, width, height);
+  if (HAS_MAGIC_AT (data, len, WEBP_CHUNK_FOURCC_POS, "VP8L"))
+    return probe_vp8l (chunk, chunk_len, width, height);
+  if (HAS_MAGIC_AT (data, len, WEBP_CHUNK_FOURCC_POS, "VP8X"))
+    return probe_vp8x (chunk, chunk_len, width, height);
+
+  return FALSE;
+}
+
+static gboolean
+jpeg_marker_is_sof (guint8 marker)
+{
+  return marker >= JPEG_SOF0 && marker <= JPEG_SOF15 && marker != JPEG_DHT && marker != JPEG_JPG
+         && marker != JPEG_DAC;
+}
+
+static gboolean
+jpeg_marker_is_standalone (guint8 marker)
+{
+  return marker == JPEG_TEM || (marker >= JPEG_RST0 && marker <= JPEG_RST7);
+}
+
+/* Past these no frame header can follow that a marker walk could reach. */
+static gboolean
+jpeg_marker_ends_walk (guint8 marker)
+{
+  return marker == JPEG_NOT_A_MARKER || marker == JPEG_SOI || marker == JPEG_EOI
+         || marker == JPEG_SOS;
+}
+
+static gboolean
+probe_jpeg (const guint8 *data, gsize len, guint *width, guint *height)
+{
+  gsize pos = JPEG_SOI_LEN;
+
+  while (pos < len)
+    {
+      guint8 marker;
+      gsize segment_len;
+
+      if (data[pos] != JPEG_MARKER_PREFIX)
+        return FALSE;
+      /* Any number of 0xFF fill bytes may precede a marker. */
+      while (pos < len && data[pos] == JPEG_MARKER_PREFIX)
+        pos++;
+      if (pos == len)
+        return FALSE;
+
+      marker = data[pos++];
+      if (jpeg_marker_is_standalone (marker))
+        continue;
+      if (jpeg_marker_ends_walk (marker) || len - pos < JPEG_LENGTH_LEN)
+        return FALSE;
+
+      /* The length counts itself but not the marker. */
+      segment_len = read_be16 (data + pos);
+      if (segment_len < JPEG_LENGTH_LEN || segment_len > len - pos)
+        return FALSE;
+
+      if (jpeg_marker_is_sof (marker))
+        {
+          if (segment_len < JPEG_SOF_MIN_LENGTH)
+            return FALSE;
+          *height = read_be16 (data + pos + JPEG_SOF_HEIGHT_POS);
+          *width = read_be16 (data + pos + JPEG_SOF_WIDTH_POS);
+          return TRUE;
+        }
+
+      pos += segment_len;
+    }
+
+  return FALSE;
+}
+
+gboolean
+tessera_image_probe_size (const guint8 *data, gsize len, TesseraImageFormat format, guint *width,
+                          guint *height)
+{
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (width != NULL && height != NULL, FALSE);
+
+  if (tessera_image_sniff (data, len) != format)
+    return FALSE;
+
+  switch (format)
+    {
+    case TESSERA_IMAGE_FORMAT_JPEG:
+      return probe_jpeg (data, len, width, height);
+    case TESSERA_IMAGE_FORMAT_PNG:
+      return probe_png (data, len, width, height);
+    case TESSERA_IMAGE_FORMAT_GIF:
+      return probe_gif (data, len, width, height);
+    case TESSERA_IMAGE_FORMAT_WEBP:
+      return probe_webp (data, len, width, height);
+    case TESSERA_IMAGE_FORMAT_UNKNOWN:
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+pixel_size_allowed (guint width, guint height)
+{
+  return width > 0 && height > 0 && width <= TESSERA_IMAGE_MAX_SIDE
+         && height <= TESSERA_IMAGE_MAX_SIDE
+         && (guint64) width * height <= TESSERA_IMAGE_MAX_PIXELS;
+}
+
+static void
+set_too_large_error (GError **error, guint width, guint height)
+{
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
+               _ ("The image is %u × %u pixels; the limit is %u pixels a side and %u megapixels"),
+               width, height, (guint) TESSERA_IMAGE_MAX_SIDE, TESSERA_IMAGE_MAX_PIXELS / MEGAPIXEL);
+}
+
+static void
+set_broken_error (GError **error, const GError *decoder_error)
+{
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN, _ ("The image could not be decoded: %s"),
+               decoder_error != NULL ? decoder_error->message : _ ("unknown error"));
+}
+
+static void
+set_out_of_memory_error (GError **error)
+{
+  g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
+                       _ ("Not enough memory to decode the image"));
+}
+
+/* @side scaled by @num / @den, rounded. */
+static int
+scale_side (guint side, guint num, guint den)
+{
+  return (int) (((guint64) side * num + den / 2) / den);
+}
+
+static void
+on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer user_data)
+{
+  SizeRequest *request = user_data;
+  guint shorter;
+
+  request->width = (guint) MAX (width, 0);
+  request->height = (guint) MAX (height, 0);
+
+  /* The decoder may disagree with the header we probed: never let it allocate past the limits. */
+  if (!pixel_size_allowed (request->width, request->height))
+    {
+      request->too_large = TRUE;
+      gdk_pixbuf_loader_set_size (loader, 1, 1);
+      return;
+    }
+
+  /* Shrink so the shorter side becomes the tile; both sides stay at least tile_px >= 1. */
+  shorter = MIN (request->width, request->height);
+  if (shorter > request->tile_px)
+    gdk_pixbuf_loader_set_size (loader, scale_side (request->width, request->tile_px, shorter),
+                                scale_side (request->height, request->tile_px, shorter));
+}
+
+static GdkPixbufLoader *
+new_loader_for_format (TesseraImageFormat format, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  GdkPixbufLoader *loader;
+
+  /* By name, so that no other gdk-pixbuf module ever parses network bytes. */
+  loader = gdk_pixbuf_loader_new_with_type (format_infos[format].loader_type, &local_error);
+  if (loader != NULL)
+    return loader;
+
+  if (format == TESSERA_IMAGE_FORMAT_WEBP
+      && g_error_matches (local_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
+    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
+                         _ ("No WebP decoder installed (webp-pixbuf-loader)"));
+  else
+    set_broken_error (error, local_error);
+  return NULL;
+}
+
+/* The first frame, shrunk while decoding and turned upright. */
+static GdkPixbuf *
+load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, guint tile_px,
+                     GError **error)
+{
+  g_autoptr (GdkPixbufLoader) loader = NULL;
+  g_autoptr (GError) local_error = NULL;
+  SizeRequest request = { .tile_px = tile_px };
+  GdkPixbuf *frame;
+  GdkPixbuf *upright;
+  gboolean loaded;
+
+  loader = new_loader_for_format (format, error);
+  if (loader == NULL)
+    return NULL;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &request);
+  /* A failed write closes the loader itself. */
+  loaded = gdk_pixbuf_loader_write (loader, data, len, &local_error)
+           && gdk_pixbuf_loader_close (loader, &local_error);
+
+  if (request.too_large)
+    {
+      set_too_large_error (error, request.width, request.height);
+      return NULL;
+    }
+  if (!loaded)
+    {
+      set_broken_error (error, local_error);
+      return NULL;
+    }
+
+  /* A scaled loader makes a new pixbuf on every call, so ask once. */
+  frame = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (frame == NULL)
+    {
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
+                           _ ("The image holds no picture"));
+      return NULL;
+    }
+
+  upright = gdk_pixbuf_apply_embedded_orientation (frame);
+  if (upright == NULL)
+    set_out_of_memory_error (error);
+  return upright;
+}
+
+/* The centre square, shrunk to @tile_px but never enlarged. */
+static GdkPixbuf *
+crop_to_tile (GdkPixbuf *pixbuf, guint tile_px, GError **error)
+{
+  g_autoptr (GdkPixbuf) square = NULL;
+  int width = gdk_pixbuf_get_width (pixbuf);
+  int height = gdk_pixbuf_get_height (pixbuf);
+  int side = MIN (width, height);
+  int target = (int) MIN ((guint) side, tile_px);
+  GdkPixbuf *tile;
+
+  square = gdk_pixbuf_new_subpixbuf (pixbuf, (width - side) / 2, (height - side) / 2, side, side);
+  /* Scaling, even at 1:1, also copies the square out of the larger parent buffer. */
+  tile = gdk_pixbuf_scale_simple (square, target, target, GDK_INTERP_BILINEAR);
+  if (tile == NULL)
+    set_out_of_memory_error (error);
+  return tile;
+}
+
+/* Sniffs the format and refuses, before any decoder runs, what is not an image or is
+ * larger than the limits. */
+static gboolean
+check_decodable (const guint8 *data, gsize len, TesseraImageFormat *format, GError **error)
+{
+  guint width;
+  guint height;
+
+  *format = tessera_image_sniff (data, len);
+  if (*format == TESSERA_IMAGE_FORMAT_UNKNOWN)
+    {
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE,
+                           _ ("The data is not a JPEG, PNG, GIF or WebP image"));
+      return FALSE;
+    }
+  if (!tessera_image_probe_size (data, len, *format, &width, &height))
+    {
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
+                           _ ("The image header does not say its size"));
+      return FALSE;
+    }
+  if (!pixel_size_allowed (width, height))
+    {
+      set_too_large_error (error, width, height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GdkTexture *
+tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format, GError **error)
+{
+  g_autoptr (GdkPixbuf) upright = NULL;
+  g_autoptr (GdkPixbuf) tile = NULL;
+  TesseraImageFormat sniffed;
+  gboolean decodable;
+  const guint8 *data;
+  gsize len;
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (tile_px > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+  decodable = check_decodable (data, len, &sniffed, error);
+  if (format != NULL)
+    *format = sniffed;
+  if (!decodable)
+    return NULL;
+
+  upright = load_upright_pixbuf (data, len, sniffed, tile_px, error);
+  if (upright == NULL)
+    return NULL;
+
+  tile = crop_to_tile (upright, tile_px, error);
+  if (tile == NULL)
+    return NULL;
+
+  return gdk_texture_new_for_pixbuf (tile);
+}
+
+GdkTexture *
+tessera_image_decode_full (GBytes *bytes, GError **error)
+{
+  g_autoptr (GdkPixbuf) upright = NULL;
+  TesseraImageFormat format;
+  const guint8 *data;
+  gsize len;
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+  if (!check_decodable (data, len, &format, error))
+    return NULL;
+  /* No side is ever larger than G_MAXUINT: nothing is shrunk. */
+  upright = load_upright_pixbuf (data, len, format, G_MAXUINT, error);
+  if (upright == NULL)
+    return NULL;
+  return gdk_texture_new_for_pixbuf (upright);
+}

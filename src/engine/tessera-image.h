@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-image.h: recognise image bytes and decode them to a tile, in a worker thread */
+#pragma once
+
+#include <gdk/gdk.h>
+
+G_BEGIN_DECLS
+
+/* Beyond these the image is refused before any pixel memory is allocated. */
+#define TESSERA_IMAGE_MAX_SIDE   30000
+#define TESSERA_IMAGE_MAX_PIXELS (50u * 1000u * 1000u)
+
+typedef enum
+{
+  TESSERA_IMAGE_FORMAT_UNKNOWN = 0,
+  TESSERA_IMAGE_FORMAT_JPEG,
+  TESSERA_IMAGE_FORMAT_PNG,
+  TESSERA_IMAGE_FORMAT_GIF,
+  TESSERA_IMAGE_FORMAT_WEBP,
+} TesseraImageFormat;
+
+/* The format the leading bytes say, whatever the name or Content-Type claim. */
+TesseraImageFormat tessera_image_sniff (const guint8 *data, gsize len);
+
+/* "jpg", "png", "gif", "webp"; NULL for UNKNOWN. */
+const char *tessera_image_format_extension (TesseraImageFormat format);
+
+/* The pixel size the header declares, read without decoding. FALSE when the header
+ * holds no size (truncated, malformed). */
+gboolean tessera_image_probe_size (const guint8 *data, gsize len, TesseraImageFormat format,
+                                   guint *width, guint *height);
+
+/* Decodes @bytes straight to a @tile_px × @tile_px texture: shrunk while loading,
+ * EXIF orientation applied, centre-cropped to a square, first frame of an animation.
+ * Errors are TESSERA_ERROR_NOT_IMAGE, _TOO_LARGE or _BROKEN. Never call on the main thread. */
+GdkTexture *tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format,
+                                       GError **error);
+
+/* The whole first frame at full size, upright; the same checks and errors. Never call on
+ * the main thread. */
+GdkTexture *tessera_image_decode_full (GBytes *bytes, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-loader.c: a GThreadPool of workers that fetch or read, then decode, off the main thread */
+
+#define G_LOG_DOMAIN "tessera-loader"
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "tessera-engine.h"
+#include "tessera-error.h"
+#include "tessera-loader.h"
+
+struct _TesseraLoader
+{
+  GObject parent_instance;
+
+  GThreadPool *pool;
+  GMainContext *context; /* where results are delivered */
+  TesseraCurlShare *share;
+  TesseraFetchLimits limits;
+  guint n_jobs;
+  guint64 next_sequence;
+  GHashTable *pending; /* (element-type TesseraRequest) owned refs; loader thread only */
+
+  /* Finished requests on their way to the loader's thread, drained by delivery_source. */
+  GMutex finished_lock;
+  GQueue finished; /* (element-type TesseraRequest) owned refs */
+  GSource *delivery_source;
+
+  char *originals_dir; /* set once, before any submit: downloads are kept here */
+};
+
+struct _TesseraRequest
+{
+  gatomicrefcount ref_count;
+  gint cancelled; /* atomic: read by the worker, set by the loader thread */
+  int priority;
+  guint64 sequence;
+  guint tile_px;
+  char *uri;
+
+  /* Loader thread only; loader is NULL once the request is delivered or cancelled. */
+  TesseraLoader *loader;
+  TesseraDeliverFunc deliver;
+  gpointer user_data;
+  GDestroyNotify destroy;
+
+  /* A data request's: set at submission, used by the worker. */
+  GStrv headers;
+  TesseraParseFunc parse;
+  gpointer parse_data;
+  GDestroyNotify parse_data_free;
+  GDestroyNotify payload_free;
+
+  /* Written by the worker before delivery is scheduled. */
+  char *original_path;
+  gpointer payload;
+  GdkTexture *texture;
+  TesseraImageFormat format;
+  GError *error;
+  char *label;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraLoader, tessera_loader, G_TYPE_OBJECT)
+
+/* Each worker thread keeps its fetcher (and so its connections) for its whole life. */
+static GPrivate thread_fetcher = G_PRIVATE_INIT ((GDestroyNotify) tessera_fetcher_free);
+static GPrivate thread_prepared;
+
+/* Deliveries run in slices at default priority, then pause so the frame clock can paint:
+ * a burst of results never holds up a frame, and a frame clock that is always busy (slow
+ * software rendering) never holds up the results, as it would idle-priority sources. */
+#define TESSERA_DELIVERY_SLICE_US 4000
+#define TESSERA_DELIVERY_PAUSE_US 8000
+
+typedef struct
+{
+  GSource source;
+  TesseraLoader *loader; /* unowned: the loader destroys the source first */
+} DeliverySource;
+
+/* Workers yield the CPU to the main thread: with more decoding workers than cores, equal
+ * shares would leave the UI a fraction of a core exactly while tiles arrive. */
+#define TESSERA_WORKER_NICE 10
+
+TesseraRequest *
+tessera_request_ref (TesseraRequest *request)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+
+  g_atomic_ref_count_inc (&request->ref_count);
+  return request;
+}
+
+void
+tessera_request_unref (TesseraRequest *request)
+{
+  g_return_if_fail (request != NULL);
+
+  if (!g_atomic_ref_count_dec (&request->ref_count))
+    return;
+
+  g_clear_object (&request->texture);
+  if (request->payload != NULL && request->payload_free != NULL)
+    request->payload_free (request->payload);
+  if (request->parse_data != NULL && request->parse_data_free != NULL)
+    request->parse_data_free (request->parse_data);
+  g_strfreev (request->headers);
+  g_free (request->original_path);
+  g_clear_error (&request->error);
+  g_free (request->label);
+  g_free (request->uri);
+  g_free (request);
+}
+
+static void
+release_callback (TesseraRequest *request)
+{
+  GDestroyNotify destroy = g_steal_pointer (&request->destroy);
+  gpointer user_data = g_steal_pointer (&request->user_data);
+
+  request->deliver = NULL;
+  request->loader = NULL;
+  if (destroy != NULL)
+    destroy (user_data);
+}
+
+void
+tessera_request_cancel (TesseraRequest *request)
+{
+  TesseraLoader *loader;
+
+  g_return_if_fail (request != NULL);
+
+  loader = request->loader;
+  if (loader == NULL)
+    return; /* already delivered or cancelled */
+
+  g_atomic_int_set (&request->cancelled, 1);
+  release_callback (request);
+  g_hash_table_remove (loader->pending, request); /* may drop the last reference */
+}
+
+static void
+fail_request (TesseraRequest *request, GError *error, const char *label)
+{
+  request->error = error;
+  request->label = g_strdup (label != NULL ? label : tessera_error_label (error));
+}
+
+static GBytes *
+read_local_file (const char *path, gsize max_bytes, GError **error)
+{
+  GStatBuf info;
+  char *contents = NULL;
+  gsize length = 0;
+  int saved_errno;
+
+  if (g_stat (path, &info) != 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("Can't open “%s”: %s"), path,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  if (!S_ISREG (info.st_mode))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("“%s” is not a regular file"),
+                   path);
+      return NULL;
+    }
+  if ((guint64) info.st_size > max_bytes)
+    {
+      g_autofree char *cap = g_format_size (max_bytes);
+
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE, _ ("“%s” is larger than %s"),
+                   path, cap);
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+
+  return g_bytes_new_take (contents, length);
+}
+
+static TesseraFetcher *
+get_thread_fetcher (TesseraLoader *self)
+{
+  TesseraFetcher *fetcher = g_private_get (&thread_fetcher);
+
+  if (fetcher == NULL)
+    {
+      fetcher = tessera_fetcher_new (self->share, &self->limits);
+      g_private_set (&thread_fetcher, fetcher);
+    }
+
+  return fetcher;
+}
+
+/* The bytes behind @request->uri: downloaded for http(s), read for file. */
+static GBytes *
+load_bytes (TesseraLoader *self, TesseraRequest *request, char **label, GError **error)
+{
+  const char *scheme = g_uri_peek_scheme (request->uri);
+  g_autofree char *path = NULL;
+
+  if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0)
+    return tessera_fetcher_get (get_thread_fetcher (self), request->uri, &request->cancelled, label,
+                                error);
+
+  if (g_strcmp0 (scheme, "file") == 0 && (path = g_filename_from_uri (request->uri, NULL, NULL)))
+    return read_local_file (path, self->limits.max_bytes, error);
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
+               _ ("Only http, https and file addresses can be loaded"));
+  return NULL;
+}
+
+/* The bytes as they came, for saving later without downloading again: a local file is its
+ * own original; a download is kept in the originals folder, when there is one. */
+static void
+keep_original (TesseraLoader *self, TesseraRequest *request, GBytes *bytes)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+  const char *data;
+
+  if (g_str_has_prefix (request->uri, "file:"))
+    {
+      request->original_path = g_filename_from_uri (request->uri, NULL, NULL);
+      return;
+    }
+  if (self->originals_dir == NULL)
+    return;
+  name = g_strdup_printf ("%" G_GUINT64_FORMAT, request->sequence);
+  path = g_build_filename (self->originals_dir, name, NULL);
+  data = g_bytes_get_data (bytes, &len);
+  if (g_file_set_contents (path, data, (gssize) len, &error))
+    request->original_path = g_steal_pointer (&path);
+  else
+    g_debug ("Not keeping the original of %s: %s", request->uri, error->message);
+}
+
+static void
+load_image (TesseraLoader *self, TesseraRequest *request)
+{
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree char *label = NULL;
+  GError *error = NULL;
+
+  bytes = load_bytes (self, request, &label, &error);
+  if (bytes == NULL)
+    {
+      fail_request (request, error, label);
+      return;
+    }
+
+  request->texture = tessera_image_decode_tile (bytes, request->tile_px, &request->format, &error);
+  if (request->texture == NULL)
+    {
+      fail_request (request, error, NULL);
+      return;
+    }
+  keep_original (self, request, bytes);
+}
+
+static void
+load_data (TesseraLoader *self, TesseraRequest *request)
+{
+  g_autoptr (TesseraResponse) response = NULL;
+  const char *scheme = g_uri_peek_scheme (request->uri);
+  GError *error = NULL;
+
+  if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+    g_set_error (&error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
+                 _ ("Only http and https addresses can be requested"));
+  else if ((response = tessera_fetcher_request (get_thread_fetcher (self), request->uri,
+                                                (const char *const *) request->headers,
+                                                &request->cancelled, &error)))
+    request->payload = request->parse (response, request->parse_data, &error);
+
+  if (error != NULL)
+    fail_request (request, error, NULL);
+}
+
+static void
+load_request (TesseraLoader *self, TesseraRequest *request)
+{
+  if (request->parse != NULL)
+    load_data (self, request);
+  else
+    load_image (self, request);
+}
+
+static void
+deliver_request (TesseraRequest *request)
+{
+  g_autoptr (TesseraRequest) pending_ref = NULL;
+  TesseraLoadResult result;
+
+  if (g_atomic_int_get (&request->cancelled) || request->loader == NULL)
+    return;
+
+  /* Keep the request alive through the callback, whatever the callback cancels. */
+  pending_ref = tessera_request_ref (request);
+  g_hash_table_remove (request->loader->pending, request);
+
+  result = (TesseraLoadResult){
+    .texture = request->texture,
+    .format = request->format,
+    .error = request->error,
+    .label = request->label,
+    .data = request->payload,
+    .original_path = request->original_path,
+  };
+  request->deliver (&result, request->user_data);
+  release_callback (request);
+}
+
+static TesseraRequest *
+pop_finished (TesseraLoader *self)
+{
+  TesseraRequest *request;
+
+  g_mutex_lock (&self->finished_lock);
+  request = g_queue_pop_head (&self->finished);
+  g_mutex_unlock (&self->finished_lock);
+  return request;
+}
+
+/* Worker side: hand a finished request (and its reference) to the loader's thread. */
+static void
+push_finished (TesseraLoader *self, TesseraRequest *request)
+{
+  g_mutex_lock (&self->finished_lock);
+  g_queue_push_tail (&self->finished, request);
+  g_mutex_unlock (&self->finished_lock);
+  /* Thread-safe: it locks the source's context and wakes it. */
+  g_source_set_ready_time (self->delivery_source, 0);
+}
+
+static gboolean
+dispatch_finished (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  g_autoptr (TesseraLoader) self = g_object_ref (((DeliverySource *) source)->loader);
+  gint64 deadline = g_get_monotonic_time () + TESSERA_DELIVERY_SLICE_US;
+  TesseraRequest *request;
+
+  /* Before popping, so a request pushed meanwhile wakes the source again. */
+  g_source_set_ready_time (source, -1);
+  while ((request = pop_finished (self)) != NULL)
+    {
+      deliver_request (request);
+      tessera_request_unref (request);
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_source_set_ready_time (source, g_get_monotonic_time () + TESSERA_DELIVERY_PAUSE_US);
+          break;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static GSource *
+delivery_source_new (TesseraLoader *self)
+{
+  static GSourceFuncs funcs = { .dispatch = dispatch_finished };
+  GSource *source = g_source_new (&funcs, sizeof (DeliverySource));
+
+  ((DeliverySource *) source)->loader = self;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[tessera] deliver");
+  g_source_set_ready_time (source, -1);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+/* Once per worker thread. On Linux the nice value belongs to the thread, not the process. */
+static void
+prepare_worker_thread (void)
+{
+  if (g_private_get (&thread_prepared) != NULL)
+    return;
+  g_private_set (&thread_prepared, GINT_TO_POINTER (TRUE));
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), TESSERA_WORKER_NICE) != 0)
+    g_debug ("Could not lower a worker's priority: %s", g_strerror (errno));
+}
+
+static void
+run_request (gpointer data, gpointer user_data)
+{
+  TesseraRequest *request = data; /* the pool's reference, handed on to delivery */
+  TesseraLoader *self = user_data;
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+  prepare_worker_thread ();
+
+  if (g_atomic_int_get (&request->cancelled))
+    {
+      tessera_request_unref (request);
+      return;
+    }
+
+  load_request (self, request);
+  push_finished (self, request);
+}
+
+static gint
+compare_requests (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const TesseraRequest *first = a;
+  const TesseraRequest *second = b;
+
+  if (first->priority != second->priority)
+    return first->priority < second->priority ? -1 : 1;
+  return (first->sequence > second->sequence) - (first->sequence < second->sequence);
+}
+
+void
+tessera_loader_cancel_all (TesseraLoader *self)
+{
+  g_autoptr (GPtrArray) requests = NULL;
+  GHashTableIter iter;
+  gpointer request;
+
+  g_return_if_fail (TESSERA_IS_LOADER (self));
+
+  /* Cancelling edits the table, so take the requests out first. */
+  requests = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, &request, NULL))
+    g_ptr_array_add (requests, tessera_request_ref (request));
+  for (guint i = 0; i < requests->len; i++)
+    tessera_request_cancel (requests->pdata[i]);
+}
+
+/* Only the loader writes there, so everything in it goes. */
+static void
+remove_originals (const char *dir_path)
+{
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (dir_path == NULL || (dir = g_dir_open (dir_path, 0, NULL)) == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+      if (g_unlink (path) != 0)
+        g_debug ("Could not remove %s: %s", path, g_strerror (errno));
+    }
+  if (g_rmdir (dir_path) != 0)
+    g_debug ("Could not remove %s: %s", dir_path, g_strerror (errno));
+}
+
+gboolean
+tessera_loader_keep_originals (TesseraLoader *self, GError **error)
+{
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), FALSE);
+  g_return_val_if_fail (self->next_sequence == 0, FALSE);
+
+  if (self->originals_dir != NULL)
+    return TRUE;
+  self->originals_dir = g_dir_make_tmp ("tessera-originals-XXXXXX", error);
+  return self->originals_dir != NULL;
+}
+
+static void
+tessera_loader_finalize (GObject *object)
+{
+  TesseraLoader *self = TESSERA_LOADER (object);
+
+  tessera_loader_cancel_all (self);
+  /* Every queued request is cancelled now, so the workers run through the queue at once,
+   * dropping each; letting them do so (rather than an immediate stop) is what releases
+   * the queue's references. Transfers under way end at their next progress check. */
+  g_thread_pool_free (self->pool, FALSE, TRUE);
+  /* No worker is left to push, so the queue is settled. */
+  g_source_destroy (self->delivery_source);
+  g_source_unref (self->delivery_source);
+  g_queue_clear_full (&self->finished, (GDestroyNotify) tessera_request_unref);
+  g_mutex_clear (&self->finished_lock);
+  g_hash_table_unref (self->pending);
+  remove_originals (self->originals_dir);
+  g_free (self->originals_dir);
+  tessera_curl_share_unref (self->share);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (tessera_loader_parent_class)->finalize (object);
+}
+
+static void
+tessera_loader_class_init (TesseraLoaderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tessera_loader_finalize;
+}
+
+static void
+tessera_loader_init (TesseraLoader *self)
+{
+  self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tessera_request_unref, NULL);
+  self->context = g_main_context_ref_thread_default ();
+  self->share = tessera_curl_share_new ();
+  g_mutex_init (&self->finished_lock);
+  g_queue_init (&self->finished);
+  self->delivery_source = delivery_source_new (self);
+}
+
+TesseraLoader *
+tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
+{
+  g_autoptr (TesseraLoader) self = g_object_new (TESSERA_TYPE_LOADER, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_return_val_if_fail (n_jobs >= TESSERA_LOADER_MIN_JOBS, NULL);
+  g_return_val_if_fail (n_jobs <= TESSERA_LOADER_MAX_JOBS, NULL);
+
+  if (limits != NULL)
+    self->limits = *limits;
+  else
+    tessera_fetch_limits_init (&self->limits);
+  self->n_jobs = n_jobs;
+
+  /* Exclusive threads: each keeps its own fetcher in thread_fetcher. */
+  self->pool = g_thread_pool_new_full (run_request, self, (GDestroyNotify) tessera_request_unref,
+                                       (int) n_jobs, TRUE, &error);
+  if (self->pool == NULL)
+    g_error ("Could not start the download workers: %s", error->message);
+  g_thread_pool_set_sort_function (self->pool, compare_requests, NULL);
+
+  return g_steal_pointer (&self);
+}
+
+guint
+tessera_loader_get_n_jobs (TesseraLoader *self)
+{
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), 0);
+
+  return self->n_jobs;
+}
+
+guint
+tessera_loader_get_n_pending (TesseraLoader *self)
+{
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), 0);
+
+  return g_hash_table_size (self->pending);
+}
+
+static TesseraRequest *
+request_new (TesseraLoader *self, const char *uri, int priority, TesseraDeliverFunc deliver,
+             gpointer user_data, GDestroyNotify destroy)
+{
+  TesseraRequest *request = g_new0 (TesseraRequest, 1);
+
+  g_atomic_ref_count_init (&request->ref_count);
+  request->priority = priority;
+  request->sequence = self->next_sequence++;
+  request->uri = g_strdup (uri);
+  request->loader = self;
+  request->deliver = deliver;
+  request->user_data = user_data;
+  request->destroy = destroy;
+  return request;
+}
+
+static TesseraRequest *
+queue_request (TesseraLoader *self, TesseraRequest *request)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_hash_table_add (self->pending, tessera_request_ref (request));
+  if (!g_thread_pool_push (self->pool, tessera_request_ref (request), &error))
+    g_error ("Could not queue a download: %s", error->message);
+  return request;
+}
+
+TesseraRequest *
+tessera_loader_submit (TesseraLoader *self, const char *uri, int priority, guint tile_px,
+                       TesseraDeliverFunc deliver, gpointer user_data, GDestroyNotify destroy)
+{
+  TesseraRequest *request;
+
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (tile_px > 0, NULL);
+  g_return_val_if_fail (deliver != NULL, NULL);
+
+  request = request_new (self, uri, priority, deliver, user_data, destroy);
+  request->tile_px = tile_px;
+  return queue_request (self, request);
+}
+
+TesseraRequest *
+tessera_loader_submit_data (TesseraLoader *self, const char *uri, int priority,
+                            const TesseraDataJob *job, TesseraDeliverFunc deliver,
+                            gpointer user_data, GDestroyNotify destroy)
+{
+  TesseraRequest *request;
+
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (job != NULL && job->parse != NULL, NULL);
+  g_return_val_if_fail (deliver != NULL, NULL);
+
+  request = request_new (self, uri, priority, deliver, user_data, destroy);
+  request->headers = g_strdupv ((char **) job->headers);
+  request->parse = job->parse;
+  request->parse_data = job->parse_data;
+  request->parse_data_free = job->parse_data_free;
+  request->payload_free = job->payload_free;
+  return queue_request (self, request);
+}

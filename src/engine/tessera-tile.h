@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-tile.h: one image of the gallery, as the model holds it */
+#pragma once
+
+#include <gdk/gdk.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TESSERA_TILE_WAITING,
+  TESSERA_TILE_LOADED,
+  TESSERA_TILE_FAILED,
+} TesseraTileState;
+
+/* What a tile stands for: a picture, an animation shown as a still, or an album shown
+ * by its cover. */
+typedef enum
+{
+  TESSERA_TILE_PICTURE,
+  TESSERA_TILE_ANIMATION,
+  TESSERA_TILE_ALBUM,
+} TesseraTileKind;
+
+/* Where a tile came from, beyond the URI its thumbnail loads from: a service's post. */
+typedef struct
+{
+  TesseraTileKind kind;
+  const char *id;    /* the service's id (an album's for albums); NULL for pasted URLs */
+  const char *title; /* may be NULL */
+  const char *link;  /* the original, or the album's page; may be NULL */
+  guint n_images;    /* albums only; 0 when unknown */
+} TesseraTilePost;
+
+#define TESSERA_TYPE_TILE_STATE (tessera_tile_state_get_type ())
+GType tessera_tile_state_get_type (void);
+
+#define TESSERA_TYPE_TILE (tessera_tile_get_type ())
+G_DECLARE_FINAL_TYPE (TesseraTile, tessera_tile, TESSERA, TILE, GObject)
+
+TesseraTile *tessera_tile_new (const char *uri);
+TesseraTile *tessera_tile_new_for_post (const char *uri, const TesseraTilePost *post);
+const char *tessera_tile_get_uri (TesseraTile *self);
+TesseraTileState tessera_tile_get_state (TesseraTile *self);
+GdkTexture *tessera_tile_get_texture (TesseraTile *self);
+/* Short failure text for the tile ("HTTP 404"), and the full one for its tooltip. */
+const char *tessera_tile_get_reason (TesseraTile *self);
+const char *tessera_tile_get_detail (TesseraTile *self);
+TesseraTileKind tessera_tile_get_kind (TesseraTile *self);
+const char *tessera_tile_get_id (TesseraTile *self);
+const char *tessera_tile_get_title (TesseraTile *self);
+const char *tessera_tile_get_link (TesseraTile *self);
+guint tessera_tile_get_n_images (TesseraTile *self);
+/* Where the bytes the thumbnail came from are kept (see tessera_loader_keep_originals);
+ * NULL when not kept. */
+const char *tessera_tile_get_original_path (TesseraTile *self);
+void tessera_tile_set_original_path (TesseraTile *self, const char *path);
+/* Milliseconds since start-up when the tile finished; -1 while waiting. */
+gint64 tessera_tile_get_done_ms (TesseraTile *self);
+
+void tessera_tile_set_loaded (TesseraTile *self, GdkTexture *texture, gint64 done_ms);
+void tessera_tile_set_failed (TesseraTile *self, const char *reason, const char *detail,
+                              gint64 done_ms);
+
+/* Back to waiting, for another try after a failure. */
+void tessera_tile_set_waiting (TesseraTile *self);
+const char *tessera_tile_state_to_string (TesseraTileState state);
+
+G_END_DECLS

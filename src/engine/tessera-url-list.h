@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-url-list.h: find image URLs in any text a person pastes, drops or passes */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A token longer than this is not taken as a URL. */
+#define TESSERA_URL_MAX_LENGTH     8192
+/* Text beyond this many bytes is ignored (and reported as cut). */
+#define TESSERA_URL_TEXT_MAX_BYTES (64u * 1024u * 1024u)
+
+typedef struct
+{
+  GPtrArray
+      *urls; /* (element-type utf8): normalised http(s) or file URIs, first-seen order, unique */
+  guint n_not_urls;   /* non-blank lines that held no usable URL */
+  guint n_duplicates; /* URLs repeated within the text */
+  gboolean not_utf8;  /* invalid UTF-8 was present and skipped */
+  gboolean truncated; /* the text was longer than TESSERA_URL_TEXT_MAX_BYTES */
+} TesseraUrlList;
+
+/* Splits on newlines, spaces, commas and quotes; validates each candidate with a real
+ * URL parser. Accepts http:// and https:// URLs, file:// URLs and absolute paths
+ * (returned as file:// URIs). @len may be -1 for NUL-terminated text. Never fails. */
+TesseraUrlList *tessera_url_list_extract (const char *text, gssize len);
+void tessera_url_list_free (TesseraUrlList *list);
+
+/* One line for the person: "Added 87 images · 3 lines were not URLs · 1 duplicate skipped".
+ * @n_duplicates counts both repeats in the text and URLs already in the gallery. */
+char *tessera_url_list_summary (guint n_added, guint n_not_urls, guint n_duplicates,
+                                gboolean not_utf8, gboolean truncated);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraUrlList, tessera_url_list_free)
+
+G_END_DECLS

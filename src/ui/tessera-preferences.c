@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-preferences.c */
+
+#define G_LOG_DOMAIN "tessera-preferences"
+
+#include "config.h"
+
+#include "tessera-preferences.h"
+
+struct _TesseraPreferences
+{
+  GtkWindow parent_instance;
+
+  GSettings *settings; /* delayed: applied on close */
+  GtkWidget *client_id_entry;
+  GtkWidget *env_note;
+  GtkWidget *nsfw_switch;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraPreferences, tessera_preferences, GTK_TYPE_WINDOW)
+
+static gboolean
+tessera_preferences_close_request (GtkWindow *window)
+{
+  TesseraPreferences *self = TESSERA_PREFERENCES (window);
+
+  if (self->settings != NULL)
+    g_settings_apply (self->settings);
+  return GTK_WINDOW_CLASS (tessera_preferences_parent_class)->close_request (window);
+}
+
+static void
+tessera_preferences_dispose (GObject *object)
+{
+  TesseraPreferences *self = TESSERA_PREFERENCES (object);
+
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_PREFERENCES);
+
+  G_OBJECT_CLASS (tessera_preferences_parent_class)->dispose (object);
+}
+
+static void
+tessera_preferences_class_init (TesseraPreferencesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tessera_preferences_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = tessera_preferences_close_request;
+
+  gtk_widget_class_set_template_from_resource (
+      widget_class, "/io/github/tessera/Tessera/tessera-preferences.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, client_id_entry);
+  gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, env_note);
+  gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, nsfw_switch);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+tessera_preferences_init (TesseraPreferences *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+tessera_preferences_new (GtkWindow *parent, GSettings *settings)
+{
+  TesseraPreferences *self;
+  g_autoptr (GSettingsSchema) schema = NULL;
+  const char *from_env = g_getenv ("IMGUR_CLIENT_ID");
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (TESSERA_TYPE_PREFERENCES, "transient-for", parent, NULL);
+  /* A settings object of its own, delayed, so the app's sees one change on close. */
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  self->settings = g_settings_new_full (schema, NULL, NULL);
+  g_settings_delay (self->settings);
+  g_settings_bind (self->settings, "imgur-client-id", self->client_id_entry, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "imgur-show-nsfw", self->nsfw_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  gtk_widget_set_visible (self->env_note, from_env != NULL && *from_env != '\0');
+  return GTK_WIDGET (self);
+}

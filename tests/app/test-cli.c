@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-cli.c: the tessera binary end to end, as a script would run it (under Xvfb) */
+
+#include "config.h"
+
+#include <signal.h>
+
+#include <cjson/cJSON.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "tessera-engine.h"
+#include "tessera-loader.h"
+#include "tessera-test-server.h"
+#include "tessera-test-util.h"
+
+typedef struct
+{
+  int exit_status;
+  char *stdout_text;
+  char *stderr_text;
+  char *stats_text;
+  cJSON *stats;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->stdout_text);
+  g_free (run->stderr_text);
+  g_free (run->stats_text);
+  g_clear_pointer (&run->stats, cJSON_Delete);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Long enough for a loaded machine, short enough that a tessera that never quits fails
+ * the test instead of hanging it until meson's timeout. */
+#define RUN_TIMEOUT_SECONDS 60
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} Waiter;
+
+static void
+on_communicated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->result = g_object_ref (result);
+  g_main_loop_quit (waiter->loop);
+}
+
+static gboolean
+on_run_timeout (gpointer user_data)
+{
+  g_main_loop_quit (((Waiter *) user_data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Feeds @input to @process and collects its output; kills it and fails if it runs too long. */
+static void
+communicate_with_timeout (GSubprocess *process, const char *input, Run *run)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Waiter waiter = { loop, NULL };
+  g_autoptr (GError) error = NULL;
+  guint timeout_id;
+
+  g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, on_communicated, &waiter);
+  timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, on_run_timeout, &waiter);
+  g_main_loop_run (loop);
+  if (waiter.result == NULL)
+    {
+      g_subprocess_force_exit (process);
+      g_error ("tessera did not exit within %d s", RUN_TIMEOUT_SECONDS);
+    }
+  g_source_remove (timeout_id);
+  g_assert_true (g_subprocess_communicate_utf8_finish (process, waiter.result, &run->stdout_text,
+                                                       &run->stderr_text, &error));
+  g_assert_no_error (error);
+  g_object_unref (waiter.result);
+}
+
+/* Called once tessera has started, to act on it while it runs. */
+typedef void (*WhileRunning) (GSubprocess *process, gpointer data);
+
+/* Runs tessera with @args (NULL-terminated) and --stats, feeding @input on stdin. */
+static void
+run_tessera_with (Run *run, const char *input, const char *const *args, WhileRunning while_running,
+                  gpointer data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-cli-XXXXXX", NULL);
+  g_autofree char *stats_path = g_build_filename (dir, "stats.json", NULL);
+  g_autofree char *stats_arg = g_strconcat ("--stats=", stats_path, NULL);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_strv_builder_add (builder, g_getenv ("TESSERA_BINARY"));
+  g_strv_builder_add (builder, stats_arg);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+
+  process = g_subprocess_newv ((const char *const *) argv,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                   | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  if (while_running != NULL)
+    while_running (process, data);
+  communicate_with_timeout (process, input, run);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->exit_status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit %d, stderr: %s", run->exit_status, run->stderr_text);
+
+  if (g_file_get_contents (stats_path, &run->stats_text, NULL, NULL))
+    run->stats = cJSON_Parse (run->stats_text);
+  g_unlink (stats_path);
+  g_rmdir (dir);
+}
+
+static void
+run_tessera (Run *run, const char *input, const char *const *args)
+{
+  run_tessera_with (run, input, args, NULL, NULL);
+}
+
+static int
+stats_int (const Run *run, const char *name)
+{
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive (run->stats, name);
+
+  g_assert_true (cJSON_IsNumber (item));
+  return item->valueint;
+}
+
+/* URLs on the command line and on stdin; quits when done; stats say what happened. */
+static void
+test_exit_when_done_with_stats (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autofree char *a = tessera_test_server_url (server, "/img/cli-a.png");
+  g_autofree char *b = tessera_test_server_url (server, "/img/cli-b.jpg");
+  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
+  g_autofree char *input = g_strdup_printf ("%s\n%s\n", b, missing);
+  const char *args[] = { "--exit-when-done", a, "-", NULL };
+  g_auto (Run) run = { 0 };
+  const cJSON *items;
+
+  run_tessera (&run, input, args);
+
+  g_assert_nonnull (run.stats);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 3);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 2);
+  g_assert_cmpint (stats_int (&run, "failed"), ==, 1);
+  g_assert_cmpint (stats_int (&run, "first_tile_ms"), <=, stats_int (&run, "all_tiles_ms"));
+  items = cJSON_GetObjectItem (run.stats, "items");
+  g_assert_cmpstr (cJSON_GetObjectItem (cJSON_GetArrayItem (items, 0), "url")->valuestring, ==, a);
+  g_assert_cmpstr (cJSON_GetObjectItem (cJSON_GetArrayItem (items, 2), "error")->valuestring, ==,
+                   "HTTP 404");
+  /* One tile failed, so a script is told. */
+  g_assert_cmpint (run.exit_status, ==, 1);
+
+  tessera_test_server_free (server);
+}
+
+static void
+test_all_loaded_exits_zero (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autofree char *a = tessera_test_server_url (server, "/img/zero-a.png");
+  g_autofree char *b = tessera_test_server_url (server, "/img/zero-b.png");
+  const char *args[] = { "--exit-when-done", "--jobs=2", a, b, NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 0);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 2);
+  tessera_test_server_free (server);
+}
+
+/* Out of range or not a number: refused before any window opens. 0 matters most, since
+ * GApplication silently drops an integer option that is 0. */
+static void
+test_bad_jobs_is_usage_error (void)
+{
+  const char *bad_values[] = { "--jobs=0", "--jobs=33", "--jobs=-1", "--jobs=many" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_values); i++)
+    {
+      const char *args[] = { bad_values[i], "--exit-when-done", "http://127.0.0.1:9/a.png", NULL };
+      g_auto (Run) run = { 0 };
+
+      run_tessera (&run, NULL, args);
+
+      g_assert_cmpint (run.exit_status, ==, 2);
+      g_assert_nonnull (strstr (run.stderr_text, "--jobs must be between 1 and 32"));
+      /* Refused at once: no tiles were made, so no stats were written. */
+      g_assert_null (run.stats);
+    }
+}
+
+/* Nothing usable given: say so and quit instead of waiting for ever. */
+static void
+test_nothing_to_load (void)
+{
+  const char *args[] = { "--exit-when-done", "/nonexistent/list.txt", "not-a-url", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (run.stderr_text, "No image URLs were found"));
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 0);
+}
+
+#define N_HANGING     300
+/* Far below the 20 s a stalled transfer takes to time out on its own: only cancelling the
+ * transfers under way lets tessera quit within it. */
+#define QUIT_WITHIN_S 10
+
+typedef struct
+{
+  TesseraTestServer *server;
+  gint64 signalled_us;
+} QuitWhileLoading;
+
+static gboolean
+downloads_under_way (gpointer data)
+{
+  return tessera_test_server_get_in_flight (data) >= TESSERA_LOADER_DEFAULT_JOBS;
+}
+
+static void
+terminate_mid_download (GSubprocess *process, gpointer data)
+{
+  QuitWhileLoading *quit = data;
+
+  g_assert_true (tessera_test_wait_until (downloads_under_way, quit->server, 30000));
+  quit->signalled_us = g_get_monotonic_time ();
+  g_subprocess_send_signal (process, SIGTERM);
+}
+
+/* Told to quit with hundreds of downloads queued or stalled, tessera stops them all, writes
+ * its stats and exits promptly. */
+static void
+test_quit_with_downloads_in_flight (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  QuitWhileLoading quit = { server, 0 };
+  g_auto (Run) run = { 0 };
+  gint64 quit_us;
+
+  /* Distinct URLs: the gallery skips duplicates. */
+  for (guint i = 0; i < N_HANGING; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hang?n=%u", i);
+
+      g_ptr_array_add (args, tessera_test_server_url (server, path));
+    }
+  g_ptr_array_add (args, NULL);
+
+  run_tessera_with (&run, NULL, (const char *const *) args->pdata, terminate_mid_download, &quit);
+  quit_us = g_get_monotonic_time () - quit.signalled_us;
+
+  g_test_message ("quit %" G_GINT64_FORMAT " ms after SIGTERM", quit_us / 1000);
+  g_assert_cmpint (quit_us, <, QUIT_WITHIN_S * G_USEC_PER_SEC);
+  g_assert_nonnull (run.stats);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, N_HANGING);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 0);
+  g_assert_cmpint (stats_int (&run, "failed"), ==, 0);
+}
+
+#define CLIENT_ID "cli0test0id"
+
+/* Points tessera at @server for Imgur's API and images, with @client_id (NULL: none). */
+static void
+set_imgur_env (TesseraTestServer *server, const char *client_id)
+{
+  g_autofree char *api = tessera_test_server_url (server, "");
+  g_autofree char *images = tessera_test_server_url (server, "/img");
+
+  g_setenv ("TESSERA_IMGUR_API", api, TRUE);
+  g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
+  if (client_id != NULL)
+    g_setenv ("IMGUR_CLIENT_ID", client_id, TRUE);
+  else
+    g_unsetenv ("IMGUR_CLIENT_ID");
+}
+
+static const char *
+first_source_error (const Run *run)
+{
+  const cJSON *errors = cJSON_GetObjectItemCaseSensitive (run->stats, "source_errors");
+  const cJSON *first = cJSON_GetArrayItem (errors, 0);
+
+  return cJSON_IsString (first) ? first->valuestring : NULL;
+}
+
+/* A whole page of the captured gallery, as thumbnails: stills of GIFs, covers of albums,
+ * all at the size letter for a 180 px tile, never an original. */
+static void
+test_imgur_page_end_to_end (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  set_imgur_env (server, CLIENT_ID);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 0);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 183);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 183);
+  g_assert_null (first_source_error (&run));
+  g_assert_cmpuint (tessera_test_server_count_path (server, TESSERA_TEST_IMGUR_PAGE (0)), ==, 1);
+  /* g2RXrlZ is an animated GIF: its still, not the GIF. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/g2RXrlZm.jpg"), ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/g2RXrlZ.gif"), ==, 0);
+  /* XlaGd is an album whose cover is ckwRGs8; its link is a page, never requested. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/ckwRGs8m.jpg"), ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/a/XlaGd"), ==, 0);
+  /* The last post, a PNG, as a JPEG thumbnail. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/i96K3YNm.jpg"), ==, 1);
+}
+
+/* Imgur's 403: its message reaches the person and the stats, the Client ID never does. */
+static void
+test_imgur_refused_client_id (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  const char *wrong = "wrong0client0id";
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  set_imgur_env (server, wrong);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 0);
+  g_assert_nonnull (strstr (first_source_error (&run), "Invalid client_id"));
+  g_assert_nonnull (strstr (run.stderr_text, "Invalid client_id"));
+  g_assert_null (strstr (run.stats_text, wrong));
+  g_assert_null (strstr (run.stderr_text, wrong));
+  g_assert_null (strstr (run.stdout_text, wrong));
+}
+
+/* Without a Client ID nothing is requested, and the person is told how to set one. */
+static void
+test_imgur_no_client_id (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  set_imgur_env (server, NULL);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (first_source_error (&run), "IMGUR_CLIENT_ID"));
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
+}
+
+/* Out of requests: one request, no retry, and the time the limit resets. */
+static void
+test_imgur_rate_limited (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *refusal
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-error-object-429.json", NULL);
+  g_autofree char *headers = g_strdup_printf (
+      "X-RateLimit-UserRemaining: 0\r\nX-RateLimit-UserReset: %" G_GINT64_FORMAT "\r\n",
+      g_get_real_time () / G_USEC_PER_SEC + 600);
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  tessera_test_server_add_fixture (server, TESSERA_TEST_IMGUR_PAGE (0), refusal, 429, headers,
+                                   NULL);
+  set_imgur_env (server, CLIENT_ID);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (first_source_error (&run), "rate limit is reached; resets at "));
+  g_assert_cmpuint (tessera_test_server_count_path (server, TESSERA_TEST_IMGUR_PAGE (0)), ==, 1);
+}
+
+static void
+test_imgur_bad_query (void)
+{
+  const char *args[] = { "--imgur=sideways/viral", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 2);
+  g_assert_nonnull (strstr (run.stderr_text, "“sideways” is not an Imgur section"));
+}
+
+static void
+remove_folder (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+
+      if (g_file_test (file, G_FILE_TEST_IS_DIR))
+        remove_folder (file);
+      else
+        g_unlink (file);
+    }
+  g_rmdir (path);
+}
+
+/* --save-to downloads the originals with no window and no display at all, says what it
+ * did in one line, and fails (exit 1) when one image could not be saved. */
+static void
+test_save_to_without_display (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tessera-save-to-XXXXXX", NULL);
+  g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
+  g_autofree char *a = tessera_test_server_url (server, "/img/sunset.png?w=80&h=60");
+  g_autofree char *b = tessera_test_server_url (server, "/img/beach.jpg?w=80&h=60");
+  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+  g_autofree char *existing = g_build_filename (dir, "sunset.png", NULL);
+  g_autofree char *input = g_strdup_printf ("%s\n", b);
+  const char *all_good[] = { save_to, a, "-", NULL };
+  const char *one_bad[] = { save_to, missing, b, NULL };
+  g_auto (Run) first = { 0 };
+  g_auto (Run) second = { 0 };
+
+  g_assert_true (g_file_set_contents (existing, "keep me", -1, NULL));
+  g_unsetenv ("DISPLAY");
+  run_tessera (&first, input, all_good);
+  run_tessera (&second, NULL, one_bad);
+  g_setenv ("DISPLAY", display, TRUE);
+
+  g_assert_cmpint (first.exit_status, ==, 0);
+  g_assert_nonnull (strstr (first.stdout_text, "Saved 2 images to "));
+  /* Not a terminal: no progress line. */
+  g_assert_null (strstr (first.stderr_text, "Saving"));
+  g_assert_cmpint (second.exit_status, ==, 1);
+  g_assert_nonnull (strstr (second.stderr_text, "Failed: "));
+  g_assert_nonnull (strstr (second.stderr_text, "404"));
+  g_assert_nonnull (strstr (second.stdout_text, "Saved 1 of 2"));
+  /* sunset.png was there: kept, the new one numbered; beach.jpg twice: two files. */
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 4);
+  {
+    g_autofree char *kept = NULL;
+    g_autofree char *numbered = g_build_filename (dir, "sunset (2).png", NULL);
+    g_autofree char *beach_2 = g_build_filename (dir, "beach (2).jpg", NULL);
+
+    g_assert_true (g_file_get_contents (existing, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, "keep me");
+    g_assert_true (g_file_test (numbered, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (beach_2, G_FILE_TEST_IS_REGULAR));
+  }
+  remove_folder (dir);
+}
+
+static void
+assert_saved_file (const char *dir, const char *relpath)
+{
+  g_autofree char *path = g_build_filename (dir, relpath, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    g_error ("Not saved: %s", relpath);
+}
+
+/* --save-to --imgur: the page's originals by post name, an album's images in its folder,
+ * an album Imgur will not list reported; no thumbnail is downloaded. */
+static void
+test_save_to_imgur (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tessera-save-imgur-XXXXXX", NULL);
+  g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
+  g_autofree char *page
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-gallery-save-page.json", NULL);
+  g_autofree char *album
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-album-images-list.json", NULL);
+  g_autofree char *gone
+      = g_build_filename (tessera_test_imgur_fixtures (), "error-404-image-not-found.json", NULL);
+  g_autofree char *authorization = g_strdup_printf ("Client-ID %s", CLIENT_ID);
+  const char *args[] = { save_to, "--imgur=top/top/week", NULL };
+  g_auto (Run) run = { 0 };
+  g_auto (Run) without_id = { 0 };
+
+  tessera_test_server_add_fixture (server, "/3/gallery/top/top/week/0", page, 200, NULL,
+                                   authorization);
+  tessera_test_server_add_fixture (server, "/3/gallery/album/SavAlb1", album, 200, NULL,
+                                   authorization);
+  tessera_test_server_add_fixture (server, "/3/gallery/album/SavGone", gone, 404, NULL,
+                                   authorization);
+  set_imgur_env (server, CLIENT_ID);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (run.stdout_text, "Saved 5 of 7"));
+  g_assert_nonnull (strstr (run.stderr_text, "Failed: Album “An album Imgur took down”: "));
+  g_assert_null (strstr (run.stderr_text, CLIENT_ID));
+  assert_saved_file (dir, "A harbour at dawn (SavPic1).jpg");
+  assert_saved_file (dir, "SavGif1.gif");
+  assert_saved_file (dir, "Trip_.._photos (SavAlb1)/First (LstImg1).jpg");
+  assert_saved_file (dir, "Trip_.._photos (SavAlb1)/LstGif2.gif");
+  assert_saved_file (dir, "Trip_.._photos (SavAlb1)/Last (LstPng5).png");
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 3);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavPic1.jpg"), ==, 1);
+  /* Only originals: no size-lettered thumbnail of any post. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavPic1m.jpg"), ==, 0);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavCov1m.jpg"), ==, 0);
+
+  /* No Client ID: a clear message, no request, nothing saved. */
+  set_imgur_env (server, NULL);
+  tessera_test_server_reset_counters (server);
+  run_tessera (&without_id, NULL, args);
+  g_assert_cmpint (without_id.exit_status, ==, 1);
+  g_assert_nonnull (strstr (without_id.stderr_text, "Imgur needs a Client ID"));
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 3);
+  remove_folder (dir);
+}
+
+static void
+test_save_to_not_a_folder (void)
+{
+  const char *args[] = { "--save-to=/nonexistent/folder", "https://example.com/a.png", NULL };
+  g_auto (Run) run = { 0 };
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 2);
+  g_assert_nonnull (strstr (run.stderr_text, "is not a folder"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/exit-when-done-with-stats", test_exit_when_done_with_stats);
+  g_test_add_func ("/cli/all-loaded-exits-zero", test_all_loaded_exits_zero);
+  g_test_add_func ("/cli/bad-jobs-is-usage-error", test_bad_jobs_is_usage_error);
+  g_test_add_func ("/cli/nothing-to-load", test_nothing_to_load);
+  g_test_add_func ("/cli/quit-with-downloads-in-flight", test_quit_with_downloads_in_flight);
+  g_test_add_func ("/cli/imgur/page-end-to-end", test_imgur_page_end_to_end);
+  g_test_add_func ("/cli/imgur/refused-client-id", test_imgur_refused_client_id);
+  g_test_add_func ("/cli/imgur/no-client-id", test_imgur_no_client_id);
+  g_test_add_func ("/cli/imgur/rate-limited", test_imgur_rate_limited);
+  g_test_add_func ("/cli/imgur/bad-query", test_imgur_bad_query);
+  g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
+  g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
+  g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
+
+  return g_test_run ();
+}

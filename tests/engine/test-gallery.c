@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-gallery.c: tiles, counts, duplicates and the --stats document */
+
+#include "config.h"
+
+#include <cjson/cJSON.h>
+
+#include "tessera-engine.h"
+#include "tessera-gallery.h"
+#include "tessera-test-server.h"
+#include "tessera-test-util.h"
+
+static gboolean
+gallery_done (gpointer data)
+{
+  return tessera_gallery_is_done (data);
+}
+
+typedef struct
+{
+  guint n_splices;
+  guint largest_splice;
+} SpliceCount;
+
+static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added, gpointer data)
+{
+  SpliceCount *count = data;
+
+  count->n_splices++;
+  count->largest_splice = MAX (count->largest_splice, added);
+}
+
+static TesseraGallery *
+new_gallery (void)
+{
+  TesseraFetchLimits limits;
+  g_autoptr (TesseraLoader) loader = NULL;
+
+  tessera_test_fast_limits (&limits);
+  loader = tessera_loader_new (4, &limits);
+  return tessera_gallery_new (loader);
+}
+
+/* Thousands of URLs arrive as one splice; duplicates are skipped, within and across adds. */
+static void
+test_add_splices_and_dedups (void)
+{
+  const guint n_urls = 3000;
+  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  SpliceCount count = { 0 };
+  guint n_duplicates = 0;
+
+  for (guint i = 0; i < n_urls; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("http://127.0.0.1:1/%u.png", i % 2000));
+  g_signal_connect (tessera_gallery_get_model (gallery), "items-changed",
+                    G_CALLBACK (on_items_changed), &count);
+
+  g_assert_cmpuint (tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, urls->len,
+                                              &n_duplicates),
+                    ==, 2000);
+  g_assert_cmpuint (n_duplicates, ==, 1000);
+  g_assert_cmpuint (count.n_splices, ==, 1);
+  g_assert_cmpuint (count.largest_splice, ==, 2000);
+
+  /* Adding the same again adds nothing and does not touch the model. */
+  g_assert_cmpuint (
+      tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, 10, &n_duplicates), ==,
+      0);
+  g_assert_cmpuint (n_duplicates, ==, 10);
+  g_assert_cmpuint (count.n_splices, ==, 1);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (gallery), ==, 2000);
+
+  tessera_gallery_clear (gallery);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (gallery), ==, 0);
+  g_assert_false (tessera_gallery_is_done (gallery));
+}
+
+static cJSON *
+parse_stats (TesseraGallery *gallery)
+{
+  g_autofree char *json = tessera_gallery_dup_stats_json (gallery);
+  cJSON *root = cJSON_Parse (json);
+
+  g_assert_nonnull (root);
+  return root;
+}
+
+static double
+number_field (const cJSON *object, const char *name)
+{
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive (object, name);
+
+  g_assert_true (cJSON_IsNumber (item));
+  return item->valuedouble;
+}
+
+static const char *
+string_field (const cJSON *object, const char *name)
+{
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive (object, name);
+
+  g_assert_true (cJSON_IsString (item));
+  return item->valuestring;
+}
+
+/* Counts and per-tile states reach the stats, failed ones with their reason. */
+static void
+test_counts_and_stats (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autofree char *good = tessera_test_server_url (server, "/img/a.png");
+  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
+  g_autofree char *html = tessera_test_server_url (server, "/page.html");
+  const char *urls[] = { good, missing, html };
+  cJSON *root;
+  const cJSON *items;
+  const cJSON *item;
+
+  tessera_gallery_add_uris (gallery, urls, G_N_ELEMENTS (urls), NULL);
+  g_assert_false (tessera_gallery_is_done (gallery));
+
+  root = parse_stats (gallery);
+  g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (root, "all_tiles_ms")));
+  item = cJSON_GetArrayItem (cJSON_GetObjectItem (root, "items"), 0);
+  g_assert_cmpstr (string_field (item, "state"), ==, "waiting");
+  cJSON_Delete (root);
+
+  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 3);
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 2);
+
+  root = parse_stats (gallery);
+  g_assert_cmpfloat (number_field (root, "tiles"), ==, 3);
+  g_assert_cmpfloat (number_field (root, "loaded"), ==, 1);
+  g_assert_cmpfloat (number_field (root, "failed"), ==, 2);
+  g_assert_cmpfloat (number_field (root, "first_tile_ms"), <=, number_field (root, "all_tiles_ms"));
+  items = cJSON_GetObjectItem (root, "items");
+  g_assert_cmpint (cJSON_GetArraySize (items), ==, 3);
+
+  item = cJSON_GetArrayItem (items, 0);
+  g_assert_cmpstr (string_field (item, "url"), ==, good);
+  g_assert_cmpstr (string_field (item, "state"), ==, "loaded");
+  g_assert_null (cJSON_GetObjectItem (item, "error"));
+  g_assert_cmpfloat (number_field (item, "done_ms"), >=, 0);
+
+  item = cJSON_GetArrayItem (items, 1);
+  g_assert_cmpstr (string_field (item, "state"), ==, "failed");
+  g_assert_cmpstr (string_field (item, "error"), ==, "HTTP 404");
+
+  item = cJSON_GetArrayItem (items, 2);
+  g_assert_cmpstr (string_field (item, "error"), ==, "Not an image");
+  cJSON_Delete (root);
+
+  g_clear_object (&gallery);
+  tessera_test_server_free (server);
+}
+
+/* Clearing while loads are under way delivers nothing into the emptied gallery. */
+static void
+test_clear_cancels (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  gint64 until;
+
+  tessera_test_server_set_latency_ms (server, 100);
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/%u.png", i);
+      g_ptr_array_add (urls, tessera_test_server_url (server, path));
+    }
+  tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  tessera_gallery_clear (gallery);
+
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (gallery), ==, 0);
+  g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 0);
+
+  g_clear_object (&gallery);
+  tessera_test_server_free (server);
+}
+
+/* A failed tile loads again on retry; loaded and waiting tiles are left alone. */
+static void
+test_retry_failed (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autofree char *good = tessera_test_server_url (server, "/img/a.png");
+  g_autofree char *flaky = tessera_test_server_url (server, "/retry/404/1/gallery-flaky");
+  g_autofree char *gone = tessera_test_server_url (server, "/status/410");
+  const char *urls[] = { good, flaky, gone };
+  g_autoptr (TesseraTile) good_tile = NULL;
+  g_autoptr (TesseraTile) flaky_tile = NULL;
+
+  tessera_gallery_add_uris (gallery, urls, G_N_ELEMENTS (urls), NULL);
+  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 2);
+  good_tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 0);
+  flaky_tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 1);
+  g_assert_cmpint (tessera_tile_get_state (flaky_tile), ==, TESSERA_TILE_FAILED);
+
+  g_assert_false (tessera_gallery_retry (gallery, good_tile));
+  g_assert_true (tessera_gallery_retry (gallery, flaky_tile));
+  g_assert_cmpint (tessera_tile_get_state (flaky_tile), ==, TESSERA_TILE_WAITING);
+  g_assert_null (tessera_tile_get_reason (flaky_tile));
+  g_assert_false (tessera_gallery_is_done (gallery));
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
+  /* Already on its way: a second retry does nothing. */
+  g_assert_false (tessera_gallery_retry (gallery, flaky_tile));
+
+  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_cmpint (tessera_tile_get_state (flaky_tile), ==, TESSERA_TILE_LOADED);
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/a.png"), ==, 1);
+
+  /* Retry all: only the failed one goes again, and fails again. */
+  g_assert_cmpuint (tessera_gallery_retry_failed (gallery), ==, 1);
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 0);
+  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
+  g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 3);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/status/410"), ==, 2);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/a.png"), ==, 1);
+
+  g_clear_object (&gallery);
+  tessera_test_server_free (server);
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/gallery/add-splices-and-dedups", test_add_splices_and_dedups);
+  g_test_add_func ("/gallery/counts-and-stats", test_counts_and_stats);
+  g_test_add_func ("/gallery/clear-cancels", test_clear_cancels);
+  g_test_add_func ("/gallery/retry-failed", test_retry_failed);
+
+  return g_test_run ();
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-imgur-source.c: paging, failures and limits of the Imgur source, against fixtures */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "tessera-engine.h"
+#include "tessera-imgur-collect.h"
+#include "tessera-imgur-source.h"
+#include "tessera-test-server.h"
+#include "tessera-test-util.h"
+
+#define CLIENT_ID "source0test0id"
+
+typedef struct
+{
+  TesseraTestServer *server;
+  TesseraLoader *loader;
+  TesseraGallery *gallery;
+  TesseraImgurSource *source;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *api = NULL;
+  g_autofree char *images = NULL;
+  TesseraFetchLimits limits;
+  TesseraImgurQuery query = { 0 };
+
+  fixture->server = tessera_test_server_new ();
+  api = tessera_test_server_url (fixture->server, "");
+  images = tessera_test_server_url (fixture->server, "/img");
+  g_setenv ("TESSERA_IMGUR_API", api, TRUE);
+  g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
+  tessera_test_serve_imgur (fixture->server, tessera_test_imgur_fixtures (), CLIENT_ID);
+
+  tessera_test_fast_limits (&limits);
+  fixture->loader = tessera_loader_new (4, &limits);
+  fixture->gallery = tessera_gallery_new (fixture->loader);
+  fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->source);
+  g_clear_object (&fixture->gallery);
+  g_clear_object (&fixture->loader);
+  tessera_test_server_free (fixture->server);
+}
+
+static gboolean
+settled (gpointer data)
+{
+  TesseraImgurState state = tessera_imgur_source_get_state (data);
+
+  return state != TESSERA_IMGUR_LOADING;
+}
+
+static void
+load_page (Fixture *fixture)
+{
+  tessera_imgur_source_load_more (fixture->source);
+  g_assert_true (tessera_test_wait_until (settled, fixture->source, 20000));
+}
+
+static char *
+fixture_path (const char *name)
+{
+  return g_build_filename (tessera_test_imgur_fixtures (), name, NULL);
+}
+
+static guint
+page_requests (Fixture *fixture, guint page)
+{
+  g_autofree char *path = g_strdup_printf ("/3/gallery/hot/viral/day/%u", page);
+
+  return tessera_test_server_count_path (fixture->server, path);
+}
+
+/* Pages follow one another; posts already shown are not shown twice; an empty page ends. */
+static void
+test_pages_and_duplicates (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hot = fixture_path ("gallery-hot-viral-page0-anonymous-2014-03.json");
+
+  /* Page 1 repeats page 0 whole. */
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (1), hot, 200, NULL,
+                                   NULL);
+
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+  g_assert_cmpint (tessera_imgur_source_get_remaining (fixture->source), ==, 1990);
+
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_ENDED);
+
+  /* Ended: nothing more is asked for. */
+  tessera_imgur_source_load_more (fixture->source);
+  g_assert_cmpuint (page_requests (fixture, 3), ==, 0);
+  g_assert_cmpuint (tessera_imgur_source_get_n_requests (fixture->source), ==, 3);
+}
+
+/* A 503 is worth a retry, and the retry asks for the same page. */
+static void
+test_unavailable_then_retry (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hot = fixture_path ("gallery-hot-viral-page0-anonymous-2014-03.json");
+  g_autofree char *error_body = fixture_path ("own-error-object-429.json");
+
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), error_body, 503,
+                                   NULL, NULL);
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_FAILED);
+  g_assert_cmpint (tessera_imgur_source_get_problem (fixture->source), ==,
+                   TESSERA_IMGUR_PROBLEM_UNAVAILABLE);
+  g_assert_nonnull (strstr (tessera_imgur_source_get_message (fixture->source), "not answering"));
+
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), hot, 200, NULL,
+                                   NULL);
+  load_page (fixture);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
+  g_assert_cmpuint (page_requests (fixture, 0), ==, 2);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+}
+
+/* At the limit: no request until the reset time, however often more is asked for. */
+static void
+test_rate_limit_holds (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hot = fixture_path ("gallery-hot-viral-page0-anonymous-2014-03.json");
+  g_autofree char *headers = g_strdup_printf (
+      "X-RateLimit-UserRemaining: 0\r\nX-RateLimit-UserReset: %" G_GINT64_FORMAT "\r\n",
+      g_get_real_time () / G_USEC_PER_SEC + 600);
+
+  /* The last allowed request brings a page: it is shown, and then the limit holds. */
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), hot, 200, headers,
+                                   NULL);
+  load_page (fixture);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+  g_assert_cmpint (tessera_imgur_source_get_problem (fixture->source), ==,
+                   TESSERA_IMGUR_PROBLEM_RATE_LIMITED);
+  g_assert_cmpint (tessera_imgur_source_get_remaining (fixture->source), ==, 0);
+
+  for (guint i = 0; i < 3; i++)
+    tessera_imgur_source_load_more (fixture->source);
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_FAILED);
+  g_assert_cmpuint (tessera_imgur_source_get_n_requests (fixture->source), ==, 1);
+  g_assert_cmpuint (page_requests (fixture, 1), ==, 0);
+}
+
+/* Whatever Imgur echoes, the Client ID is not shown. */
+static void
+test_client_id_never_shown (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-imgur-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "echo.json", NULL);
+  g_autofree char *body = g_strdup_printf (
+      "{\"data\":{\"error\":\"Client-ID %s is over capacity\"},\"success\":false,\"status\":403}",
+      CLIENT_ID);
+
+  g_assert_true (g_file_set_contents (path, body, -1, NULL));
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), path, 403, NULL,
+                                   NULL);
+  load_page (fixture);
+
+  g_assert_cmpint (tessera_imgur_source_get_problem (fixture->source), ==,
+                   TESSERA_IMGUR_PROBLEM_REFUSED);
+  g_assert_nonnull (strstr (tessera_imgur_source_get_message (fixture->source), "over capacity"));
+  g_assert_null (strstr (tessera_imgur_source_get_message (fixture->source), CLIENT_ID));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* A search asks the search endpoint, its words escaped. */
+static void
+test_search (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hot = fixture_path ("gallery-hot-viral-page0-anonymous-2014-03.json");
+  TesseraImgurQuery query
+      = { .sort = (char *) "top", .window = (char *) "week", .search = (char *) "cats & dogs" };
+
+  tessera_test_server_add_fixture (fixture->server, "/3/gallery/search/top/week/0", hot, 200, NULL,
+                                   NULL);
+  g_clear_object (&fixture->source);
+  fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
+  load_page (fixture);
+
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 183);
+  g_assert_cmpuint (
+      tessera_test_server_count_path (fixture->server, "/3/gallery/search/top/week/0"), ==, 1);
+}
+
+static gboolean
+collect_finished (gpointer data)
+{
+  return tessera_imgur_collect_is_finished (data);
+}
+
+static gboolean
+saver_finished (gpointer data)
+{
+  return tessera_saver_is_finished (data);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static char *
+sorted_joined (GPtrArray *names)
+{
+  g_autoptr (GPtrArray) copy = g_ptr_array_new ();
+
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (copy, names->pdata[i]);
+  g_ptr_array_sort (copy, compare_names);
+  g_ptr_array_add (copy, NULL);
+  return g_strjoinv ("|", (char **) copy->pdata);
+}
+
+static void
+remove_saved (const char *dir, GPtrArray *names)
+{
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+      g_autofree char *folder = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+      if (!g_str_equal (folder, dir))
+        g_rmdir (folder);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* What saving a page of posts means: pictures and GIFs from their links, each album's
+ * images into a folder named after it, and an album that cannot be listed reported. */
+static void
+test_collect_for_saving (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *page = fixture_path ("own-gallery-save-page.json");
+  g_autofree char *album = fixture_path ("own-album-images-list.json");
+  g_autofree char *gone = fixture_path ("error-404-image-not-found.json");
+  g_autofree char *target = g_dir_make_tmp ("tessera-collect-XXXXXX", NULL);
+  TesseraImgurQuery query
+      = { .section = (char *) "top", .sort = (char *) "top", .window = (char *) "week" };
+  g_autoptr (TesseraImgurCollect) collect
+      = tessera_imgur_collect_new (fixture->loader, CLIENT_ID, FALSE);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, target);
+  g_autofree char *saved = NULL;
+  GPtrArray *failures;
+
+  tessera_test_server_add_fixture (fixture->server, "/3/gallery/top/top/week/0", page, 200, NULL,
+                                   NULL);
+  tessera_test_server_add_fixture (fixture->server, "/3/gallery/album/SavAlb1", album, 200, NULL,
+                                   NULL);
+  tessera_test_server_add_fixture (fixture->server, "/3/gallery/album/SavGone", gone, 404, NULL,
+                                   NULL);
+  tessera_imgur_collect_add_query (collect, &query);
+  tessera_imgur_collect_start (collect);
+  g_assert_true (tessera_test_wait_until (collect_finished, collect, 20000));
+  /* Two pictures and the listed album's four images (the fifth is not safe for work). */
+  g_assert_cmpuint (tessera_imgur_collect_get_n_found (collect), ==, 6);
+  /* Listing asked for no thumbnail. */
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/img/SavCov1m.jpg"), ==, 0);
+
+  tessera_imgur_collect_fill_saver (collect, saver);
+  tessera_saver_start (saver);
+  g_assert_true (tessera_test_wait_until (saver_finished, saver, 20000));
+  saved = sorted_joined (tessera_saver_get_saved_names (saver));
+  g_assert_cmpstr (saved, ==,
+                   "A harbour at dawn (SavPic1).jpg|SavGif1.gif|"
+                   "Trip_.._photos (SavAlb1)/First (LstImg1).jpg|"
+                   "Trip_.._photos (SavAlb1)/Last (LstPng5).png|"
+                   "Trip_.._photos (SavAlb1)/LstGif2.gif");
+  failures = tessera_saver_get_failures (saver);
+  g_assert_cmpuint (failures->len, ==, 2);
+  for (guint i = 0; i < failures->len; i++)
+    g_test_message ("%s", (const char *) failures->pdata[i]);
+  g_assert_true (g_str_has_prefix (failures->pdata[0], "Album “An album Imgur took down”: ")
+                 || g_str_has_prefix (failures->pdata[1], "Album “An album Imgur took down”: "));
+  remove_saved (target, tessera_saver_get_saved_names (saver));
+}
+
+/* Without a Client ID nothing is asked, and every album says why. */
+static void
+test_collect_without_client_id (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TesseraImgurCollect) collect
+      = tessera_imgur_collect_new (fixture->loader, NULL, FALSE);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, g_get_tmp_dir ());
+  TesseraTilePost post = { .kind = TESSERA_TILE_ALBUM, .id = "SavAlb1", .title = "Trip" };
+  g_autoptr (TesseraTile) album = tessera_tile_new_for_post ("http://127.0.0.1:1/c.jpg", &post);
+  GPtrArray *failures;
+
+  tessera_imgur_collect_add_post (collect, album);
+  tessera_imgur_collect_add_post (collect, album);
+  tessera_imgur_collect_start (collect);
+  g_assert_true (tessera_test_wait_until (collect_finished, collect, 20000));
+  g_assert_cmpuint (tessera_imgur_collect_get_n_found (collect), ==, 0);
+  g_assert_cmpuint (tessera_test_server_get_requests (fixture->server), ==, 0);
+
+  tessera_imgur_collect_fill_saver (collect, saver);
+  tessera_saver_start (saver);
+  g_assert_true (tessera_test_wait_until (saver_finished, saver, 20000));
+  failures = tessera_saver_get_failures (saver);
+  g_assert_cmpuint (failures->len, ==, 2);
+  g_assert_true (g_str_has_prefix (failures->pdata[1], "Album “Trip”: Imgur needs a Client ID"));
+}
+
+/* A Client ID that could break the request header is refused before any request. */
+static void
+test_client_id_checked (void)
+{
+  g_autoptr (TesseraLoader) loader = tessera_loader_new (1, NULL);
+  g_autoptr (TesseraGallery) gallery = tessera_gallery_new (loader);
+  TesseraImgurQuery query = { 0 };
+  g_autoptr (TesseraImgurSource) source
+      = tessera_imgur_source_new (gallery, &query, "abc\r\nX-Evil: 1", FALSE);
+  g_autoptr (TesseraImgurSource) empty = tessera_imgur_source_new (gallery, &query, "", FALSE);
+
+  tessera_imgur_source_load_more (source);
+  tessera_imgur_source_load_more (empty);
+
+  g_assert_cmpint (tessera_imgur_source_get_problem (source), ==, TESSERA_IMGUR_PROBLEM_REFUSED);
+  g_assert_cmpuint (tessera_imgur_source_get_n_requests (source), ==, 0);
+  g_assert_cmpint (tessera_imgur_source_get_problem (empty), ==,
+                   TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID);
+  g_assert_cmpuint (tessera_imgur_source_get_n_requests (empty), ==, 0);
+}
+
+static void
+test_query_parse (void)
+{
+  static const struct
+  {
+    const char *text;
+    const char *section, *sort, *window; /* NULL section: refused */
+  } cases[] = {
+    { NULL, "hot", "viral", "day" },
+    { "", "hot", "viral", "day" },
+    { "top", "top", "viral", "day" },
+    { "top/top/week", "top", "top", "week" },
+    { "user/rising", "user", "rising", "day" },
+    { "hot//all", "hot", "viral", "all" },
+    { "hot/rising", NULL },
+    { "sideways", NULL },
+    { "top/top/decade", NULL },
+    { "top/top/week/extra", NULL },
+    { "../../x", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (TesseraImgurQuery) query = { 0 };
+      g_autoptr (GError) error = NULL;
+      gboolean parsed = tessera_imgur_query_parse (cases[i].text, &query, &error);
+
+      g_test_message ("%s", cases[i].text ? cases[i].text : "(null)");
+      if (cases[i].section == NULL)
+        {
+          g_assert_false (parsed);
+          g_assert_nonnull (error);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpstr (query.section, ==, cases[i].section);
+      g_assert_cmpstr (query.sort, ==, cases[i].sort);
+      g_assert_cmpstr (query.window, ==, cases[i].window);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/imgur-source/pages-and-duplicates", Fixture, NULL, fixture_set_up,
+              test_pages_and_duplicates, fixture_tear_down);
+  g_test_add ("/imgur-source/unavailable-then-retry", Fixture, NULL, fixture_set_up,
+              test_unavailable_then_retry, fixture_tear_down);
+  g_test_add ("/imgur-source/rate-limit-holds", Fixture, NULL, fixture_set_up,
+              test_rate_limit_holds, fixture_tear_down);
+  g_test_add ("/imgur-source/client-id-never-shown", Fixture, NULL, fixture_set_up,
+              test_client_id_never_shown, fixture_tear_down);
+  g_test_add ("/imgur-source/search", Fixture, NULL, fixture_set_up, test_search,
+              fixture_tear_down);
+  g_test_add ("/imgur-source/collect-for-saving", Fixture, NULL, fixture_set_up,
+              test_collect_for_saving, fixture_tear_down);
+  g_test_add ("/imgur-source/collect-without-client-id", Fixture, NULL, fixture_set_up,
+              test_collect_without_client_id, fixture_tear_down);
+  g_test_add_func ("/imgur-source/client-id-checked", test_client_id_checked);
+  g_test_add_func ("/imgur-source/query-parse", test_query_parse);
+
+  return g_test_run ();
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-input.c: arguments, files, folders and standard input become URLs */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "tessera-engine.h"
+#include "tessera-input.h"
+#include "tessera-test-server.h"
+
+static void
+on_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static TesseraUrlList *
+resolve (const char *const *args, GFile *cwd)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TesseraUrlList *list;
+
+  tessera_input_from_args_async (args, cwd, NULL, on_finished, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  list = tessera_input_from_args_finish (result, &error);
+  g_assert_no_error (error);
+  return list;
+}
+
+static void
+write_file (const char *dir, const char *name, GBytes *bytes)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      (gssize) g_bytes_get_size (bytes), NULL));
+}
+
+static void
+test_args (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-input-XXXXXX", NULL);
+  g_autofree char *folder = g_build_filename (dir, "pictures", NULL);
+  g_autoptr (GFile) cwd = g_file_new_for_path (dir);
+  g_autoptr (GBytes) png = tessera_test_make_png (10, 10, 1);
+  g_autoptr (GBytes) jpeg = tessera_test_make_jpeg (10, 10, 2);
+  static const char list_text[] = "https://example.com/a.jpg\nnot a "
+                                  "url\nhttps://example.com/b.png, https://example.com/a.jpg\n";
+  g_autoptr (GBytes) list_bytes = g_bytes_new_static (list_text, sizeof list_text - 1);
+  g_autoptr (GBytes) readme = g_bytes_new_static ("hello", 5);
+  g_autoptr (TesseraUrlList) list = NULL;
+  g_autofree char *b_uri = NULL;
+  g_autofree char *a_uri = NULL;
+  const char *args[] = { "https://example.com/first.gif", "list.txt", "pictures", "missing.txt",
+                         "https://example.com/b.png",     NULL };
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  write_file (folder, "b.jpg", jpeg);
+  write_file (folder, "a.png", png);
+  write_file (folder, "readme.txt", readme);
+  write_file (dir, "list.txt", list_bytes);
+
+  list = resolve (args, cwd);
+
+  a_uri = g_strconcat ("file://", folder, "/a.png", NULL);
+  b_uri = g_strconcat ("file://", folder, "/b.jpg", NULL);
+  g_assert_cmpuint (list->urls->len, ==, 5);
+  g_assert_cmpstr (list->urls->pdata[0], ==, "https://example.com/first.gif");
+  g_assert_cmpstr (list->urls->pdata[1], ==, "https://example.com/a.jpg");
+  g_assert_cmpstr (list->urls->pdata[2], ==, "https://example.com/b.png");
+  /* Folder contents sorted by name; the text file in it is not an image. */
+  g_assert_cmpstr (list->urls->pdata[3], ==, a_uri);
+  g_assert_cmpstr (list->urls->pdata[4], ==, b_uri);
+  /* "not a url" line, and the missing file. */
+  g_assert_cmpuint (list->n_not_urls, ==, 2);
+  /* a.jpg twice in list.txt, b.png in the file and as an argument. */
+  g_assert_cmpuint (list->n_duplicates, ==, 2);
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/input/args", test_args);
+
+  return g_test_run ();
+}

@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-loader.c: the engine against a server that misbehaves in every way we know */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "tessera-engine.h"
+#include "tessera-error.h"
+#include "tessera-loader.h"
+#include "tessera-test-server.h"
+#include "tessera-test-util.h"
+
+#define TILE_PX 64
+
+typedef struct
+{
+  const char *path; /* on the test server, or a whole URL when it has a scheme */
+  int error_code;   /* -1: loads */
+  const char *label;
+} FaultCase;
+
+static const FaultCase fault_cases[] = {
+  { "/img/ok.png", -1, NULL },
+  { "/img/ok.jpg?w=1200&h=800", -1, NULL },
+  { "/img/anim.gif", -1, NULL },
+  { "/status/404", TESSERA_ERROR_HTTP, "HTTP 404" },
+  { "/status/500", TESSERA_ERROR_HTTP, "HTTP 500" },
+  { "/status/403", TESSERA_ERROR_HTTP, "HTTP 403" },
+  { "/retry/429/99/always?after=0", TESSERA_ERROR_HTTP, "HTTP 429" },
+  { "/retry/503/2/twice?after=1", -1, NULL },
+  { "/retry/429/1/once?after=1", -1, NULL },
+  { "/redirect/2", -1, NULL },
+  { "/redirect-file", TESSERA_ERROR_REDIRECT, "Bad redirect" },
+  { "/redirect-loop", TESSERA_ERROR_REDIRECT, "Redirect loop" },
+  { "/truncated.png", TESSERA_ERROR_CUT_SHORT, "Cut short" },
+  { "/hang", TESSERA_ERROR_TIMED_OUT, "Timed out" },
+  { "/trickle", TESSERA_ERROR_TIMED_OUT, "Timed out" },
+  { "/endless", TESSERA_ERROR_TOO_LARGE, "Too large" },
+  { "/page.html", TESSERA_ERROR_NOT_IMAGE, "Not an image" },
+  { "/text.jpg", TESSERA_ERROR_NOT_IMAGE, "Not an image" },
+  { "/huge.png", TESSERA_ERROR_TOO_LARGE, "Too large" },
+  { "/corrupt.jpg", TESSERA_ERROR_BROKEN, "Broken image" },
+  { "http://127.0.0.1:1/refused.png", TESSERA_ERROR_NETWORK, "Can't connect" },
+  { "ftp://127.0.0.1/file.png", TESSERA_ERROR_BAD_URL, "Bad URL" },
+  { "file:///nonexistent/tessera.png", TESSERA_ERROR_FILE, "Can't read file" },
+};
+
+static TesseraLoader *
+new_fast_loader (guint n_jobs)
+{
+  TesseraFetchLimits limits;
+
+  tessera_test_fast_limits (&limits);
+  return tessera_loader_new (n_jobs, &limits);
+}
+
+static char *
+case_url (TesseraTestServer *server, const char *path)
+{
+  return g_uri_peek_scheme (path) ? g_strdup (path) : tessera_test_server_url (server, path);
+}
+
+static gboolean
+all_delivered (gpointer data)
+{
+  GArray *outcomes = data;
+
+  for (guint i = 0; i < outcomes->len; i++)
+    if (!g_array_index (outcomes, TesseraTestOutcome, i).delivered)
+      return FALSE;
+  return TRUE;
+}
+
+/* Every fault ends as a failure with the reason a person would want to read; all at once,
+ * so the slow ones (timeouts) overlap. */
+static void
+test_faults (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = new_fast_loader (G_N_ELEMENTS (fault_cases));
+  g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+
+  g_array_set_clear_func (outcomes, (GDestroyNotify) tessera_test_outcome_clear);
+  g_array_set_size (outcomes, G_N_ELEMENTS (fault_cases));
+  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    {
+      g_autofree char *url = case_url (server, fault_cases[i].path);
+      g_ptr_array_add (
+          requests, tessera_loader_submit (loader, url, 0, TILE_PX, tessera_test_record_outcome,
+                                           &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
+    }
+
+  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    {
+      const FaultCase *expected = &fault_cases[i];
+      TesseraTestOutcome *outcome = &g_array_index (outcomes, TesseraTestOutcome, i);
+
+      g_test_message ("%s → %s", expected->path, outcome->label ? outcome->label : "loaded");
+      g_assert_cmpuint (outcome->n_deliveries, ==, 1);
+      if (expected->error_code < 0)
+        {
+          g_assert_null (outcome->label);
+          g_assert_nonnull (outcome->texture);
+          continue;
+        }
+      g_assert_null (outcome->texture);
+      g_assert_true (outcome->error_domain == TESSERA_ERROR);
+      g_assert_cmpint (outcome->error_code, ==, expected->error_code);
+      g_assert_cmpstr (outcome->label, ==, expected->label);
+    }
+
+  /* Retries: 429 "always" is tried once plus three retries; "twice" succeeds on the third. */
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/retry/429/99/always"), ==,
+                    1 + TESSERA_FETCH_MAX_RETRIES);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/retry/503/2/twice"), ==, 3);
+  g_assert_cmpuint (tessera_loader_get_n_pending (loader), ==, 0);
+
+  g_clear_object (&loader);
+  tessera_test_server_free (server);
+}
+
+/* Never more transfers than workers, and each worker keeps its connection. */
+static void
+test_concurrency_and_reuse (void)
+{
+  const guint n_jobs = 3;
+  const guint n_images = 30;
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = new_fast_loader (n_jobs);
+  g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+
+  g_array_set_clear_func (outcomes, (GDestroyNotify) tessera_test_outcome_clear);
+  g_array_set_size (outcomes, n_images);
+  tessera_test_server_set_latency_ms (server, 40);
+  for (guint i = 0; i < n_images; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/reuse-%u.png", i);
+      g_autofree char *url = tessera_test_server_url (server, path);
+      g_ptr_array_add (
+          requests, tessera_loader_submit (loader, url, 0, TILE_PX, tessera_test_record_outcome,
+                                           &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
+    }
+  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
+
+  for (guint i = 0; i < n_images; i++)
+    g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, n_images);
+  g_assert_cmpuint (tessera_test_server_get_max_in_flight (server), <=, n_jobs);
+  g_assert_cmpuint (tessera_test_server_get_max_in_flight (server), >=, 2);
+  /* One connection per worker at most: the rest were reused. */
+  g_assert_cmpuint (tessera_test_server_get_connections (server), <=, n_jobs);
+
+  g_clear_object (&loader);
+  tessera_test_server_free (server);
+}
+
+typedef struct
+{
+  guint n_delivered;
+  guint n_released;
+} Counter;
+
+static void
+count_delivery (const TesseraLoadResult *result, gpointer user_data)
+{
+  ((Counter *) user_data)->n_delivered++;
+}
+
+static void
+count_release (gpointer user_data)
+{
+  ((Counter *) user_data)->n_released++;
+}
+
+static gboolean
+time_passed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+static void
+run_for_ms (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  tessera_test_wait_until (time_passed, &until, ms + 1000);
+}
+
+/* 500 queued jobs cancelled: within a second nothing runs, nothing is delivered. */
+static void
+test_cancel_many (void)
+{
+  const guint n_images = 500;
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = new_fast_loader (8);
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  Counter counter = { 0 };
+  guint delivered_at_cancel;
+  guint requests_after_second;
+  gint64 started;
+
+  tessera_test_server_set_latency_ms (server, 200);
+  for (guint i = 0; i < n_images; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/cancel-%u.png", i);
+      g_autofree char *url = tessera_test_server_url (server, path);
+      g_ptr_array_add (requests, tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery,
+                                                        &counter, NULL));
+    }
+  /* A separate request whose user data must be released exactly once on cancel. */
+  {
+    g_autofree char *url = tessera_test_server_url (server, "/img/released.png");
+    g_ptr_array_add (requests, tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery,
+                                                      &counter, count_release));
+  }
+  run_for_ms (100);
+
+  delivered_at_cancel = counter.n_delivered;
+  started = g_get_monotonic_time ();
+  for (guint i = 0; i < requests->len; i++)
+    tessera_request_cancel (requests->pdata[i]);
+  g_assert_cmpuint (tessera_loader_get_n_pending (loader), ==, 0);
+  g_assert_cmpuint (counter.n_released, ==, 1);
+
+  run_for_ms (1000);
+  requests_after_second = tessera_test_server_get_requests (server);
+  run_for_ms (500);
+
+  g_assert_cmpuint (counter.n_delivered, ==, delivered_at_cancel);
+  /* Only the transfers already under way reached the server; nothing new started. */
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, requests_after_second);
+  g_assert_cmpuint (requests_after_second, <, 8 * 2 + 1);
+
+  /* Freeing the loader waits for its workers, which must already be idle. */
+  g_clear_object (&loader);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpuint (counter.n_released, ==, 1);
+  tessera_test_server_free (server);
+}
+
+/* Cancelling a transfer that is stuck stops it at the next progress check. */
+static void
+test_cancel_running (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = new_fast_loader (1);
+  g_autofree char *url = tessera_test_server_url (server, "/trickle");
+  Counter counter = { 0 };
+  TesseraRequest *request;
+  gint64 started;
+
+  request = tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery, &counter, NULL);
+  run_for_ms (300);
+  started = g_get_monotonic_time ();
+  tessera_request_cancel (request);
+  tessera_request_unref (request);
+  g_clear_object (&loader); /* returns once the worker has given up */
+
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (counter.n_delivered, ==, 0);
+  tessera_test_server_free (server);
+}
+
+typedef struct
+{
+  GArray *order;
+  int priority;
+} Ranked;
+
+static void
+record_rank (const TesseraLoadResult *result, gpointer user_data)
+{
+  Ranked *ranked = user_data;
+
+  g_array_append_val (ranked->order, ranked->priority);
+}
+
+static gboolean
+has_n_entries (gpointer data)
+{
+  return ((GArray *) data)->len == 6;
+}
+
+/* Lower priority values run first, whatever the submission order. */
+static void
+test_priority (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = new_fast_loader (1);
+  g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  Ranked ranks[6];
+  const int priorities[6] = { 0, 50, 40, 30, 20, 10 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ranks); i++)
+    {
+      /* The first occupies the only worker while the others queue up. */
+      g_autofree char *path = g_strdup_printf ("/img/rank-%u.png?delay=%u", i, i == 0 ? 300 : 0);
+      g_autofree char *url = tessera_test_server_url (server, path);
+
+      ranks[i] = (Ranked){ order, priorities[i] };
+      g_ptr_array_add (requests, tessera_loader_submit (loader, url, priorities[i], TILE_PX,
+                                                        record_rank, &ranks[i], NULL));
+      if (i == 0)
+        run_for_ms (100);
+    }
+  g_assert_true (tessera_test_wait_until (has_n_entries, order, 10000));
+
+  for (guint i = 0; i < order->len; i++)
+    g_test_message ("delivered #%u: priority %d", i, g_array_index (order, int, i));
+  g_assert_cmpint (g_array_index (order, int, 0), ==, 0);
+  for (guint i = 1; i < order->len; i++)
+    g_assert_cmpint (g_array_index (order, int, i), ==, (int) i * 10);
+
+  g_clear_object (&loader);
+  tessera_test_server_free (server);
+}
+
+static gboolean
+outcome_delivered (gpointer data)
+{
+  return ((TesseraTestOutcome *) data)->delivered;
+}
+
+static void
+load_one (TesseraLoader *loader, const char *uri, TesseraTestOutcome *outcome)
+{
+  g_autoptr (TesseraRequest) request
+      = tessera_loader_submit (loader, uri, 0, TILE_PX, tessera_test_record_outcome, outcome, NULL);
+
+  g_assert_true (tessera_test_wait_until (outcome_delivered, outcome, 10000));
+}
+
+/* Local files go through the same pool: an image loads, text does not. */
+static void
+test_local_files (void)
+{
+  g_autoptr (TesseraLoader) loader = new_fast_loader (2);
+  g_autofree char *dir = g_dir_make_tmp ("tessera-loader-XXXXXX", NULL);
+  g_autofree char *png_path = g_build_filename (dir, "picture.png", NULL);
+  g_autofree char *text_path = g_build_filename (dir, "notes.png", NULL);
+  g_autofree char *png_uri = g_filename_to_uri (png_path, NULL, NULL);
+  g_autofree char *text_uri = g_filename_to_uri (text_path, NULL, NULL);
+  g_autoptr (GBytes) png = tessera_test_make_png (200, 100, 7);
+  TesseraTestOutcome image = { 0 };
+  TesseraTestOutcome text = { 0 };
+
+  g_assert_true (g_file_set_contents (png_path, g_bytes_get_data (png, NULL),
+                                      (gssize) g_bytes_get_size (png), NULL));
+  g_assert_true (g_file_set_contents (text_path, "not a picture", -1, NULL));
+
+  load_one (loader, png_uri, &image);
+  load_one (loader, text_uri, &text);
+
+  g_assert_nonnull (image.texture);
+  /* A 200×100 image shrinks to the square of its short side. */
+  g_assert_cmpint (gdk_texture_get_width (image.texture), ==, TILE_PX);
+  g_assert_cmpint (gdk_texture_get_height (image.texture), ==, TILE_PX);
+  g_assert_null (text.texture);
+  g_assert_cmpint (text.error_code, ==, TESSERA_ERROR_NOT_IMAGE);
+
+  tessera_test_outcome_clear (&image);
+  tessera_test_outcome_clear (&text);
+  g_unlink (png_path);
+  g_unlink (text_path);
+  g_rmdir (dir);
+}
+
+/* Echoes the request's Authorization header with the status asked for in the query, and a
+ * rate-limit style header. */
+static gboolean
+echo_api (const char *path, const char *query, GHashTable *request_headers, guint *status,
+          const char **content_type, GString *headers, GBytes **body, gpointer user_data)
+{
+  const char *auth = g_hash_table_lookup (request_headers, "authorization");
+  const char *accept = g_hash_table_lookup (request_headers, "accept");
+
+  *status = query != NULL ? (guint) g_ascii_strtoull (query, NULL, 10) : 200;
+  *content_type = (char *) "application/json";
+  g_string_append (headers, "X-RateLimit-UserRemaining: 7\r\n");
+  *body = g_bytes_new_take (g_strdup_printf ("%s|%s", auth ? auth : "", accept ? accept : ""),
+                            strlen (auth ? auth : "") + strlen (accept ? accept : "") + 1);
+  return TRUE;
+}
+
+typedef struct
+{
+  long status;
+  char *body;
+  char *remaining;
+} Answer;
+
+static void
+answer_free (gpointer data)
+{
+  Answer *answer = data;
+
+  g_free (answer->body);
+  g_free (answer->remaining);
+  g_free (answer);
+}
+
+static gpointer
+parse_answer (const TesseraResponse *response, gpointer parse_data, GError **error)
+{
+  Answer *answer = g_new0 (Answer, 1);
+
+  g_assert_false (tessera_engine_is_main_thread ());
+  g_assert_cmpstr (parse_data, ==, "parse data");
+  answer->status = response->status;
+  answer->body
+      = g_strndup (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body));
+  answer->remaining
+      = g_strdup (g_hash_table_lookup (response->headers, "x-ratelimit-userremaining"));
+  return answer;
+}
+
+typedef struct
+{
+  gboolean delivered;
+  Answer *answer;
+} DataOutcome;
+
+static void
+record_answer (const TesseraLoadResult *result, gpointer user_data)
+{
+  DataOutcome *outcome = user_data;
+
+  outcome->delivered = TRUE;
+  g_assert_null (result->error);
+  /* Taking over the payload: the loader must not free it afterwards. */
+  outcome->answer = g_memdup2 (result->data, sizeof (Answer));
+  memset (result->data, 0, sizeof (Answer));
+}
+
+static gboolean
+data_delivered (gpointer data)
+{
+  return ((DataOutcome *) data)->delivered;
+}
+
+/* A service's answer of any status comes back whole, with its headers, parsed on a worker;
+ * request headers go out; a 429 is the caller's to honour, never retried. */
+static void
+test_data_requests (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = new_fast_loader (2);
+  const char *headers[] = { "Authorization: Client-ID secret", NULL };
+  const guint statuses[] = { 200, 403, 429, 503 };
+
+  tessera_test_server_add_handler (server, "/api/", echo_api, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/gallery?%u", statuses[i]);
+      g_autofree char *url = tessera_test_server_url (server, path);
+      TesseraDataJob job = { headers, parse_answer, (gpointer) "parse data", NULL, answer_free };
+      DataOutcome outcome = { 0 };
+      g_autoptr (TesseraRequest) request = NULL;
+
+      tessera_test_server_reset_counters (server);
+      request = tessera_loader_submit_data (loader, url, 0, &job, record_answer, &outcome, NULL);
+      g_assert_true (tessera_test_wait_until (data_delivered, &outcome, 10000));
+
+      g_assert_cmpint (outcome.answer->status, ==, statuses[i]);
+      g_assert_cmpstr (outcome.answer->body, ==, "Client-ID secret|application/json");
+      g_assert_cmpstr (outcome.answer->remaining, ==, "7");
+      g_assert_cmpuint (tessera_test_server_count_path (server, "/api/gallery"), ==, 1);
+      answer_free (outcome.answer);
+    }
+}
+
+/* Stands in for a frame clock on slow (software) rendering: a redraw-priority source that
+ * is always ready and takes a frame's time. */
+#define SLOW_FRAME_US   20000
+#define REDRAW_PRIORITY (G_PRIORITY_HIGH_IDLE + 20)
+#define N_BUSY_LOADS    30
+
+static gboolean
+paint_slow_frame (gpointer data)
+{
+  (*(guint *) data)++;
+  g_usleep (SLOW_FRAME_US);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Results still arrive while frames are painted back to back, and frames go on being
+ * painted while results arrive: neither starves the other. */
+static void
+test_delivers_under_busy_frames (void)
+{
+  g_autoptr (TesseraLoader) loader = new_fast_loader (4);
+  g_autofree char *dir = g_dir_make_tmp ("tessera-loader-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "picture.png", NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (GBytes) png = tessera_test_make_png (64, 64, 3);
+  g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  g_autoptr (GSource) frames = g_idle_source_new ();
+  guint n_frames = 0;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL),
+                                      (gssize) g_bytes_get_size (png), NULL));
+  g_array_set_size (outcomes, N_BUSY_LOADS);
+  g_source_set_priority (frames, REDRAW_PRIORITY);
+  g_source_set_callback (frames, paint_slow_frame, &n_frames, NULL);
+  g_source_attach (frames, NULL);
+
+  for (guint i = 0; i < N_BUSY_LOADS; i++)
+    g_ptr_array_add (
+        requests, tessera_loader_submit (loader, uri, 0, TILE_PX, tessera_test_record_outcome,
+                                         &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
+  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 20000));
+  g_source_destroy (frames);
+
+  g_assert_cmpuint (n_frames, >, 0);
+  for (guint i = 0; i < N_BUSY_LOADS; i++)
+    {
+      g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
+      tessera_test_outcome_clear (&g_array_index (outcomes, TesseraTestOutcome, i));
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/loader/faults", test_faults);
+  g_test_add_func ("/loader/concurrency-and-reuse", test_concurrency_and_reuse);
+  g_test_add_func ("/loader/cancel-many", test_cancel_many);
+  g_test_add_func ("/loader/cancel-running", test_cancel_running);
+  g_test_add_func ("/loader/priority", test_priority);
+  g_test_add_func ("/loader/local-files", test_local_files);
+  g_test_add_func ("/loader/delivers-under-busy-frames", test_delivers_under_busy_frames);
+  g_test_add_func ("/loader/data-requests", test_data_requests);
+
+  return g_test_run ();
+}

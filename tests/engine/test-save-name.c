@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-save-name.c: names for saved files stay in the folder, visible, valid and short */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tessera-save-name.h"
+
+static void
+assert_safe (const char *name)
+{
+  g_assert_nonnull (name);
+  g_assert_true (g_utf8_validate (name, -1, NULL));
+  g_assert_cmpuint (strlen (name), <=, TESSERA_SAVE_NAME_MAX);
+  g_assert_null (strchr (name, '/'));
+  g_assert_null (strchr (name, '\\'));
+  g_assert_false (name[0] == '.' || name[0] == ' ' || name[0] == '\0');
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    g_assert_false (g_unichar_iscntrl (g_utf8_get_char (p)));
+}
+
+static void
+test_for_url (void)
+{
+  static const struct
+  {
+    const char *url;
+    TesseraImageFormat format;
+    const char *expected;
+  } cases[] = {
+    { "https://h/a/b/cat.jpg", TESSERA_IMAGE_FORMAT_JPEG, "cat.jpg" },
+    { "https://h/a/b/cat.jpg?size=big#top", TESSERA_IMAGE_FORMAT_JPEG, "cat.jpg" },
+    /* Decoded separators become "_"; the leading dots go. */
+    { "https://h/x/..%2F..%2Fetc%2Fpasswd", TESSERA_IMAGE_FORMAT_PNG, "_.._etc_passwd.png" },
+    { "https://h/%00evil.jpg", TESSERA_IMAGE_FORMAT_JPEG, "_evil.jpg" },
+    { "https://h/.hidden.png", TESSERA_IMAGE_FORMAT_PNG, "hidden.png" },
+    { "https://h/?q=1", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
+    { "https://h/", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
+    { "https://h", TESSERA_IMAGE_FORMAT_GIF, "image-7.gif" },
+    { "not a url at all", TESSERA_IMAGE_FORMAT_PNG, "image-7.png" },
+    { "https://h/photo", TESSERA_IMAGE_FORMAT_PNG, "photo.png" },
+    { "https://h/pic.jpg", TESSERA_IMAGE_FORMAT_PNG, "pic.png" },
+    { "https://h/pic.JPG", TESSERA_IMAGE_FORMAT_JPEG, "pic.JPG" },
+    { "https://h/x.jpeg", TESSERA_IMAGE_FORMAT_JPEG, "x.jpeg" },
+    { "https://h/v1.2", TESSERA_IMAGE_FORMAT_WEBP, "v1.2.webp" },
+    { "https://h/...", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
+    { "https://h/%20%20%20", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
+    { "https://h/._.", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
+    { "https://h/a%0Ab%5Cc.gif", TESSERA_IMAGE_FORMAT_GIF, "a_b_c.gif" },
+    { "https://h/my%20%20%20cat.png", TESSERA_IMAGE_FORMAT_PNG, "my cat.png" },
+    { "https://h/a.bmp", TESSERA_IMAGE_FORMAT_UNKNOWN, "a.bmp" },
+    { "https://h/plain", TESSERA_IMAGE_FORMAT_UNKNOWN, "plain" },
+    { "https://h/caf%C3%A9.jpg", TESSERA_IMAGE_FORMAT_JPEG, "café.jpg" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = tessera_save_name_for_url (cases[i].url, cases[i].format, 7);
+
+      g_test_message ("%s", cases[i].url);
+      assert_safe (name);
+      g_assert_cmpstr (name, ==, cases[i].expected);
+    }
+}
+
+/* Bytes that are not UTF-8 are replaced, not passed on. */
+static void
+test_invalid_utf8 (void)
+{
+  g_autofree char *name
+      = tessera_save_name_for_url ("https://h/%FF%FEx.png", TESSERA_IMAGE_FORMAT_PNG, 1);
+
+  assert_safe (name);
+  g_assert_true (g_str_has_suffix (name, "x.png"));
+}
+
+/* 600 bytes of name: cut on a character boundary, extension kept. */
+static void
+test_long_names (void)
+{
+  g_autoptr (GString) url = g_string_new ("https://h/");
+  g_autofree char *name = NULL;
+  g_autofree char *numbered = NULL;
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append (url, "%E6%97%A5"); /* 日: three bytes */
+  g_string_append (url, ".jpg");
+  name = tessera_save_name_for_url (url->str, TESSERA_IMAGE_FORMAT_JPEG, 1);
+  assert_safe (name);
+  g_assert_true (g_str_has_suffix (name, "日.jpg"));
+  g_assert_cmpuint (strlen (name), >, TESSERA_SAVE_NAME_MAX - 4);
+
+  numbered = tessera_save_name_numbered (name, 12);
+  assert_safe (numbered);
+  g_assert_true (g_str_has_suffix (numbered, " (12).jpg"));
+}
+
+static void
+test_numbered (void)
+{
+  static const struct
+  {
+    const char *name;
+    guint n;
+    const char *expected;
+  } cases[] = {
+    { "cat.jpg", 2, "cat (2).jpg" },
+    { "archive", 3, "archive (3)" },
+    { "a.tar.gz", 2, "a.tar (2).gz" },
+    { "my cat.png", 10, "my cat (10).png" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = tessera_save_name_numbered (cases[i].name, cases[i].n);
+
+      g_assert_cmpstr (name, ==, cases[i].expected);
+    }
+}
+
+static void
+test_for_post (void)
+{
+  static const struct
+  {
+    const char *title;
+    const char *id;
+    TesseraImageFormat format;
+    const char *expected;
+  } cases[] = {
+    { "A cat", "abc123", TESSERA_IMAGE_FORMAT_JPEG, "A cat (abc123).jpg" },
+    { NULL, "abc123", TESSERA_IMAGE_FORMAT_GIF, "abc123.gif" },
+    { "   ", "id1", TESSERA_IMAGE_FORMAT_PNG, "id1.png" },
+    { "../../x", "id1", TESSERA_IMAGE_FORMAT_PNG, "_.._x (id1).png" },
+    { "Cats/Dogs: a study", "id2", TESSERA_IMAGE_FORMAT_WEBP, "Cats_Dogs: a study (id2).webp" },
+  };
+  g_autoptr (GString) long_title = g_string_new (NULL);
+  g_autofree char *long_name = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name
+          = tessera_save_name_for_post (cases[i].title, cases[i].id, cases[i].format);
+
+      assert_safe (name);
+      g_assert_cmpstr (name, ==, cases[i].expected);
+    }
+
+  for (guint i = 0; i < 300; i++)
+    g_string_append (long_title, "é");
+  long_name = tessera_save_name_for_post (long_title->str, "xyz789", TESSERA_IMAGE_FORMAT_JPEG);
+  assert_safe (long_name);
+  g_assert_true (g_str_has_suffix (long_name, " (xyz789).jpg"));
+}
+
+/* Whatever the bytes, the result is safe or there is none. */
+static void
+test_any_bytes (void)
+{
+  for (guint round = 0; round < 500; round++)
+    {
+      guint len = (guint) g_test_rand_int_range (0, 400);
+      g_autofree char *bytes = g_malloc (len + 1);
+      g_autofree char *name = NULL;
+
+      for (guint i = 0; i < len; i++)
+        bytes[i] = (char) g_test_rand_int_range (0, 256);
+      name = tessera_save_name_sanitize (bytes, len);
+      if (name != NULL)
+        assert_safe (name);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/save-name/for-url", test_for_url);
+  g_test_add_func ("/save-name/invalid-utf8", test_invalid_utf8);
+  g_test_add_func ("/save-name/long-names", test_long_names);
+  g_test_add_func ("/save-name/numbered", test_numbered);
+  g_test_add_func ("/save-name/for-post", test_for_post);
+  g_test_add_func ("/save-name/any-bytes", test_any_bytes);
+
+  return g_test_run ();
+}

@@ -1,0 +1,652 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-window.c: the gallery window in a real display (run under Xvfb) */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "tessera-engine.h"
+#include "tessera-gallery-view.h"
+#include "tessera-test-server.h"
+#include "tessera-test-util.h"
+#include "tessera-tile-widget.h"
+#include "tessera-window.h"
+
+/* Not a speed target (the benchmark holds that; machines here are noisy) but a net for a
+ * main loop that stops turning. Network and decoding work on the main thread is caught
+ * exactly by the thread assertions that debug builds (these tests) compile in. */
+#define MAX_MAIN_LOOP_GAP_MS 250
+#define N_TILES              200
+/* How often the gap watch expects to run when nothing blocks the main loop. */
+#define TICK_MS              1
+
+/* One per process: a GApplication cannot be registered twice on the session bus. */
+static GtkApplication *test_application;
+
+typedef struct
+{
+  TesseraTestServer *server;
+  TesseraGallery *gallery;
+  TesseraGallery *imgur_gallery;
+  TesseraWindow *window;
+} Fixture;
+
+/* How much slower this build runs than an optimised one (sanitizers: see meson.build). */
+static gint64
+test_slowdown (void)
+{
+  const char *slowdown = g_getenv ("TESSERA_TEST_SLOWDOWN");
+
+  return slowdown ? MAX (1, g_ascii_strtoll (slowdown, NULL, 10)) : 1;
+}
+
+static gboolean
+window_drawn (gpointer data)
+{
+  GtkWidget *window = data;
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  return gtk_widget_get_mapped (window) && clock != NULL
+         && gdk_frame_clock_get_frame_counter (clock) > 0;
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TesseraLoader) loader = NULL;
+  TesseraFetchLimits limits;
+
+  fixture->server = tessera_test_server_new ();
+  tessera_test_fast_limits (&limits);
+  loader = tessera_loader_new (TESSERA_LOADER_DEFAULT_JOBS, &limits);
+  fixture->gallery = tessera_gallery_new (loader);
+  fixture->imgur_gallery = tessera_gallery_new (loader);
+  fixture->window
+      = tessera_window_new (test_application, fixture->gallery, fixture->imgur_gallery, NULL);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  /* As a person sees it: the window is on screen before any URL arrives. */
+  g_assert_true (tessera_test_wait_until (window_drawn, fixture->window, 10000));
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->gallery);
+  g_clear_object (&fixture->imgur_gallery);
+  tessera_test_server_free (fixture->server);
+}
+
+static const char *
+template_label_text (Fixture *fixture, const char *name)
+{
+  GObject *label
+      = gtk_widget_get_template_child (GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, name);
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+typedef struct
+{
+  gint64 last_tick_us;
+  gint64 max_gap_us;
+} GapWatch;
+
+static gboolean
+on_tick (gpointer data)
+{
+  GapWatch *watch = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (watch->last_tick_us > 0)
+    watch->max_gap_us = MAX (watch->max_gap_us, now - watch->last_tick_us);
+  watch->last_tick_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  guint n_checks;
+  gboolean early_full;
+} ProgressCheck;
+
+/* Runs after the window's own handler: the header must say exactly what has finished. */
+static void
+on_progress (TesseraGallery *gallery, GParamSpec *pspec, gpointer data)
+{
+  ProgressCheck *check = data;
+  guint finished = tessera_gallery_get_n_finished (gallery);
+  g_autofree char *expected = g_strdup_printf ("%u of %u", finished, N_TILES);
+  GObject *bar = gtk_widget_get_template_child (GTK_WIDGET (check->fixture->window),
+                                                TESSERA_TYPE_WINDOW, "progress_bar");
+
+  g_assert_cmpstr (template_label_text (check->fixture, "progress_label"), ==, expected);
+  if (finished < N_TILES && gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)) >= 1.0)
+    check->early_full = TRUE;
+  check->n_checks++;
+}
+
+static gboolean
+gallery_done (gpointer data)
+{
+  return tessera_gallery_is_done (data);
+}
+
+/* 200 slow images load while the main loop keeps turning; progress is never ahead. */
+static void
+test_fills_while_responsive (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  ProgressCheck check = { fixture, 0, FALSE };
+  GapWatch watch = { 0 };
+  guint tick;
+
+  tessera_test_server_set_latency_ms (fixture->server, 50);
+  for (guint i = 0; i < N_TILES; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/tile-%u.jpg?w=1024&h=768&seed=%u", i, i);
+      g_ptr_array_add (urls, tessera_test_server_url (fixture->server, path));
+    }
+  g_signal_connect (fixture->gallery, "notify::n-finished", G_CALLBACK (on_progress), &check);
+  tick = g_timeout_add (TICK_MS, on_tick, &watch);
+
+  tessera_gallery_add_uris (fixture->gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  g_assert_cmpstr (template_label_text (fixture, "progress_label"), ==, "0 of 200");
+  g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 120000));
+  g_source_remove (tick);
+
+  g_test_message ("longest main loop gap: %" G_GINT64_FORMAT " ms", watch.max_gap_us / 1000);
+  g_assert_cmpint (watch.max_gap_us, <, MAX_MAIN_LOOP_GAP_MS * 1000 * test_slowdown ());
+  g_assert_cmpuint (check.n_checks, ==, N_TILES);
+  g_assert_false (check.early_full);
+  g_assert_cmpstr (template_label_text (fixture, "progress_label"), ==, "200 of 200");
+  g_assert_cmpuint (tessera_gallery_get_n_failed (fixture->gallery), ==, 0);
+  g_signal_handlers_disconnect_by_data (fixture->gallery, &check);
+}
+
+static gboolean
+has_two_tiles (gpointer data)
+{
+  return tessera_gallery_get_n_tiles (data) == 2;
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  const char *expected;
+} NoticeWait;
+
+static gboolean
+notice_says (gpointer data)
+{
+  NoticeWait *wait = data;
+
+  return g_str_has_prefix (template_label_text (wait->fixture, "notice_label"), wait->expected);
+}
+
+/* Ctrl+V's action: URLs from the clipboard text, with a summary of what happened. */
+static void
+test_paste (Fixture *fixture, gconstpointer data)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->window));
+  g_autofree char *a = tessera_test_server_url (fixture->server, "/img/paste-a.png");
+  g_autofree char *b = tessera_test_server_url (fixture->server, "/img/paste-b.png");
+  g_autofree char *text
+      = g_strdup_printf ("Look at these:\n%s, \"%s\"\nno links here\n%s\n", a, b, a);
+  NoticeWait summary = { fixture, "Added 2 images" };
+  NoticeWait empty = { fixture, "The clipboard holds no text" };
+
+  gdk_clipboard_set_text (clipboard, text);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste", NULL));
+  g_assert_true (tessera_test_wait_until (has_two_tiles, fixture->gallery, 10000));
+  g_assert_true (tessera_test_wait_until (notice_says, &summary, 10000));
+  g_assert_nonnull (strstr (template_label_text (fixture, "notice_label"), "1 duplicate skipped"));
+  g_assert_nonnull (
+      strstr (template_label_text (fixture, "notice_label"), "2 lines were not URLs"));
+
+  /* Pasting the same again adds nothing and says so. */
+  summary.expected = "No new image URLs found";
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste", NULL));
+  g_assert_true (tessera_test_wait_until (notice_says, &summary, 10000));
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 2);
+
+  /* An empty clipboard is a message, not a failure. */
+  gdk_clipboard_set_content (clipboard, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste", NULL));
+  g_assert_true (tessera_test_wait_until (notice_says, &empty, 10000));
+}
+
+/* The visible children of @widget, depth first, that are of @type. */
+static void
+collect_visible (GtkWidget *widget, GType type, GPtrArray *found)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_visible (child))
+        continue;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (found, child);
+      collect_visible (child, type, found);
+    }
+}
+
+static guint
+count_visible (GtkWidget *widget, GType type)
+{
+  g_autoptr (GPtrArray) found = g_ptr_array_new ();
+
+  collect_visible (widget, type, found);
+  return found->len;
+}
+
+static const char *
+visible_label_text (GtkWidget *widget)
+{
+  g_autoptr (GPtrArray) found = g_ptr_array_new ();
+
+  collect_visible (widget, GTK_TYPE_LABEL, found);
+  return found->len == 1 ? gtk_label_get_text (found->pdata[0]) : NULL;
+}
+
+/* Waiting: a spinner. Loaded: the picture. Failed: the short reason. One tile widget goes
+ * through all three, as recycled grid cells do, and never changes size. */
+static void
+test_tile_looks (void)
+{
+  g_autoptr (TesseraTile) waiting = tessera_tile_new ("https://example.com/a.png");
+  g_autoptr (TesseraTile) failed = tessera_tile_new ("https://example.com/b.png");
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 16, 16);
+  g_autoptr (GdkTexture) texture = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *widget = tessera_tile_widget_new ();
+  int width, height;
+
+  gdk_pixbuf_fill (pixbuf, 0x336699ff);
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  gtk_window_set_child (GTK_WINDOW (window), widget);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (tessera_test_wait_until (window_drawn, window, 10000));
+
+  tessera_tile_widget_set_tile (TESSERA_TILE_WIDGET (widget), waiting);
+  g_assert_cmpuint (count_visible (widget, GTK_TYPE_SPINNER), ==, 1);
+  g_assert_cmpuint (count_visible (widget, GTK_TYPE_PICTURE), ==, 0);
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL, NULL);
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, -1, &height, NULL, NULL, NULL);
+
+  tessera_tile_set_loaded (waiting, texture, 10);
+  g_assert_cmpuint (count_visible (widget, GTK_TYPE_SPINNER), ==, 0);
+  g_assert_cmpuint (count_visible (widget, GTK_TYPE_PICTURE), ==, 1);
+
+  tessera_tile_set_failed (failed, "HTTP 404", "The server answered 404 Not Found", 20);
+  tessera_tile_widget_set_tile (TESSERA_TILE_WIDGET (widget), failed);
+  g_assert_cmpuint (count_visible (widget, GTK_TYPE_PICTURE), ==, 0);
+  g_assert_cmpuint (count_visible (widget, GTK_TYPE_SPINNER), ==, 0);
+  g_assert_cmpstr (visible_label_text (widget), ==, "HTTP 404");
+  g_assert_true (gtk_widget_has_css_class (widget, "failed"));
+
+  /* Fixed size whatever the state, so the grid never jumps. */
+  for (GtkOrientation o = GTK_ORIENTATION_HORIZONTAL; o <= GTK_ORIENTATION_VERTICAL; o++)
+    {
+      int natural;
+
+      gtk_widget_measure (widget, o, -1, &natural, NULL, NULL, NULL);
+      g_assert_cmpint (natural, ==, o == GTK_ORIENTATION_HORIZONTAL ? width : height);
+      g_assert_cmpint (natural, ==, TESSERA_TILE_SIZE);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+#define IMGUR_CLIENT_ID  "window0test"
+#define IMGUR_LATENCY_MS 200
+
+static gboolean
+imgur_page_loaded (gpointer data)
+{
+  TesseraImgurSource *source = data;
+
+  return tessera_imgur_source_get_state (source) == TESSERA_IMGUR_IDLE
+         && tessera_gallery_get_n_tiles (tessera_imgur_source_get_gallery (source)) > 0;
+}
+
+static gboolean
+imgur_ended (gpointer data)
+{
+  return tessera_imgur_source_get_state (data) == TESSERA_IMGUR_ENDED;
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget, GType type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_descendant (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* GTK 4.8's grid has no scroll_to, and moves its own adjustment back to its anchor. */
+static void
+scroll_to_item (GtkWidget *grid_view, guint position)
+{
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.scroll-to-item", "u", position));
+}
+
+static gboolean
+has_turned (gpointer data)
+{
+  return --*(guint *) data == 0;
+}
+
+/* Lets the grid lay out what a scroll changed. */
+static void
+settle (void)
+{
+  guint n_turns = 20;
+
+  tessera_test_wait_until (has_turned, &n_turns, 2000);
+}
+
+static guint
+first_album (TesseraGallery *gallery)
+{
+  GListModel *model = tessera_gallery_get_model (gallery);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (TesseraTile) tile = g_list_model_get_item (model, i);
+
+      if (tessera_tile_get_kind (tile) == TESSERA_TILE_ALBUM)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+album_shown (gpointer data)
+{
+  TesseraImgurView *view = data;
+  TesseraGallery *shown = tessera_imgur_view_get_shown_gallery (view);
+
+  return tessera_gallery_get_n_tiles (shown) == 42 && tessera_gallery_is_done (shown);
+}
+
+/* Scrolling to the end asks for the next page once, however often the person scrolls
+ * while it loads, until an empty page ends the gallery. An album opens over the gallery,
+ * and going back finds the gallery where it was. */
+static void
+test_imgur_scroll_and_album (Fixture *fixture, gconstpointer data)
+{
+  TesseraImgurView *view = tessera_window_get_imgur_view (fixture->window);
+  TesseraImgurQuery query = { 0 };
+  g_autofree char *api = tessera_test_server_url (fixture->server, "");
+  g_autofree char *images = tessera_test_server_url (fixture->server, "/img");
+  TesseraImgurSource *source;
+  GtkAdjustment *adjustment;
+  GtkWidget *grid;
+  GtkWidget *grid_view;
+  g_autofree char *expected = NULL;
+  double where;
+
+  tessera_test_serve_imgur (fixture->server, tessera_test_imgur_fixtures (), IMGUR_CLIENT_ID);
+  tessera_test_server_set_latency_ms (fixture->server, IMGUR_LATENCY_MS);
+  g_setenv ("TESSERA_IMGUR_API", api, TRUE);
+  g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
+  g_setenv ("IMGUR_CLIENT_ID", IMGUR_CLIENT_ID, TRUE);
+
+  tessera_window_open_imgur (fixture->window, &query);
+  source = tessera_imgur_view_get_source (view);
+  g_assert_true (tessera_test_wait_until (imgur_page_loaded, source, 30000));
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->imgur_gallery), ==, 183);
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, TESSERA_TEST_IMGUR_PAGE (1)),
+                    ==, 0);
+
+  grid = find_descendant (GTK_WIDGET (view), TESSERA_TYPE_GALLERY_VIEW);
+  grid_view = find_descendant (grid, GTK_TYPE_GRID_VIEW);
+  adjustment = tessera_gallery_view_get_vadjustment (TESSERA_GALLERY_VIEW (grid));
+  /* To the end, and again and again while the next page is on its way. */
+  for (guint i = 0; i < 5; i++)
+    {
+      scroll_to_item (grid_view, 100);
+      settle ();
+      scroll_to_item (grid_view, tessera_gallery_get_n_tiles (fixture->imgur_gallery) - 1);
+      settle ();
+    }
+  g_assert_true (tessera_test_wait_until (imgur_ended, source, 30000));
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, TESSERA_TEST_IMGUR_PAGE (1)),
+                    ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, TESSERA_TEST_IMGUR_PAGE (2)),
+                    ==, 1);
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/3/gallery/hot/viral/day/3"),
+                    ==, 0);
+  /* Page 1 holds 8 posts; two are NSFW and stay hidden. */
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->imgur_gallery), ==, 183 + 6);
+
+  scroll_to_item (grid_view, 60);
+  settle ();
+  where = gtk_adjustment_get_value (adjustment);
+  g_assert_cmpfloat (where, >, 0);
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.activate-item", "u",
+                                             first_album (fixture->imgur_gallery)));
+  g_assert_true (tessera_test_wait_until (album_shown, view, 30000));
+  g_assert_cmpstr (template_label_text (fixture, "progress_label"), ==, "42 of 42");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "imgur.back", NULL));
+  g_assert_true (tessera_imgur_view_get_shown_gallery (view) == fixture->imgur_gallery);
+  settle ();
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, where);
+  /* The header is about the gallery again. */
+  expected = g_strdup_printf ("%u of 189", tessera_gallery_get_n_finished (fixture->imgur_gallery));
+  g_assert_cmpstr (template_label_text (fixture, "progress_label"), ==, expected);
+
+  g_unsetenv ("IMGUR_CLIENT_ID");
+}
+
+static GtkWidget *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+/* Select with the grid's keyboard actions (Ctrl+A, Ctrl+Space), Ctrl+S, choose the folder in
+ * the file chooser: exactly the selected images land there, and the window says so. */
+static void
+test_select_and_save (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *target = g_dir_make_tmp ("tessera-window-save-XXXXXX", NULL);
+  g_autoptr (GFile) folder = g_file_new_for_path (target);
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *grid_view;
+  GtkWidget *chooser;
+  NoticeWait saved = { fixture, "Saved 3 images to " };
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/pick-%u.png?w=64&h=48&seed=%u", i, i);
+
+      g_ptr_array_add (urls, tessera_test_server_url (fixture->server, path));
+    }
+  tessera_gallery_add_uris (fixture->gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 20000));
+  /* Nothing selected: nothing to save. */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "save_button"))));
+
+  grid_view = find_descendant (GTK_WIDGET (fixture->window), GTK_TYPE_GRID_VIEW);
+  gtk_widget_grab_focus (grid_view);
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.select-all", NULL));
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "5 selected");
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.unselect-all", NULL));
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (
+        gtk_widget_activate_action (grid_view, "list.select-item", "(ubb)", i * 2, TRUE, FALSE));
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "3 selected");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "save_button"))));
+
+  /* More tiles arriving leave the selection as it was. */
+  {
+    g_autofree char *more = tessera_test_server_url (fixture->server, "/img/more.png");
+    const char *more_urls[] = { more };
+
+    tessera_gallery_add_uris (fixture->gallery, more_urls, 1, NULL);
+    g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 20000));
+    g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "3 selected");
+  }
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save", NULL));
+  g_assert_true (tessera_test_wait_until (file_chooser_shown, NULL, 10000));
+  chooser = find_file_chooser ();
+  /* As a keyboard user does: type the folder's path into the location entry, then Save. */
+  g_signal_emit_by_name (find_descendant (chooser, GTK_TYPE_FILE_CHOOSER_WIDGET), "location-popup",
+                         target);
+  /* Never press Save on any other folder: a wrong answer would write outside the test's. */
+  {
+    g_autoptr (GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+    g_assert_nonnull (chosen);
+    g_assert_true (g_file_equal (chosen, folder));
+  }
+  gtk_widget_activate (
+      gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
+
+  if (!tessera_test_wait_until (notice_says, &saved, 20000))
+    g_error ("notice: %s", template_label_text (fixture, "notice_label"));
+  g_assert_cmpuint (tessera_test_count_files (target), ==, 3);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("pick-%u.png", i);
+      g_autofree char *path = g_build_filename (target, name, NULL);
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS) == (i % 2 == 0));
+      g_unlink (path);
+    }
+  g_rmdir (target);
+}
+
+static TesseraTileWidget *
+find_tile_widget (GtkWidget *widget, TesseraTile *tile)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      TesseraTileWidget *found;
+
+      if (TESSERA_IS_TILE_WIDGET (child)
+          && tessera_tile_widget_get_tile (TESSERA_TILE_WIDGET (child)) == tile)
+        return TESSERA_TILE_WIDGET (child);
+      if ((found = find_tile_widget (child, tile)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+tile_loaded (gpointer data)
+{
+  return tessera_tile_get_state (data) == TESSERA_TILE_LOADED;
+}
+
+static char *
+dup_clipboard_text (GtkWidget *widget)
+{
+  GdkContentProvider *content = gdk_clipboard_get_content (gtk_widget_get_clipboard (widget));
+  g_auto (GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  if (content == NULL || !gdk_content_provider_get_value (content, &value, NULL))
+    return NULL;
+  return g_value_dup_string (&value);
+}
+
+/* The Menu key opens the focused tile's menu; its Retry reloads a failed tile and its Copy
+ * URL puts the tile's address on the clipboard. */
+static void
+test_tile_menu (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *good = tessera_test_server_url (fixture->server, "/img/menu-good.png");
+  g_autofree char *flaky = tessera_test_server_url (fixture->server, "/retry/404/1/menu-flaky");
+  const char *urls[] = { good, flaky };
+  GtkWidget *view = find_descendant (GTK_WIDGET (fixture->window), TESSERA_TYPE_GALLERY_VIEW);
+  GtkWidget *popover;
+  g_autoptr (TesseraTile) failed = NULL;
+  g_autofree char *copied = NULL;
+
+  tessera_gallery_add_uris (fixture->gallery, urls, G_N_ELEMENTS (urls), NULL);
+  g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 20000));
+  failed = g_list_model_get_item (tessera_gallery_get_model (fixture->gallery), 1);
+  g_assert_cmpint (tessera_tile_get_state (failed), ==, TESSERA_TILE_FAILED);
+  g_assert_cmpstr (template_label_text (fixture, "failed_label"), ==, "1 failed");
+
+  /* The cell around the tile is what the grid focuses. */
+  g_assert_true (
+      gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (find_tile_widget (view, failed)))));
+  g_assert_true (gtk_widget_activate_action (view, "tile.menu", NULL));
+  popover = find_descendant (view, GTK_TYPE_POPOVER_MENU);
+  g_assert_true (gtk_widget_get_visible (popover));
+  /* The menu's tile became the selection, for its Save…. */
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "1 selected");
+
+  g_assert_true (gtk_widget_activate_action (view, "tile.copy-url", NULL));
+  copied = dup_clipboard_text (view);
+  g_assert_cmpstr (copied, ==, flaky);
+
+  g_assert_true (gtk_widget_activate_action (view, "tile.retry", NULL));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  g_assert_true (tessera_test_wait_until (tile_loaded, failed, 20000));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "failed_label"))));
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/img/menu-good.png"), ==, 1);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  tessera_engine_init ();
+  gtk_test_init (&argc, &argv, NULL);
+  test_application
+      = gtk_application_new ("io.github.tessera.TesseraTest", G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (test_application), NULL, &error))
+    g_error ("Cannot register the test application: %s", error->message);
+
+  g_test_add ("/window/fills-while-responsive", Fixture, NULL, fixture_set_up,
+              test_fills_while_responsive, fixture_tear_down);
+  g_test_add_func ("/window/tile-looks", test_tile_looks);
+  g_test_add ("/window/imgur-scroll-and-album", Fixture, NULL, fixture_set_up,
+              test_imgur_scroll_and_album, fixture_tear_down);
+  g_test_add ("/window/select-and-save", Fixture, NULL, fixture_set_up, test_select_and_save,
+              fixture_tear_down);
+  g_test_add ("/window/tile-menu", Fixture, NULL, fixture_set_up, test_tile_menu,
+              fixture_tear_down);
+  g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
+
+  status = g_test_run ();
+  g_object_unref (test_application);
+  return status;
+}
