@@ -4,20 +4,14 @@
 
 #include <gdk/gdk.h>
 
+#include "tessera-enum-types.h"
+#include "tessera-types.h"
+
 G_BEGIN_DECLS
 
 /* Beyond these the image is refused before any pixel memory is allocated. */
 #define TESSERA_IMAGE_MAX_SIDE   30000
 #define TESSERA_IMAGE_MAX_PIXELS (50u * 1000u * 1000u)
-
-typedef enum
-{
-  TESSERA_IMAGE_FORMAT_UNKNOWN = 0,
-  TESSERA_IMAGE_FORMAT_JPEG,
-  TESSERA_IMAGE_FORMAT_PNG,
-  TESSERA_IMAGE_FORMAT_GIF,
-  TESSERA_IMAGE_FORMAT_WEBP,
-} TesseraImageFormat;
 
 /* The format the leading bytes say, whatever the name or Content-Type claim. */
 TesseraImageFormat tessera_image_sniff (const guint8 *data, gsize len);

@@ -26,11 +26,6 @@ struct _TesseraTile
 };
 
 G_DEFINE_FINAL_TYPE (TesseraTile, tessera_tile, G_TYPE_OBJECT)
-G_DEFINE_ENUM_TYPE (TesseraTileState, tessera_tile_state,
-                    G_DEFINE_ENUM_VALUE (TESSERA_TILE_WAITING, "waiting"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_TILE_LOADED, "loaded"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_TILE_FAILED, "failed"))
-
 enum
 {
   PROP_0,

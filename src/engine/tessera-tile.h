@@ -4,23 +4,10 @@
 
 #include <gdk/gdk.h>
 
+#include "tessera-enum-types.h"
+#include "tessera-types.h"
+
 G_BEGIN_DECLS
-
-typedef enum
-{
-  TESSERA_TILE_WAITING,
-  TESSERA_TILE_LOADED,
-  TESSERA_TILE_FAILED,
-} TesseraTileState;
-
-/* What a tile stands for: a picture, an animation shown as a still, or an album shown
- * by its cover. */
-typedef enum
-{
-  TESSERA_TILE_PICTURE,
-  TESSERA_TILE_ANIMATION,
-  TESSERA_TILE_ALBUM,
-} TesseraTileKind;
 
 /* Where a tile came from, beyond the URI its thumbnail loads from: a service's post. */
 typedef struct
@@ -31,9 +18,6 @@ typedef struct
   const char *link;  /* the original, or the album's page; may be NULL */
   guint n_images;    /* albums only; 0 when unknown */
 } TesseraTilePost;
-
-#define TESSERA_TYPE_TILE_STATE (tessera_tile_state_get_type ())
-GType tessera_tile_state_get_type (void);
 
 #define TESSERA_TYPE_TILE (tessera_tile_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraTile, tessera_tile, TESSERA, TILE, GObject)

@@ -4,6 +4,9 @@
 
 #include "tessera-gallery.h"
 
+#include "tessera-enum-types.h"
+#include "tessera-types.h"
+
 G_BEGIN_DECLS
 
 /* What to browse: a gallery section, a search, or one album. */
@@ -23,23 +26,6 @@ void tessera_imgur_query_clear (TesseraImgurQuery *query);
 /* Into an empty @to; missing parts take the defaults. */
 void tessera_imgur_query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraImgurQuery, tessera_imgur_query_clear)
-
-typedef enum
-{
-  TESSERA_IMGUR_IDLE,    /* more pages may come */
-  TESSERA_IMGUR_LOADING, /* one page request in flight, never more */
-  TESSERA_IMGUR_ENDED,   /* an empty page came, or the album's only one */
-  TESSERA_IMGUR_FAILED,  /* see the problem and message */
-} TesseraImgurState;
-
-typedef enum
-{
-  TESSERA_IMGUR_PROBLEM_NONE,
-  TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID,
-  TESSERA_IMGUR_PROBLEM_REFUSED,      /* 401, 403, other 4xx: Imgur said no */
-  TESSERA_IMGUR_PROBLEM_RATE_LIMITED, /* no requests until the reset time */
-  TESSERA_IMGUR_PROBLEM_UNAVAILABLE,  /* 5xx, network, unreadable answer: worth a retry */
-} TesseraImgurProblem;
 
 /* Requests left before Imgur's limit, below which the window says how many. */
 #define TESSERA_IMGUR_LOW_REMAINING   50

@@ -2,18 +2,14 @@
 /* tessera-imgur.h: Imgur API v3 answers, parsed. Pure functions for any thread. */
 #pragma once
 #include <glib.h>
+#include "tessera-enum-types.h"
+#include "tessera-types.h"
+
 G_BEGIN_DECLS
 
 #define TESSERA_IMGUR_DEFAULT_API    "https://api.imgur.com"
 #define TESSERA_IMGUR_DEFAULT_IMAGES "https://i.imgur.com"
 #define TESSERA_IMGUR_MAX_ID_LENGTH  32
-
-typedef enum
-{
-  TESSERA_IMGUR_IMAGE,
-  TESSERA_IMGUR_ANIMATION, /* animated GIF or video/mp4: shown as a still */
-  TESSERA_IMGUR_ALBUM,
-} TesseraImgurKind;
 
 typedef struct
 {

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-types.h: the engine's enumerations, registered as GTypes by glib-mkenums
+ * (tessera-enum-types.h), so properties can be g_param_spec_enum and nicks printable. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TESSERA_ERROR_HTTP,      /* a non-2xx status; the label is "HTTP <status>" */
+  TESSERA_ERROR_NOT_IMAGE, /* bytes are not JPEG, PNG, GIF or WebP */
+  TESSERA_ERROR_TOO_LARGE, /* byte cap or pixel limit exceeded */
+  TESSERA_ERROR_BROKEN,    /* an image format we accept, but undecodable */
+  TESSERA_ERROR_TIMED_OUT,
+  TESSERA_ERROR_CUT_SHORT, /* the body ended before its declared length */
+  TESSERA_ERROR_REDIRECT,  /* too many redirects or one to a forbidden scheme */
+  TESSERA_ERROR_NETWORK,   /* could not resolve, connect, TLS failure */
+  TESSERA_ERROR_FILE,      /* a local file could not be read */
+  TESSERA_ERROR_BAD_URL,
+  TESSERA_ERROR_CANCELLED,
+  TESSERA_ERROR_BAD_REPLY, /* a service's answer (JSON) could not be read */
+} TesseraErrorCode;
+
+typedef enum
+{
+  TESSERA_IMAGE_FORMAT_UNKNOWN = 0,
+  TESSERA_IMAGE_FORMAT_JPEG,
+  TESSERA_IMAGE_FORMAT_PNG,
+  TESSERA_IMAGE_FORMAT_GIF,
+  TESSERA_IMAGE_FORMAT_WEBP,
+} TesseraImageFormat;
+
+typedef enum
+{
+  TESSERA_TILE_WAITING,
+  TESSERA_TILE_LOADED,
+  TESSERA_TILE_FAILED,
+} TesseraTileState;
+
+/* What a tile stands for: a picture, an animation shown as a still, or an album shown
+ * by its cover. */
+typedef enum
+{
+  TESSERA_TILE_PICTURE,
+  TESSERA_TILE_ANIMATION,
+  TESSERA_TILE_ALBUM,
+} TesseraTileKind;
+
+typedef enum
+{
+  TESSERA_IMGUR_IMAGE,
+  TESSERA_IMGUR_ANIMATION, /* animated GIF or video/mp4: shown as a still */
+  TESSERA_IMGUR_ALBUM,
+} TesseraImgurKind;
+
+typedef enum
+{
+  TESSERA_IMGUR_IDLE,    /* more pages may come */
+  TESSERA_IMGUR_LOADING, /* one page request in flight, never more */
+  TESSERA_IMGUR_ENDED,   /* an empty page came, or the album's only one */
+  TESSERA_IMGUR_FAILED,  /* see the problem and message */
+} TesseraImgurState;
+
+typedef enum
+{
+  TESSERA_IMGUR_PROBLEM_NONE,
+  TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID,
+  TESSERA_IMGUR_PROBLEM_REFUSED,      /* 401, 403, other 4xx: Imgur said no */
+  TESSERA_IMGUR_PROBLEM_RATE_LIMITED, /* no requests until the reset time */
+  TESSERA_IMGUR_PROBLEM_UNAVAILABLE,  /* 5xx, network, unreadable answer: worth a retry */
+} TesseraImgurProblem;
+
+G_END_DECLS
