@@ -53,25 +53,19 @@ static const GOptionEntry option_entries[] = {
   { NULL }
 };
 
-/* The schema from the system, else the one compiled beside an uninstalled build. */
+/* The schema from the system, else the one compiled in the build tree, so that an
+ * uninstalled build keeps its settings too. */
 static GSettingsSchema *
 find_settings_schema (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr (GSettingsSchemaSource) build_source = NULL;
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *exe_dir = NULL;
-  g_autofree char *build_data = NULL;
   GSettingsSchema *schema = NULL;
 
   if (source != NULL && (schema = g_settings_schema_source_lookup (source, TESSERA_APP_ID, TRUE)))
     return schema;
-  if (exe == NULL)
-    return NULL;
-
-  exe_dir = g_path_get_dirname (exe);
-  build_data = g_build_filename (exe_dir, "..", "data", NULL);
-  build_source = g_settings_schema_source_new_from_directory (build_data, source, FALSE, NULL);
+  build_source = g_settings_schema_source_new_from_directory (TESSERA_BUILD_SCHEMA_DIR, source,
+                                                              FALSE, NULL);
   return build_source ? g_settings_schema_source_lookup (build_source, TESSERA_APP_ID, FALSE)
                       : NULL;
 }
