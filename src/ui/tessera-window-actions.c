@@ -269,6 +269,33 @@ open_save_folder_activated (GtkWidget *widget, const char *action_name, GVariant
   g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
 }
 
+/* Bound on the class, so that a widget inside that takes the same key (a text entry's
+ * Ctrl+V) has it first; the application keeps only its app.* accelerators. Where an action
+ * has two keys, menus show the one added last. */
+static void
+add_shortcuts (GtkWidgetClass *widget_class)
+{
+  static const struct
+  {
+    guint keyval;
+    GdkModifierType modifiers;
+    const char *action;
+  } shortcuts[] = {
+    { GDK_KEY_v, GDK_CONTROL_MASK, "win.paste" },
+    { GDK_KEY_s, GDK_CONTROL_MASK, "win.save" },
+    { GDK_KEY_o, GDK_CONTROL_MASK, "win.add-urls" },
+    { GDK_KEY_l, GDK_CONTROL_MASK, "win.add-urls" },
+    { GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.clear" },
+    { GDK_KEY_r, GDK_CONTROL_MASK, "win.retry-failed" },
+    { GDK_KEY_Escape, 0, "win.dismiss-notice" },
+    { GDK_KEY_w, GDK_CONTROL_MASK, "window.close" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_widget_class_add_binding_action (widget_class, shortcuts[i].keyval, shortcuts[i].modifiers,
+                                         shortcuts[i].action, NULL);
+}
+
 void
 _tessera_window_class_actions_init (TesseraWindowClass *klass)
 {
@@ -282,4 +309,5 @@ _tessera_window_class_actions_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel-save", NULL, cancel_save_activated);
   gtk_widget_class_install_action (widget_class, "win.open-save-folder", NULL,
                                    open_save_folder_activated);
+  add_shortcuts (widget_class);
 }
