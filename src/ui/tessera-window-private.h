@@ -18,10 +18,12 @@ struct _TesseraWindow
   TesseraGallery *shown_gallery; /* whichever the header's progress is about */
   GSettings *settings;
   TesseraImgurView *imgur_view;
-  TesseraGalleryView *shown_view; /* whose selection Save takes */
-  TesseraSaver *saver;            /* while saving */
-  TesseraImgurCollect *collect;   /* while listing the albums to save */
-  char *saved_folder;             /* of the last save, for Open Folder */
+  TesseraGalleryView *shown_view;      /* whose selection Save takes */
+  GSignalGroup *shown_gallery_signals; /* the progress counts of shown_gallery */
+  GSignalGroup *shown_view_signals;    /* the selection of shown_view */
+  TesseraSaver *saver;                 /* while saving */
+  TesseraImgurCollect *collect;        /* while listing the albums to save */
+  char *saved_folder;                  /* of the last save, for Open Folder */
   GCancellable *cancellable;
   guint notice_timeout;
   guint progress_timeout;

@@ -92,24 +92,9 @@ update_progress (TesseraWindow *self)
 }
 
 static void
-on_gallery_changed (TesseraGallery *gallery, GParamSpec *pspec, gpointer user_data)
-{
-  update_progress (TESSERA_WINDOW (user_data));
-}
-
-static void
-on_links_changed (TesseraWindow *self)
+on_counts_changed (TesseraWindow *self)
 {
   update_progress (self);
-}
-
-static void
-watch_gallery (TesseraWindow *self, TesseraGallery *gallery)
-{
-  const char *const signals[] = { "notify::n-finished", "notify::n-tiles", "notify::n-failed" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
-    g_signal_connect_object (gallery, signals[i], G_CALLBACK (on_gallery_changed), self, 0);
 }
 
 void
@@ -131,34 +116,22 @@ on_selection_changed (TesseraWindow *self)
   _tessera_window_update_selection (self);
 }
 
-static void
-watch_selection (TesseraWindow *self, TesseraGalleryView *view)
-{
-  if (self->shown_view != NULL)
-    g_signal_handlers_disconnect_by_func (self->shown_view, on_selection_changed, self);
-  g_set_object (&self->shown_view, view);
-  g_signal_connect_object (view, "selection-changed", G_CALLBACK (on_selection_changed), self,
-                           G_CONNECT_SWAPPED);
-  _tessera_window_update_selection (self);
-}
-
-/* The header's progress follows the gallery on screen. */
+/* The header's progress and the selection count follow the gallery on screen. */
 static void
 update_shown_gallery (TesseraWindow *self)
 {
-  const char *page = gtk_stack_get_visible_child_name (self->sources_stack);
-  TesseraGallery *shown = g_strcmp0 (page, "imgur") == 0
-                              ? tessera_imgur_view_get_shown_gallery (self->imgur_view)
-                              : self->gallery;
+  gboolean imgur = g_strcmp0 (gtk_stack_get_visible_child_name (self->sources_stack), "imgur") == 0;
+  TesseraGallery *gallery
+      = imgur ? tessera_imgur_view_get_shown_gallery (self->imgur_view) : self->gallery;
+  TesseraGalleryView *view
+      = imgur ? tessera_imgur_view_get_shown_view (self->imgur_view) : self->links_view;
 
-  if (self->shown_gallery != NULL)
-    g_signal_handlers_disconnect_by_func (self->shown_gallery, on_gallery_changed, self);
-  g_set_object (&self->shown_gallery, shown);
-  watch_gallery (self, shown);
+  g_set_object (&self->shown_gallery, gallery);
+  g_signal_group_set_target (self->shown_gallery_signals, gallery);
   update_progress (self);
-  watch_selection (self, g_strcmp0 (page, "imgur") == 0
-                             ? tessera_imgur_view_get_shown_view (self->imgur_view)
-                             : self->links_view);
+  g_set_object (&self->shown_view, view);
+  g_signal_group_set_target (self->shown_view_signals, view);
+  _tessera_window_update_selection (self);
 }
 
 static void
@@ -199,7 +172,7 @@ tessera_window_constructed (GObject *object)
   tessera_gallery_view_set_gallery (self->links_view, self->gallery);
   _tessera_window_dnd_init (self);
   /* The links page shows its empty state or its grid whichever gallery is shown. */
-  g_signal_connect_object (self->gallery, "notify::n-tiles", G_CALLBACK (on_links_changed), self,
+  g_signal_connect_object (self->gallery, "notify::n-tiles", G_CALLBACK (on_counts_changed), self,
                            G_CONNECT_SWAPPED);
   add_imgur_page (self);
   update_shown_gallery (self);
@@ -228,6 +201,8 @@ tessera_window_dispose (GObject *object)
   TesseraWindow *self = TESSERA_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_signal_group_set_target (self->shown_gallery_signals, NULL);
+  g_signal_group_set_target (self->shown_view_signals, NULL);
   if (self->collect != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->collect, self);
@@ -253,6 +228,8 @@ tessera_window_finalize (GObject *object)
   g_clear_object (&self->imgur_gallery);
   g_clear_object (&self->shown_gallery);
   g_clear_object (&self->shown_view);
+  g_clear_object (&self->shown_gallery_signals);
+  g_clear_object (&self->shown_view_signals);
   g_clear_object (&self->saver);
   g_free (self->saved_folder);
   g_clear_object (&self->settings);
@@ -336,10 +313,26 @@ ensure_app_style (GdkDisplay *display)
   g_object_set_data_full (G_OBJECT (display), key, g_steal_pointer (&provider), g_object_unref);
 }
 
+/* Connected once; update_shown_gallery moves them to whichever gallery and view are shown. */
+static void
+watch_shown (TesseraWindow *self)
+{
+  const char *const counts[] = { "notify::n-finished", "notify::n-tiles", "notify::n-failed" };
+
+  self->shown_gallery_signals = g_signal_group_new (TESSERA_TYPE_GALLERY);
+  for (gsize i = 0; i < G_N_ELEMENTS (counts); i++)
+    g_signal_group_connect_object (self->shown_gallery_signals, counts[i],
+                                   G_CALLBACK (on_counts_changed), self, G_CONNECT_SWAPPED);
+  self->shown_view_signals = g_signal_group_new (TESSERA_TYPE_GALLERY_VIEW);
+  g_signal_group_connect_object (self->shown_view_signals, "selection-changed",
+                                 G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
+}
+
 static void
 tessera_window_init (TesseraWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  watch_shown (self);
   ensure_app_style (gtk_widget_get_display (GTK_WIDGET (self)));
   gtk_widget_init_template (GTK_WIDGET (self));
 }
