@@ -21,6 +21,7 @@ enum
   PROP_0,
   PROP_GALLERY,
   PROP_IMGUR_GALLERY,
+  PROP_SETTINGS,
   N_PROPS
 };
 
@@ -163,6 +164,14 @@ add_imgur_page (TesseraWindow *self)
 }
 
 static void
+bind_window_size (TesseraWindow *self, GSettings *settings)
+{
+  g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+}
+
+static void
 tessera_window_constructed (GObject *object)
 {
   TesseraWindow *self = TESSERA_WINDOW (object);
@@ -176,6 +185,8 @@ tessera_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   add_imgur_page (self);
   update_shown_gallery (self);
+  if (self->settings != NULL)
+    bind_window_size (self, self->settings);
 }
 
 void
@@ -250,6 +261,9 @@ tessera_window_set_property (GObject *object, guint prop_id, const GValue *value
     case PROP_IMGUR_GALLERY:
       self->imgur_gallery = g_value_dup_object (value);
       break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -271,6 +285,10 @@ tessera_window_class_init (TesseraWindowClass *klass)
                              G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_IMGUR_GALLERY]
       = g_param_spec_object ("imgur-gallery", NULL, NULL, TESSERA_TYPE_GALLERY,
+                             G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* NULL when the schema is not installed: nothing is kept then. */
+  properties[PROP_SETTINGS]
+      = g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
                              G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -337,32 +355,15 @@ tessera_window_init (TesseraWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-static void
-bind_window_size (TesseraWindow *self, GSettings *settings)
-{
-  g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
-}
-
 TesseraWindow *
 tessera_window_new (GtkApplication *application, TesseraGallery *gallery,
                     TesseraGallery *imgur_gallery, GSettings *settings)
 {
-  TesseraWindow *self;
-
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (TESSERA_IS_GALLERY (gallery), NULL);
   g_return_val_if_fail (TESSERA_IS_GALLERY (imgur_gallery), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
 
-  /* Set before construction: the Imgur page is built then and reads it. */
-  self = g_object_new (TESSERA_TYPE_WINDOW, "application", application, "gallery", gallery,
-                       "imgur-gallery", imgur_gallery, NULL);
-  if (settings != NULL)
-    {
-      g_set_object (&self->settings, settings);
-      tessera_imgur_view_set_settings (self->imgur_view, settings);
-      bind_window_size (self, settings);
-    }
-  return self;
+  return g_object_new (TESSERA_TYPE_WINDOW, "application", application, "gallery", gallery,
+                       "imgur-gallery", imgur_gallery, "settings", settings, NULL);
 }
