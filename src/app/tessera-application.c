@@ -349,24 +349,16 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
-/* The app's and windows' keyboard shortcuts, in one place. Actions of a widget inside the
- * window (the Imgur page's imgur.back, imgur.retry) are out of reach of these and bind
- * their keys on their own class. */
+/* The application's own keyboard shortcuts, in one place; the window binds those of its
+ * win.* actions on its class (tessera-window-actions.c). */
 static void
 set_accelerators (GtkApplication *application)
 {
   static const struct
   {
     const char *action;
-    const char *accels[3];
+    const char *accels[2];
   } shortcuts[] = {
-    { "win.paste", { "<Control>v", NULL } },
-    { "win.save", { "<Control>s", NULL } },
-    { "win.add-urls", { "<Control>l", "<Control>o", NULL } },
-    { "win.clear", { "<Control><Shift>Delete", NULL } },
-    { "win.retry-failed", { "<Control>r", NULL } },
-    { "win.dismiss-notice", { "Escape", NULL } },
-    { "window.close", { "<Control>w", NULL } },
     { "app.quit", { "<Control>q", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
   };

@@ -13,18 +13,18 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_WINDOW (tessera_window_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraWindow, tessera_window, TESSERA, WINDOW, GtkApplicationWindow)
 
-/* @gallery holds the links given; @imgur_gallery Imgur's posts. @settings may be NULL. */
+/* Main thread. @gallery holds the links given; @imgur_gallery Imgur's posts; the window
+ * takes a reference to both and to @settings, which may be NULL (nothing is kept then).
+ * Returns: (transfer none) a window owned by GTK's window list, like gtk_window_new. */
 TesseraWindow *tessera_window_new (GtkApplication *application, TesseraGallery *gallery,
                                    TesseraGallery *imgur_gallery, GSettings *settings);
-/* Shows the Imgur page with @query. */
+/* Main thread. Shows the Imgur page and opens @query there. */
 void tessera_window_open_imgur (TesseraWindow *self, const TesseraImgurQuery *query);
+/* Returns: (transfer none) the Imgur page. */
 TesseraImgurView *tessera_window_get_imgur_view (TesseraWindow *self);
-TesseraGallery *tessera_window_get_gallery (TesseraWindow *self);
 
-/* Adds the URLs of @list to the gallery and tells the person what happened. */
+/* Main thread. Adds the URLs of @list (not taken) to the links and tells the person what
+ * happened. */
 void tessera_window_add_url_list (TesseraWindow *self, TesseraUrlList *list);
-/* Resolves @args (URLs, files, folders, "-") off the main thread, then adds them. */
-void tessera_window_add_args (TesseraWindow *self, const char *const *args, GFile *cwd);
-void tessera_window_show_notice (TesseraWindow *self, const char *text);
 
 G_END_DECLS

@@ -11,7 +11,7 @@
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 #include "tessera-tile-widget.h"
-#include "tessera-window.h"
+#include "tessera-window-private.h"
 
 /* Not a speed target (the benchmark holds that; machines here are noisy) but a net for a
  * main loop that stops turning. Network and decoding work on the main thread is caught
@@ -622,6 +622,94 @@ test_tile_menu (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/img/menu-good.png"), ==, 1);
 }
 
+/* The shortcut that @accel triggers among @widget's own (local) shortcut controllers,
+ * which hold the shortcuts of its class; NULL if none. */
+static GtkShortcut *
+find_local_shortcut (GtkWidget *widget, const char *accel)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr (GtkShortcutTrigger) trigger = gtk_shortcut_trigger_parse_string (accel);
+
+  g_assert_nonnull (trigger);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller)
+          || gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (controller))
+                 != GTK_SHORTCUT_SCOPE_LOCAL)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger))
+            return g_steal_pointer (&shortcut);
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+notice_hidden (gpointer data)
+{
+  Fixture *fixture = data;
+  GObject *revealer = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                     TESSERA_TYPE_WINDOW, "notice_revealer");
+
+  return !gtk_revealer_get_reveal_child (GTK_REVEALER (revealer));
+}
+
+/* The window's keys live on its class, not in the application, and each activates its own
+ * action: Escape hides a notice, Ctrl+V pastes. */
+static void
+test_shortcuts (Fixture *fixture, gconstpointer data)
+{
+  static const struct
+  {
+    const char *accel;
+    const char *action;
+  } expected[] = {
+    { "<Control>v", "win.paste" },
+    { "<Control>s", "win.save" },
+    { "<Control>l", "win.add-urls" },
+    { "<Control>o", "win.add-urls" },
+    { "<Control><Shift>Delete", "win.clear" },
+    { "<Control>r", "win.retry-failed" },
+    { "Escape", "win.dismiss-notice" },
+    { "<Control>w", "window.close" },
+  };
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (window);
+  g_autofree char *url = tessera_test_server_url (fixture->server, "/img/shortcut.png");
+  g_autoptr (GtkShortcut) escape = NULL;
+  g_autoptr (GtkShortcut) paste = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr (GtkShortcut) shortcut = find_local_shortcut (window, expected[i].accel);
+      GtkShortcutAction *action = shortcut ? gtk_shortcut_get_action (shortcut) : NULL;
+
+      g_test_message ("%s", expected[i].accel);
+      g_assert_nonnull (shortcut);
+      g_assert_true (GTK_IS_NAMED_ACTION (action));
+      g_assert_cmpstr (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), ==,
+                       expected[i].action);
+    }
+
+  _tessera_window_show_notice (fixture->window, "A notice");
+  g_assert_false (notice_hidden (fixture));
+  escape = find_local_shortcut (window, "Escape");
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (escape), 0, window, NULL));
+  g_assert_true (notice_hidden (fixture));
+
+  gdk_clipboard_set_text (clipboard, url);
+  paste = find_local_shortcut (window, "<Control>v");
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (paste), 0, window, NULL));
+  g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 10000));
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -645,6 +733,8 @@ main (int argc, char *argv[])
   g_test_add ("/window/tile-menu", Fixture, NULL, fixture_set_up, test_tile_menu,
               fixture_tear_down);
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
+  g_test_add ("/window/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts,
+              fixture_tear_down);
 
   status = g_test_run ();
   g_object_unref (test_application);

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-window-actions.c: the window's actions (save, clear, retry…) and its shortcuts */
+
+#define G_LOG_DOMAIN "tessera-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tessera-window-private.h"
+
+static void
+clear_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  tessera_gallery_clear (TESSERA_WINDOW (widget)->gallery);
+}
+
+static void
+retry_failed_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  if (self->shown_gallery != NULL)
+    tessera_gallery_retry_failed (self->shown_gallery);
+}
+
+static void
+dismiss_notice_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  _tessera_window_hide_notice (TESSERA_WINDOW (widget));
+}
+
+/* What a tile's original is: the kept download, the local file, or Imgur's full image. An
+ * Imgur album has none of its own: its images are listed first (see save_selected). */
+static gboolean
+fill_save_item (TesseraTile *tile, gboolean thumbnails, TesseraSaveItem *item)
+{
+  const char *id = tessera_tile_get_id (tile);
+
+  *item = (TesseraSaveItem){ .uri = tessera_tile_get_uri (tile),
+                             .path = tessera_tile_get_original_path (tile) };
+  if (thumbnails)
+    {
+      item->texture = tessera_tile_get_texture (tile);
+      item->path = NULL;
+      return item->texture != NULL;
+    }
+  if (id != NULL)
+    {
+      if (tessera_tile_get_link (tile) == NULL)
+        return FALSE;
+      item->uri = tessera_tile_get_link (tile);
+      item->path = NULL;
+      item->title = tessera_tile_get_title (tile);
+      item->id = id;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_album (TesseraTile *tile)
+{
+  return tessera_tile_get_id (tile) != NULL && tessera_tile_get_kind (tile) == TESSERA_TILE_ALBUM;
+}
+
+static void
+on_save_progress (TesseraSaver *saver, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  guint n_items = tessera_saver_get_n_items (saver);
+  guint n_done = tessera_saver_get_n_done (saver);
+  g_autofree char *text = g_strdup_printf (_ ("Saving %u of %u"), n_done, n_items);
+
+  gtk_label_set_text (self->save_label, text);
+  gtk_progress_bar_set_fraction (self->save_progress, n_items ? (double) n_done / n_items : 0);
+}
+
+static void
+on_save_finished (TesseraSaver *saver, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  GPtrArray *failures = tessera_saver_get_failures (saver);
+  guint n_saved = tessera_saver_get_n_saved (saver);
+  g_autofree char *folder = g_path_get_basename (tessera_saver_get_dir (saver));
+  g_autofree char *summary = NULL;
+
+  if (failures->len == 0)
+    summary = g_strdup_printf (ngettext ("Saved %u image to %s", "Saved %u images to %s", n_saved),
+                               n_saved, folder);
+  else
+    summary = g_strdup_printf (_ ("Saved %u of %u · %u failed"), n_saved,
+                               tessera_saver_get_n_items (saver), failures->len);
+  gtk_revealer_set_reveal_child (self->save_revealer, FALSE);
+  _tessera_window_show_notice (self, summary);
+  if (failures->len > 0)
+    {
+      g_autoptr (GString) reasons = g_string_new (NULL);
+
+      /* What failed stays on screen until dismissed, not for a few seconds. */
+      g_clear_handle_id (&self->notice_timeout, g_source_remove);
+
+      for (guint i = 0; i < failures->len; i++)
+        g_string_append_printf (reasons, "%s%s", i ? "\n" : "", (char *) failures->pdata[i]);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->notice_label), reasons->str);
+    }
+  g_free (self->saved_folder);
+  self->saved_folder = g_strdup (tessera_saver_get_dir (saver));
+  gtk_widget_set_visible (self->open_folder_button, n_saved > 0);
+  g_clear_object (&self->saver);
+  _tessera_window_update_selection (self);
+}
+
+static void
+start_saver (TesseraWindow *self)
+{
+  g_signal_connect_object (self->saver, "progress", G_CALLBACK (on_save_progress), self, 0);
+  g_signal_connect_object (self->saver, "finished", G_CALLBACK (on_save_finished), self, 0);
+  on_save_progress (self->saver, self);
+  tessera_saver_start (self->saver);
+}
+
+static void
+on_albums_listed (TesseraImgurCollect *collect, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  gboolean cancelled = tessera_imgur_collect_is_cancelled (collect);
+
+  tessera_imgur_collect_fill_saver (collect, self->saver);
+  g_clear_object (&self->collect);
+  if (!cancelled)
+    {
+      start_saver (self);
+      return;
+    }
+  gtk_revealer_set_reveal_child (self->save_revealer, FALSE);
+  g_clear_object (&self->saver);
+  _tessera_window_show_notice (self, _ ("Saving cancelled; nothing was saved"));
+  _tessera_window_update_selection (self);
+}
+
+static void
+list_albums (TesseraWindow *self, GPtrArray *albums)
+{
+  g_autofree char *client_id = tessera_imgur_client_id (self->settings);
+  gboolean show_nsfw
+      = self->settings != NULL && g_settings_get_boolean (self->settings, "imgur-show-nsfw");
+
+  self->collect = tessera_imgur_collect_new (tessera_gallery_get_loader (self->gallery), client_id,
+                                             show_nsfw);
+  for (guint i = 0; i < albums->len; i++)
+    tessera_imgur_collect_add_post (self->collect, albums->pdata[i]);
+  g_signal_connect_object (self->collect, "finished", G_CALLBACK (on_albums_listed), self, 0);
+  gtk_label_set_text (self->save_label, _ ("Listing the albums’ images…"));
+  gtk_progress_bar_set_fraction (self->save_progress, 0);
+  tessera_imgur_collect_start (self->collect);
+}
+
+static void
+save_selected (TesseraWindow *self, const char *folder, gboolean thumbnails)
+{
+  g_autoptr (GPtrArray) tiles = tessera_gallery_view_dup_selected (self->shown_view);
+  g_autoptr (GPtrArray) albums = g_ptr_array_new ();
+
+  self->saver = tessera_saver_new (tessera_gallery_get_loader (self->gallery), folder);
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      TesseraSaveItem item;
+
+      if (!thumbnails && is_album (tiles->pdata[i]))
+        g_ptr_array_add (albums, tiles->pdata[i]);
+      else if (fill_save_item (tiles->pdata[i], thumbnails, &item))
+        tessera_saver_add (self->saver, &item);
+    }
+  if (albums->len == 0 && tessera_saver_get_n_items (self->saver) == 0)
+    {
+      g_clear_object (&self->saver);
+      _tessera_window_show_notice (self,
+                                   _ ("Nothing to save yet: wait for the thumbnails to load"));
+      return;
+    }
+  gtk_revealer_set_reveal_child (self->save_revealer, TRUE);
+  _tessera_window_update_selection (self);
+  if (albums->len > 0)
+    list_albums (self, albums);
+  else
+    start_saver (self);
+}
+
+static GFile *
+initial_save_folder (TesseraWindow *self)
+{
+  g_autofree char *last
+      = self->settings ? g_settings_get_string (self->settings, "save-folder") : NULL;
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+
+  if (last != NULL && *last != '\0' && g_file_test (last, G_FILE_TEST_IS_DIR))
+    return g_file_new_for_path (last);
+  return g_file_new_for_path (pictures ? pictures : g_get_home_dir ());
+}
+
+static void
+on_folder_chosen (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  TesseraWindow *self = user_data;
+  GtkFileChooser *chooser = GTK_FILE_CHOOSER (dialog);
+  g_autoptr (GFile) folder = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && (folder = gtk_file_chooser_get_file (chooser))
+      && (path = g_file_get_path (folder)))
+    {
+      if (self->settings != NULL)
+        g_settings_set_string (self->settings, "save-folder", path);
+      save_selected (self, path,
+                     g_strcmp0 (gtk_file_chooser_get_choice (chooser, "what"), "thumbnail") == 0);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  const char *options[] = { "original", "thumbnail", NULL };
+  const char *labels[] = { _ ("Original images"), _ ("Thumbnails as shown (PNG)"), NULL };
+  g_autoptr (GFile) start = initial_save_folder (self);
+  g_autoptr (GtkFileFilter) folders = gtk_file_filter_new ();
+  GtkFileChooserNative *dialog;
+
+  if (self->saver != NULL || self->shown_view == NULL)
+    return;
+  dialog = gtk_file_chooser_native_new (_ ("Save Images To"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _ ("_Save"),
+                                        _ ("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_filter_set_name (folders, _ ("Folders"));
+  gtk_file_filter_add_mime_type (folders, "inode/directory");
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "what", _ ("Save"), options, labels);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "what", "original");
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), start, NULL);
+  /* GTK 4.8's fallback dialog otherwise shows an empty "(None)" filter beside the choice. */
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), folders);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_folder_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+cancel_save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  if (self->collect != NULL)
+    tessera_imgur_collect_cancel (self->collect);
+  else if (self->saver != NULL)
+    tessera_saver_cancel (self->saver);
+}
+
+static void
+open_save_folder_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  g_autoptr (GFile) folder = NULL;
+  g_autofree char *uri = NULL;
+
+  if (self->saved_folder == NULL)
+    return;
+  folder = g_file_new_for_path (self->saved_folder);
+  uri = g_file_get_uri (folder);
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
+}
+
+/* Bound on the class, so that a widget inside that takes the same key (a text entry's
+ * Ctrl+V) has it first; the application keeps only its app.* accelerators. Where an action
+ * has two keys, menus show the one added last. */
+static void
+add_shortcuts (GtkWidgetClass *widget_class)
+{
+  static const struct
+  {
+    guint keyval;
+    GdkModifierType modifiers;
+    const char *action;
+  } shortcuts[] = {
+    { GDK_KEY_v, GDK_CONTROL_MASK, "win.paste" },
+    { GDK_KEY_s, GDK_CONTROL_MASK, "win.save" },
+    { GDK_KEY_o, GDK_CONTROL_MASK, "win.add-urls" },
+    { GDK_KEY_l, GDK_CONTROL_MASK, "win.add-urls" },
+    { GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.clear" },
+    { GDK_KEY_r, GDK_CONTROL_MASK, "win.retry-failed" },
+    { GDK_KEY_Escape, 0, "win.dismiss-notice" },
+    { GDK_KEY_w, GDK_CONTROL_MASK, "window.close" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_widget_class_add_binding_action (widget_class, shortcuts[i].keyval, shortcuts[i].modifiers,
+                                         shortcuts[i].action, NULL);
+}
+
+void
+_tessera_window_class_actions_init (TesseraWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_activated);
+  gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_activated);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-notice", NULL,
+                                   dismiss_notice_activated);
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_activated);
+  gtk_widget_class_install_action (widget_class, "win.cancel-save", NULL, cancel_save_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-save-folder", NULL,
+                                   open_save_folder_activated);
+  add_shortcuts (widget_class);
+}
