@@ -115,6 +115,15 @@ on_selection_changed (GtkSelectionModel *model, guint position, guint n_items, g
   g_signal_emit (user_data, signals[SIGNAL_SELECTION_CHANGED], 0);
 }
 
+/* GtkMultiSelection does not say "selection-changed" when selected items are removed
+ * (the gallery cleared), so the count the header shows would go stale. */
+static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added, gpointer user_data)
+{
+  if (removed > 0)
+    g_signal_emit (user_data, signals[SIGNAL_SELECTION_CHANGED], 0);
+}
+
 static TesseraTileWidget *
 tile_widget_at (TesseraGalleryView *self, double x, double y)
 {
@@ -378,6 +387,7 @@ tessera_gallery_view_set_gallery (TesseraGalleryView *self, TesseraGallery *gall
           = gtk_multi_selection_new (g_object_ref (tessera_gallery_get_model (gallery)));
       g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed),
                         self);
+      g_signal_connect (self->selection, "items-changed", G_CALLBACK (on_items_changed), self);
     }
   gtk_grid_view_set_model (self->grid_view, GTK_SELECTION_MODEL (self->selection));
   update_tile_px (self);

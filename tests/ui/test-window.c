@@ -547,6 +547,27 @@ test_select_and_save (Fixture *fixture, gconstpointer data)
   g_rmdir (target);
 }
 
+/* Clearing the gallery empties the selection the header counts and disables Save. */
+static void
+test_clear_drops_selection (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *url = tessera_test_server_url (fixture->server, "/img/cleared.png");
+  const char *urls[] = { url };
+  GtkWidget *grid_view;
+
+  tessera_gallery_add_uris (fixture->gallery, urls, 1, NULL);
+  g_assert_true (tessera_test_wait_until (gallery_done, fixture->gallery, 20000));
+  grid_view = find_descendant (GTK_WIDGET (fixture->window), GTK_TYPE_GRID_VIEW);
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.select-all", NULL));
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "1 selected");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.clear", NULL));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "selected_label"))));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "save_button"))));
+}
+
 static TesseraTileWidget *
 find_tile_widget (GtkWidget *widget, TesseraTile *tile)
 {
@@ -733,6 +754,8 @@ main (int argc, char *argv[])
   g_test_add ("/window/tile-menu", Fixture, NULL, fixture_set_up, test_tile_menu,
               fixture_tear_down);
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
+  g_test_add ("/window/clear-drops-selection", Fixture, NULL, fixture_set_up,
+              test_clear_drops_selection, fixture_tear_down);
   g_test_add ("/window/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts,
               fixture_tear_down);
 
