@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -19,7 +21,48 @@
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 
-#define NOBODY_ID 65534
+#define NOBODY_ID      65534
+#define TEMPORARY_MARK "/.tessera-save-"
+
+/* close() fails on demand for the writer's temporary file. This definition stands in for
+ * libc's in the whole test program, the engine's writer included; unarmed, it only closes. */
+static int close_fail_armed;
+static int close_failed_fd = -1;
+static pthread_t close_failed_thread;
+static guint n_closed_again;
+
+static gboolean
+is_save_temporary (int fd)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", fd);
+  char target[PATH_MAX] = "";
+
+  return readlink (link, target, sizeof target - 1) > 0 && strstr (target, TEMPORARY_MARK);
+}
+
+int
+close (int fd)
+{
+  if (g_atomic_int_compare_and_exchange (&close_fail_armed, TRUE, FALSE))
+    {
+      if (is_save_temporary (fd))
+        {
+          /* As on NFS: the descriptor is gone, and the data may not have reached the disk. */
+          syscall (SYS_close, fd);
+          close_failed_thread = pthread_self ();
+          g_atomic_int_set (&close_failed_fd, fd);
+          errno = EIO;
+          return -1;
+        }
+      g_atomic_int_set (&close_fail_armed, TRUE);
+    }
+  /* The same number closed again by the same thread: once another thread has opened a file or
+   * a socket, it would have been theirs. */
+  if (fd == g_atomic_int_get (&close_failed_fd)
+      && pthread_equal (pthread_self (), close_failed_thread))
+    n_closed_again++;
+  return (int) syscall (SYS_close, fd);
+}
 
 typedef struct
 {
@@ -134,6 +177,8 @@ run_saver (TesseraSaver *saver)
   g_assert_true (tessera_test_wait_until (saver_finished, saver, 30000));
 }
 
+/* What the writer is asked to do, on a thread of its own as in the saver: with @bytes, write
+ * them as @name into @dir; without, make the folder @name there. */
 typedef struct
 {
   const char *dir;
@@ -147,19 +192,35 @@ write_in_thread (gpointer data)
 {
   WriteJob *job = data;
 
+  if (job->bytes == NULL)
+    return tessera_save_make_folder (job->dir, job->name, &job->error);
   return tessera_save_write_unique (job->dir, job->name, job->bytes, NULL, &job->error);
 }
 
 /* The writer is for workers, never the main thread: tests call it from a thread too. */
 static char *
-write_unique (const char *dir, const char *name, GBytes *bytes, GError **error)
+run_write_job (const char *dir, const char *name, GBytes *bytes, GError **error)
 {
   WriteJob job = { dir, name, bytes, NULL };
-  char *used = g_thread_join (g_thread_new ("write", write_in_thread, &job));
+  char *result = g_thread_join (g_thread_new ("write", write_in_thread, &job));
 
+  /* Success and an error together would be a bug of its own. */
+  g_assert_true ((result == NULL) == (job.error != NULL));
   if (job.error != NULL)
     g_propagate_error (error, job.error);
-  return used;
+  return result;
+}
+
+static char *
+write_unique (const char *dir, const char *name, GBytes *bytes, GError **error)
+{
+  return run_write_job (dir, name, bytes, error);
+}
+
+static char *
+make_folder (const char *dir, const char *name, GError **error)
+{
+  return run_write_job (dir, name, NULL, error);
 }
 
 /* A name taken by a file already there, or by one just saved, gets the next number; the
@@ -368,6 +429,75 @@ test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* An album's folder is made, or reused when it is a real folder: a path and no error. Anything
+ * else in the way (a file, a link to a folder, a dangling link) or no parent: no path, and the
+ * reason. Never both. */
+static void
+test_make_folder (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *elsewhere = g_dir_make_tmp ("tessera-elsewhere-XXXXXX", NULL);
+  g_autofree char *expected = g_build_filename (fixture->target, "Album (a1)", NULL);
+  g_autofree char *file = g_build_filename (fixture->target, "Blocked (b1)", NULL);
+  g_autofree char *link = g_build_filename (fixture->target, "Linked (l1)", NULL);
+  g_autofree char *dangling = g_build_filename (fixture->target, "Dangling (d1)", NULL);
+  g_autofree char *missing = g_build_filename (fixture->target, "missing", NULL);
+  const char *refused[][2] = {
+    { fixture->target, "Blocked (b1)" },
+    { fixture->target, "Linked (l1)" },
+    { fixture->target, "Dangling (d1)" },
+    { missing, "Album (a1)" },
+  };
+
+  g_assert_true (g_file_set_contents (file, "mine", -1, NULL));
+  g_assert_cmpint (symlink (elsewhere, link), ==, 0);
+  g_assert_cmpint (symlink ("/nonexistent/tessera", dangling), ==, 0);
+
+  /* Made, then reused as it is. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *made = make_folder (fixture->target, "Album (a1)", &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (made, ==, expected);
+      g_assert_true (g_file_test (made, G_FILE_TEST_IS_DIR));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *made = make_folder (refused[i][0], refused[i][1], &error);
+
+      g_test_message ("%s: %s", refused[i][1], error ? error->message : "(no error)");
+      g_assert_null (made);
+      g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE);
+    }
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  g_rmdir (elsewhere);
+}
+
+/* A close that fails means the file may not be whole: the save fails with the reason, no
+ * file or temporary is left, and the descriptor is closed once, never again. */
+static void
+test_failed_close (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GBytes) png = tessera_test_make_png (20, 20, 8);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *used = NULL;
+  g_autofree char *listing = NULL;
+
+  g_atomic_int_set (&close_fail_armed, TRUE);
+  used = write_unique (fixture->target, "x.png", png, &error);
+  g_atomic_int_set (&close_fail_armed, FALSE);
+
+  g_assert_cmpint (g_atomic_int_get (&close_failed_fd), >=, 0);
+  g_assert_null (used);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE);
+  g_assert_cmpuint (n_closed_again, ==, 0);
+  listing = list_folder (fixture->target);
+  g_assert_cmpstr (listing, ==, "");
+  g_atomic_int_set (&close_failed_fd, -1);
+}
+
 #define LOCKED_ENV "TESSERA_TEST_SAVE_DIR"
 
 /* A folder for a subprocess test, made by the parent (which also removes it). */
@@ -453,6 +583,8 @@ main (int argc, char *argv[])
   ADD ("/save/failures-reported", test_failures_reported);
   ADD ("/save/cancel-leaves-whole-files", test_cancel_leaves_whole_files);
   ADD ("/save/into-folders", test_into_folders);
+  ADD ("/save/make-folder", test_make_folder);
+  ADD ("/save/failed-close", test_failed_close);
 #undef ADD
   g_test_add_func ("/save/read-only-folder", test_read_only_folder);
   g_test_add_func ("/save/no-room-leaves-nothing", test_no_room_leaves_nothing);

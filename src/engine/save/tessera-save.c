@@ -75,7 +75,8 @@ write_all (int fd, const guint8 *data, gsize len, GCancellable *cancellable)
   return TRUE;
 }
 
-/* The bytes in a hidden file of @dir, flushed; its path, or NULL with errno set. */
+/* The bytes in a hidden file of @dir, flushed and closed; its path, or NULL with errno set
+ * and no file left. */
 static char *
 write_temporary (const char *dir, GBytes *bytes, GCancellable *cancellable)
 {
@@ -83,15 +84,23 @@ write_temporary (const char *dir, GBytes *bytes, GCancellable *cancellable)
   gsize len = 0;
   const guint8 *data = g_bytes_get_data (bytes, &len);
   int fd = g_mkstemp_full (path, O_WRONLY | O_CLOEXEC, FILE_MODE);
+  gboolean written;
   int saved_errno;
 
   if (fd < 0)
     return NULL;
-  if (write_all (fd, data, len, cancellable) && fsync (fd) == 0 && close (fd) == 0)
-    return g_steal_pointer (&path);
-
+  written = write_all (fd, data, len, cancellable) && fsync (fd) == 0;
   saved_errno = errno;
-  close (fd);
+  /* Closed once whatever happens: after a failed close the number may already belong to
+   * another thread's new socket or file. A failed close can mean lost data, so the file
+   * does not count then. */
+  if (close (fd) != 0 && written)
+    {
+      written = FALSE;
+      saved_errno = errno;
+    }
+  if (written)
+    return g_steal_pointer (&path);
   g_unlink (path);
   errno = saved_errno;
   return NULL;
