@@ -19,13 +19,12 @@ typedef struct
   GMainLoop *loop;
   TesseraLoader *loader;
   const char *dir;
-  TesseraSaver *saver;
   gboolean show_progress;
   int status;
 } SaveRun;
 
 static void
-on_progress (TesseraSaver *saver, gpointer user_data)
+on_progress (TesseraSaver *saver, guint n_done, guint n_items, gpointer user_data)
 {
   SaveRun *run = user_data;
 
@@ -33,40 +32,36 @@ on_progress (TesseraSaver *saver, gpointer user_data)
     {
       /* Back to the start of the line, and clear what a longer line left there. */
       g_printerr ("\r\033[K");
-      g_printerr (_ ("Saving %u of %u"), tessera_saver_get_n_done (saver),
-                  tessera_saver_get_n_items (saver));
+      g_printerr (_ ("Saving %u of %u"), n_done, n_items);
     }
 }
 
 static void
-on_finished (TesseraSaver *saver, gpointer user_data)
+on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   SaveRun *run = user_data;
-  GPtrArray *failures = tessera_saver_get_failures (saver);
-  guint n_saved = tessera_saver_get_n_saved (saver);
-  guint n_items = tessera_saver_get_n_items (saver);
+  g_autoptr (TesseraSaveReport) report = NULL;
+  g_autofree char *summary = NULL;
+  /* Nothing cancels it here: the report says how each item went. */
+  gboolean ended = tessera_saver_save_finish (TESSERA_SAVER (source), result, &report, NULL);
 
   if (run->show_progress)
     g_printerr ("\n");
-  for (guint i = 0; i < failures->len; i++)
-    g_printerr (_ ("Failed: %s\n"), (const char *) failures->pdata[i]);
-  if (failures->len == 0)
-    g_print (ngettext ("Saved %u image to %s\n", "Saved %u images to %s\n", n_saved), n_saved,
-             run->dir);
-  else
-    g_print (_ ("Saved %u of %u to %s · %u failed\n"), n_saved, n_items, run->dir, failures->len);
-  run->status = failures->len == 0 ? 0 : 1;
+  for (guint i = 0; i < report->failures->len; i++)
+    g_printerr (_ ("Failed: %s\n"), (const char *) report->failures->pdata[i]);
+  summary = tessera_save_report_summarize (report, run->dir);
+  g_print ("%s\n", summary);
+  run->status = ended && report->failures->len == 0 ? 0 : 1;
   g_main_loop_quit (run->loop);
 }
 
 static void
-add_item (TesseraSaver *saver, const char *uri)
+save_items (SaveRun *run, GPtrArray *items)
 {
-  g_autofree char *path
-      = g_str_has_prefix (uri, "file:") ? g_filename_from_uri (uri, NULL, NULL) : NULL;
-  TesseraSaveItem item = { path ? NULL : uri, path, NULL, NULL };
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (run->loader);
 
-  tessera_saver_add (saver, &item);
+  g_signal_connect (saver, "progress", G_CALLBACK (on_progress), run);
+  tessera_saver_save_async (saver, items, run->dir, NULL, on_saved, run);
 }
 
 static void
@@ -81,43 +76,37 @@ give_up (SaveRun *run, const char *message)
 }
 
 static void
-start_saving (SaveRun *run)
-{
-  g_signal_connect (run->saver, "progress", G_CALLBACK (on_progress), run);
-  g_signal_connect (run->saver, "finished", G_CALLBACK (on_finished), run);
-  tessera_saver_start (run->saver);
-}
-
-static void
 on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   SaveRun *run = user_data;
   g_autoptr (TesseraUrlList) list = tessera_input_from_args_finish (result, NULL);
+  g_autoptr (GPtrArray) items = NULL;
 
   if (list == NULL || list->urls->len == 0)
     {
       give_up (run, _ ("No image URLs were found in the arguments"));
       return;
     }
-  run->saver = tessera_saver_new (run->loader, run->dir);
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);
   for (guint i = 0; i < list->urls->len; i++)
-    add_item (run->saver, list->urls->pdata[i]);
-  start_saving (run);
+    g_ptr_array_add (items, tessera_save_item_new_for_uri (list->urls->pdata[i], NULL));
+  save_items (run, items);
 }
 
 static void
-on_collected (TesseraImgurCollect *collect, gpointer user_data)
+on_collected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   SaveRun *run = user_data;
+  /* Nothing cancels it here, so there is always a list. */
+  g_autoptr (GPtrArray) items
+      = tessera_imgur_collect_items_finish (TESSERA_IMGUR_COLLECT (source), result, NULL);
 
-  run->saver = tessera_saver_new (run->loader, run->dir);
-  tessera_imgur_collect_fill_saver (collect, run->saver);
-  if (tessera_saver_get_n_items (run->saver) == 0)
+  if (items == NULL || items->len == 0)
     {
       give_up (run, _ ("Imgur listed no posts to save"));
       return;
     }
-  start_saving (run);
+  save_items (run, items);
 }
 
 /* Runs @start with a loop and a loader; returns the exit status it leaves. */
@@ -126,7 +115,7 @@ run_save (const char *dir, guint n_jobs, void (*start) (SaveRun *run, gpointer d
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (TesseraLoader) loader = NULL;
-  SaveRun run = { loop, NULL, dir, NULL, isatty (STDERR_FILENO), 1 };
+  SaveRun run = { loop, NULL, dir, isatty (STDERR_FILENO), 1 };
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
@@ -137,7 +126,6 @@ run_save (const char *dir, guint n_jobs, void (*start) (SaveRun *run, gpointer d
   run.loader = loader;
   start (&run, data);
   g_main_loop_run (loop);
-  g_clear_object (&run.saver);
   return run.status;
 }
 
@@ -170,32 +158,27 @@ typedef struct
   const TesseraImgurQuery *query;
   const char *client_id;
   gboolean show_nsfw;
-  TesseraImgurCollect *collect; /* set by the start */
 } ImgurStart;
 
 static void
 start_from_imgur (SaveRun *run, gpointer data)
 {
-  ImgurStart *start = data;
+  const ImgurStart *start = data;
+  g_autoptr (TesseraImgurCollect) collect
+      = tessera_imgur_collect_new (run->loader, start->client_id, start->show_nsfw);
 
-  start->collect = tessera_imgur_collect_new (run->loader, start->client_id, start->show_nsfw);
-  tessera_imgur_collect_add_query (start->collect, start->query);
-  g_signal_connect (start->collect, "finished", G_CALLBACK (on_collected), run);
   if (run->show_progress)
     g_printerr ("%s", _ ("Listing Imgur posts…"));
-  tessera_imgur_collect_start (start->collect);
+  tessera_imgur_collect_items_async (collect, start->query, NULL, NULL, on_collected, run);
 }
 
 int
 tessera_save_command_run_imgur (const char *dir, const TesseraImgurQuery *query,
                                 const char *client_id, gboolean show_nsfw, guint n_jobs)
 {
-  ImgurStart start = { query, client_id, show_nsfw, NULL };
-  int status;
+  ImgurStart start = { query, client_id, show_nsfw };
 
   g_return_val_if_fail (dir != NULL && query != NULL, 2);
 
-  status = run_save (dir, n_jobs, start_from_imgur, &start);
-  g_clear_object (&start.collect);
-  return status;
+  return run_save (dir, n_jobs, start_from_imgur, &start);
 }

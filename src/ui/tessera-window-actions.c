@@ -30,129 +30,144 @@ dismiss_notice_activated (GtkWidget *widget, const char *action_name, GVariant *
   _tessera_window_hide_notice (TESSERA_WINDOW (widget));
 }
 
-/* What a tile's original is: the kept download, the local file, or Imgur's full image. An
- * Imgur album has none of its own: its images are listed first (see save_selected). */
-static gboolean
-fill_save_item (TesseraTile *tile, gboolean thumbnails, TesseraSaveItem *item)
-{
-  const char *id = tessera_tile_get_id (tile);
-
-  *item = (TesseraSaveItem){ .uri = tessera_tile_get_uri (tile),
-                             .path = tessera_tile_get_original_path (tile) };
-  if (thumbnails)
-    {
-      item->texture = tessera_tile_get_texture (tile);
-      item->path = NULL;
-      return item->texture != NULL;
-    }
-  if (id != NULL)
-    {
-      if (tessera_tile_get_link (tile) == NULL)
-        return FALSE;
-      item->uri = tessera_tile_get_link (tile);
-      item->path = NULL;
-      item->title = tessera_tile_get_title (tile);
-      item->id = id;
-    }
-  return TRUE;
-}
-
 static gboolean
 is_album (TesseraTile *tile)
 {
   return tessera_tile_get_id (tile) != NULL && tessera_tile_get_kind (tile) == TESSERA_TILE_ALBUM;
 }
 
+/* Closing the window cancels a save or a listing, which then ends later: its callbacks still
+ * hold the window, but the widgets are gone. */
+static gboolean
+is_closed (TesseraWindow *self)
+{
+  return g_cancellable_is_cancelled (self->cancellable);
+}
+
 static void
-on_save_progress (TesseraSaver *saver, gpointer user_data)
+on_save_progress (TesseraSaver *saver, guint n_done, guint n_items, gpointer user_data)
 {
   TesseraWindow *self = user_data;
-  guint n_items = tessera_saver_get_n_items (saver);
-  guint n_done = tessera_saver_get_n_done (saver);
-  g_autofree char *text = g_strdup_printf (_ ("Saving %u of %u"), n_done, n_items);
+  g_autofree char *text = NULL;
 
+  if (is_closed (self))
+    return;
+  text = g_strdup_printf (_ ("Saving %u of %u"), n_done, n_items);
   gtk_label_set_text (self->save_label, text);
   gtk_progress_bar_set_fraction (self->save_progress, n_items ? (double) n_done / n_items : 0);
 }
 
+/* Save is possible again, and the bar makes way for the notice. */
 static void
-on_save_finished (TesseraSaver *saver, gpointer user_data)
+end_saving (TesseraWindow *self, const char *notice)
 {
-  TesseraWindow *self = user_data;
-  GPtrArray *failures = tessera_saver_get_failures (saver);
-  guint n_saved = tessera_saver_get_n_saved (saver);
-  g_autofree char *folder = g_path_get_basename (tessera_saver_get_dir (saver));
+  g_clear_object (&self->save_cancellable);
+  gtk_revealer_set_reveal_child (self->save_revealer, FALSE);
+  _tessera_window_show_notice (self, notice);
+  _tessera_window_update_selection (self);
+}
+
+static void
+on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TesseraWindow) self = user_data;
+  g_autoptr (TesseraSaveReport) report = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *folder = NULL;
   g_autofree char *summary = NULL;
 
-  if (failures->len == 0)
-    summary = g_strdup_printf (ngettext ("Saved %u image to %s", "Saved %u images to %s", n_saved),
-                               n_saved, folder);
-  else
-    summary = g_strdup_printf (_ ("Saved %u of %u · %u failed"), n_saved,
-                               tessera_saver_get_n_items (saver), failures->len);
-  gtk_revealer_set_reveal_child (self->save_revealer, FALSE);
-  _tessera_window_show_notice (self, summary);
-  if (failures->len > 0)
+  /* Cancelled or not, the report says what became of each item. */
+  if (!tessera_saver_save_finish (TESSERA_SAVER (source), result, &report, &error))
+    g_debug ("Saving stopped early: %s", error->message);
+  if (is_closed (self))
+    return;
+  folder = g_path_get_basename (report->folder);
+  summary = tessera_save_report_summarize (report, folder);
+  end_saving (self, summary);
+  if (report->failures->len > 0)
     {
       g_autoptr (GString) reasons = g_string_new (NULL);
 
       /* What failed stays on screen until dismissed, not for a few seconds. */
       g_clear_handle_id (&self->notice_timeout, g_source_remove);
 
-      for (guint i = 0; i < failures->len; i++)
-        g_string_append_printf (reasons, "%s%s", i ? "\n" : "", (char *) failures->pdata[i]);
+      for (guint i = 0; i < report->failures->len; i++)
+        g_string_append_printf (reasons, "%s%s", i ? "\n" : "",
+                                (char *) report->failures->pdata[i]);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->notice_label), reasons->str);
     }
   g_free (self->saved_folder);
-  self->saved_folder = g_strdup (tessera_saver_get_dir (saver));
-  gtk_widget_set_visible (self->open_folder_button, n_saved > 0);
-  g_clear_object (&self->saver);
-  _tessera_window_update_selection (self);
+  self->saved_folder = g_strdup (report->folder);
+  gtk_widget_set_visible (self->open_folder_button, report->saved_names->len > 0);
 }
 
 static void
-start_saver (TesseraWindow *self)
+save_items (TesseraWindow *self, GPtrArray *items, const char *folder)
 {
-  g_signal_connect_object (self->saver, "progress", G_CALLBACK (on_save_progress), self, 0);
-  g_signal_connect_object (self->saver, "finished", G_CALLBACK (on_save_finished), self, 0);
-  on_save_progress (self->saver, self);
-  tessera_saver_start (self->saver);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (tessera_gallery_get_loader (self->gallery));
+
+  g_signal_connect_object (saver, "progress", G_CALLBACK (on_save_progress), self, 0);
+  on_save_progress (saver, 0, items->len, self);
+  tessera_saver_save_async (saver, items, folder, self->save_cancellable, on_saved,
+                            g_object_ref (self));
 }
 
-static void
-on_albums_listed (TesseraImgurCollect *collect, gpointer user_data)
+/* A save waiting for the albums' images to be listed. */
+typedef struct
 {
-  TesseraWindow *self = user_data;
-  gboolean cancelled = tessera_imgur_collect_is_cancelled (collect);
+  TesseraWindow *window;
+  GPtrArray *items; /* (element-type TesseraSaveItem): what is known so far */
+  char *folder;
+} PendingSave;
 
-  tessera_imgur_collect_fill_saver (collect, self->saver);
-  g_clear_object (&self->collect);
-  if (!cancelled)
+static void
+pending_save_free (PendingSave *pending)
+{
+  g_object_unref (pending->window);
+  g_ptr_array_unref (pending->items);
+  g_free (pending->folder);
+  g_free (pending);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PendingSave, pending_save_free)
+
+static void
+on_albums_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (PendingSave) pending = user_data;
+  TesseraWindow *self = pending->window;
+  g_autoptr (GPtrArray) listed
+      = tessera_imgur_collect_items_finish (TESSERA_IMGUR_COLLECT (source), result, NULL);
+
+  if (is_closed (self))
+    return;
+  if (listed == NULL)
     {
-      start_saver (self);
+      end_saving (self, _ ("Saving cancelled; nothing was saved"));
       return;
     }
-  gtk_revealer_set_reveal_child (self->save_revealer, FALSE);
-  g_clear_object (&self->saver);
-  _tessera_window_show_notice (self, _ ("Saving cancelled; nothing was saved"));
-  _tessera_window_update_selection (self);
+  /* After the items known already: the albums' images, then the albums not listed. */
+  g_ptr_array_extend_and_steal (pending->items, g_steal_pointer (&listed));
+  save_items (self, pending->items, pending->folder);
 }
 
 static void
-list_albums (TesseraWindow *self, GPtrArray *albums)
+list_albums (TesseraWindow *self, GPtrArray *albums, GPtrArray *items, const char *folder)
 {
   g_autofree char *client_id = tessera_imgur_client_id (self->settings);
   gboolean show_nsfw
       = self->settings != NULL && g_settings_get_boolean (self->settings, "imgur-show-nsfw");
+  g_autoptr (TesseraImgurCollect) collect = tessera_imgur_collect_new (
+      tessera_gallery_get_loader (self->gallery), client_id, show_nsfw);
+  PendingSave *pending = g_new0 (PendingSave, 1);
 
-  self->collect = tessera_imgur_collect_new (tessera_gallery_get_loader (self->gallery), client_id,
-                                             show_nsfw);
-  for (guint i = 0; i < albums->len; i++)
-    tessera_imgur_collect_add_post (self->collect, albums->pdata[i]);
-  g_signal_connect_object (self->collect, "finished", G_CALLBACK (on_albums_listed), self, 0);
+  pending->window = g_object_ref (self);
+  pending->items = g_ptr_array_ref (items);
+  pending->folder = g_strdup (folder);
   gtk_label_set_text (self->save_label, _ ("Listing the albums’ images…"));
   gtk_progress_bar_set_fraction (self->save_progress, 0);
-  tessera_imgur_collect_start (self->collect);
+  tessera_imgur_collect_items_async (collect, NULL, albums, self->save_cancellable,
+                                     on_albums_listed, pending);
 }
 
 static void
@@ -160,30 +175,31 @@ save_selected (TesseraWindow *self, const char *folder, gboolean thumbnails)
 {
   g_autoptr (GPtrArray) tiles = tessera_gallery_view_dup_selected (self->shown_view);
   g_autoptr (GPtrArray) albums = g_ptr_array_new ();
+  g_autoptr (GPtrArray) items
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);
 
-  self->saver = tessera_saver_new (tessera_gallery_get_loader (self->gallery), folder);
   for (guint i = 0; i < tiles->len; i++)
     {
-      TesseraSaveItem item;
+      TesseraSaveItem *item;
 
       if (!thumbnails && is_album (tiles->pdata[i]))
         g_ptr_array_add (albums, tiles->pdata[i]);
-      else if (fill_save_item (tiles->pdata[i], thumbnails, &item))
-        tessera_saver_add (self->saver, &item);
+      else if ((item = tessera_save_item_new_for_tile (tiles->pdata[i], thumbnails)) != NULL)
+        g_ptr_array_add (items, item);
     }
-  if (albums->len == 0 && tessera_saver_get_n_items (self->saver) == 0)
+  if (albums->len == 0 && items->len == 0)
     {
-      g_clear_object (&self->saver);
       _tessera_window_show_notice (self,
                                    _ ("Nothing to save yet: wait for the thumbnails to load"));
       return;
     }
+  self->save_cancellable = g_cancellable_new ();
   gtk_revealer_set_reveal_child (self->save_revealer, TRUE);
   _tessera_window_update_selection (self);
   if (albums->len > 0)
-    list_albums (self, albums);
+    list_albums (self, albums, items, folder);
   else
-    start_saver (self);
+    save_items (self, items, folder);
 }
 
 static GFile *
@@ -227,7 +243,7 @@ save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_autoptr (GtkFileFilter) folders = gtk_file_filter_new ();
   GtkFileChooserNative *dialog;
 
-  if (self->saver != NULL || self->shown_view == NULL)
+  if (self->save_cancellable != NULL || self->shown_view == NULL)
     return;
   dialog = gtk_file_chooser_native_new (_ ("Save Images To"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _ ("_Save"),
@@ -247,12 +263,7 @@ save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 static void
 cancel_save_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  TesseraWindow *self = TESSERA_WINDOW (widget);
-
-  if (self->collect != NULL)
-    tessera_imgur_collect_cancel (self->collect);
-  else if (self->saver != NULL)
-    tessera_saver_cancel (self->saver);
+  g_cancellable_cancel (TESSERA_WINDOW (widget)->save_cancellable);
 }
 
 static void

@@ -21,10 +21,9 @@ struct _TesseraWindow
   TesseraGalleryView *shown_view;      /* whose selection Save takes */
   GSignalGroup *shown_gallery_signals; /* the progress counts of shown_gallery */
   GSignalGroup *shown_view_signals;    /* the selection of shown_view */
-  TesseraSaver *saver;                 /* while saving */
-  TesseraImgurCollect *collect;        /* while listing the albums to save */
+  GCancellable *save_cancellable;      /* while listing or saving: Cancel */
   char *saved_folder;                  /* of the last save, for Open Folder */
-  GCancellable *cancellable;
+  GCancellable *cancellable;           /* cancelled when the window closes */
   guint notice_timeout;
   guint progress_timeout;
 

@@ -108,7 +108,7 @@ _tessera_window_update_selection (TesseraWindow *self)
   gtk_label_set_text (self->selected_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->selected_label), n_selected > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save",
-                                 n_selected > 0 && self->saver == NULL);
+                                 n_selected > 0 && self->save_cancellable == NULL);
 }
 
 static void
@@ -214,14 +214,7 @@ tessera_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_signal_group_set_target (self->shown_gallery_signals, NULL);
   g_signal_group_set_target (self->shown_view_signals, NULL);
-  if (self->collect != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->collect, self);
-      tessera_imgur_collect_cancel (self->collect);
-    }
-  g_clear_object (&self->collect);
-  if (self->saver != NULL)
-    tessera_saver_cancel (self->saver);
+  g_cancellable_cancel (self->save_cancellable);
   g_clear_handle_id (&self->notice_timeout, g_source_remove);
   g_clear_handle_id (&self->progress_timeout, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
@@ -241,7 +234,7 @@ tessera_window_finalize (GObject *object)
   g_clear_object (&self->shown_view);
   g_clear_object (&self->shown_gallery_signals);
   g_clear_object (&self->shown_view_signals);
-  g_clear_object (&self->saver);
+  g_clear_object (&self->save_cancellable);
   g_free (self->saved_folder);
   g_clear_object (&self->settings);
 

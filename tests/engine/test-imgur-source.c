@@ -8,6 +8,7 @@
 #include "tessera-engine.h"
 #include "tessera-imgur-collect.h"
 #include "tessera-imgur-source.h"
+#include "tessera-saver.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 
@@ -199,16 +200,58 @@ test_search (Fixture *fixture, gconstpointer data)
       tessera_test_server_count_path (fixture->server, "/3/gallery/search/top/week/0"), ==, 1);
 }
 
-static gboolean
-collect_finished (gpointer data)
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  return tessera_imgur_collect_is_finished (data);
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
 }
 
 static gboolean
-saver_finished (gpointer data)
+has_result (gpointer data)
 {
-  return tessera_saver_is_finished (data);
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* What saving @query's page (or NULL) and @posts means, listed to the end. */
+static GPtrArray *
+collect_items (TesseraImgurCollect *collect, const TesseraImgurQuery *query, GPtrArray *posts)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *items;
+
+  tessera_imgur_collect_items_async (collect, query, posts, NULL, store_result, &result);
+  g_assert_true (tessera_test_wait_until (has_result, &result, 20000));
+  items = tessera_imgur_collect_items_finish (collect, result, &error);
+  g_assert_no_error (error);
+  return items;
+}
+
+/* The originals among @items, failures known beforehand left out. */
+static guint
+count_found (GPtrArray *items)
+{
+  guint n_found = 0;
+
+  for (guint i = 0; i < items->len; i++)
+    if (((TesseraSaveItem *) items->pdata[i])->failure == NULL)
+      n_found++;
+  return n_found;
+}
+
+static TesseraSaveReport *
+save_items (TesseraLoader *loader, GPtrArray *items, const char *folder)
+{
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (loader);
+  g_autoptr (GAsyncResult) result = NULL;
+  TesseraSaveReport *report = NULL;
+
+  tessera_saver_save_async (saver, items, folder, NULL, store_result, &result);
+  g_assert_true (tessera_test_wait_until (has_result, &result, 20000));
+  g_assert_true (tessera_saver_save_finish (saver, result, &report, NULL));
+  return report;
 }
 
 static int
@@ -257,7 +300,8 @@ test_collect_for_saving (Fixture *fixture, gconstpointer data)
       = { .section = (char *) "top", .sort = (char *) "top", .window = (char *) "week" };
   g_autoptr (TesseraImgurCollect) collect
       = tessera_imgur_collect_new (fixture->loader, CLIENT_ID, FALSE);
-  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, target);
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (TesseraSaveReport) report = NULL;
   g_autofree char *saved = NULL;
   GPtrArray *failures;
 
@@ -267,30 +311,26 @@ test_collect_for_saving (Fixture *fixture, gconstpointer data)
                                    NULL);
   tessera_test_server_add_fixture (fixture->server, "/3/gallery/album/SavGone", gone, 404, NULL,
                                    NULL);
-  tessera_imgur_collect_add_query (collect, &query);
-  tessera_imgur_collect_start (collect);
-  g_assert_true (tessera_test_wait_until (collect_finished, collect, 20000));
+  items = collect_items (collect, &query, NULL);
   /* Two pictures and the listed album's four images (the fifth is not safe for work). */
-  g_assert_cmpuint (tessera_imgur_collect_get_n_found (collect), ==, 6);
+  g_assert_cmpuint (count_found (items), ==, 6);
   /* Listing asked for no thumbnail. */
   g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/img/SavCov1m.jpg"), ==, 0);
 
-  tessera_imgur_collect_fill_saver (collect, saver);
-  tessera_saver_start (saver);
-  g_assert_true (tessera_test_wait_until (saver_finished, saver, 20000));
-  saved = sorted_joined (tessera_saver_get_saved_names (saver));
+  report = save_items (fixture->loader, items, target);
+  saved = sorted_joined (report->saved_names);
   g_assert_cmpstr (saved, ==,
                    "A harbour at dawn (SavPic1).jpg|SavGif1.gif|"
                    "Trip_.._photos (SavAlb1)/First (LstImg1).jpg|"
                    "Trip_.._photos (SavAlb1)/Last (LstPng5).png|"
                    "Trip_.._photos (SavAlb1)/LstGif2.gif");
-  failures = tessera_saver_get_failures (saver);
+  failures = report->failures;
   g_assert_cmpuint (failures->len, ==, 2);
   for (guint i = 0; i < failures->len; i++)
     g_test_message ("%s", (const char *) failures->pdata[i]);
   g_assert_true (g_str_has_prefix (failures->pdata[0], "Album “An album Imgur took down”: ")
                  || g_str_has_prefix (failures->pdata[1], "Album “An album Imgur took down”: "));
-  remove_saved (target, tessera_saver_get_saved_names (saver));
+  remove_saved (target, report->saved_names);
 }
 
 /* Without a Client ID nothing is asked, and every album says why. */
@@ -299,22 +339,21 @@ test_collect_without_client_id (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (TesseraImgurCollect) collect
       = tessera_imgur_collect_new (fixture->loader, NULL, FALSE);
-  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, g_get_tmp_dir ());
   TesseraTilePost post = { .kind = TESSERA_TILE_ALBUM, .id = "SavAlb1", .title = "Trip" };
   g_autoptr (TesseraTile) album = tessera_tile_new_for_post ("http://127.0.0.1:1/c.jpg", &post);
+  g_autoptr (GPtrArray) posts = g_ptr_array_new ();
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (TesseraSaveReport) report = NULL;
   GPtrArray *failures;
 
-  tessera_imgur_collect_add_post (collect, album);
-  tessera_imgur_collect_add_post (collect, album);
-  tessera_imgur_collect_start (collect);
-  g_assert_true (tessera_test_wait_until (collect_finished, collect, 20000));
-  g_assert_cmpuint (tessera_imgur_collect_get_n_found (collect), ==, 0);
+  g_ptr_array_add (posts, album);
+  g_ptr_array_add (posts, album);
+  items = collect_items (collect, NULL, posts);
+  g_assert_cmpuint (count_found (items), ==, 0);
   g_assert_cmpuint (tessera_test_server_get_requests (fixture->server), ==, 0);
 
-  tessera_imgur_collect_fill_saver (collect, saver);
-  tessera_saver_start (saver);
-  g_assert_true (tessera_test_wait_until (saver_finished, saver, 20000));
-  failures = tessera_saver_get_failures (saver);
+  report = save_items (fixture->loader, items, g_get_tmp_dir ());
+  failures = report->failures;
   g_assert_cmpuint (failures->len, ==, 2);
   g_assert_true (g_str_has_prefix (failures->pdata[1], "Album “Trip”: Imgur needs a Client ID"));
 }

@@ -17,6 +17,7 @@
 #include "tessera-error.h"
 #include "tessera-gallery.h"
 #include "tessera-save.h"
+#include "tessera-save-item.h"
 #include "tessera-saver.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
@@ -164,17 +165,68 @@ assert_file_holds (const char *dir, const char *name, GBytes *expected)
   g_assert_cmpmem (contents, len, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
 }
 
-static gboolean
-saver_finished (gpointer data)
+static GPtrArray *
+new_items (void)
 {
-  return tessera_saver_is_finished (data);
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);
+}
+
+/* Adds the original at @uri, into the subfolder @folder when not NULL. */
+static void
+add_uri (GPtrArray *items, const char *uri, const char *folder)
+{
+  TesseraSaveItem *item = tessera_save_item_new_for_uri (uri, NULL);
+
+  item->folder = g_strdup (folder);
+  g_ptr_array_add (items, item);
 }
 
 static void
-run_saver (TesseraSaver *saver)
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  tessera_saver_start (saver);
-  g_assert_true (tessera_test_wait_until (saver_finished, saver, 30000));
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* Saves @items into @folder and waits for the end: the report, with @error set when the
+ * save did not run to its end. */
+static TesseraSaveReport *
+save_and_wait (TesseraSaver *saver, GPtrArray *items, const char *folder, GCancellable *cancellable,
+               GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  TesseraSaveReport *report = NULL;
+  gboolean ended;
+
+  tessera_saver_save_async (saver, items, folder, cancellable, store_result, &result);
+  g_assert_true (tessera_test_wait_until (has_result, &result, 30000));
+  ended = tessera_saver_save_finish (saver, result, &report, error);
+  g_assert_true (ended == (*error == NULL));
+  g_assert_nonnull (report);
+  g_assert_cmpstr (report->folder, ==, folder);
+  g_assert_cmpuint (report->n_items, ==, items->len);
+  g_assert_cmpuint (report->saved_names->len + report->failures->len, ==, items->len);
+  return report;
+}
+
+/* A save that runs to its end, with a saver of its own. */
+static TesseraSaveReport *
+save (TesseraLoader *loader, GPtrArray *items, const char *folder)
+{
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (loader);
+  g_autoptr (GError) error = NULL;
+  TesseraSaveReport *report = save_and_wait (saver, items, folder, NULL, &error);
+
+  g_assert_no_error (error);
+  return report;
 }
 
 /* What the writer is asked to do, on a thread of its own as in the saver: with @bytes, write
@@ -257,15 +309,16 @@ test_batch_collisions_and_bytes (Fixture *fixture, gconstpointer data)
   g_autoptr (GBytes) b = tessera_test_make_png (30, 20, 4);
   g_autofree char *url_a = serve (fixture, "a/cat.jpg", a);
   g_autofree char *url_b = serve (fixture, "b/cat.jpg", b);
-  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, fixture->target);
+  g_autoptr (GPtrArray) items = new_items ();
+  g_autoptr (TesseraSaveReport) report = NULL;
   g_autofree char *listing = NULL;
 
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url_a });
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url_b });
-  run_saver (saver);
+  add_uri (items, url_a, NULL);
+  add_uri (items, url_b, NULL);
+  report = save (fixture->loader, items, fixture->target);
 
-  g_assert_cmpuint (tessera_saver_get_n_saved (saver), ==, 2);
-  g_assert_cmpuint (tessera_saver_get_failures (saver)->len, ==, 0);
+  g_assert_cmpuint (report->saved_names->len, ==, 2);
+  g_assert_cmpuint (report->failures->len, ==, 0);
   /* b/cat.jpg holds PNG bytes: its extension follows what it is. */
   listing = list_folder (fixture->target);
   g_assert_cmpstr (listing, ==, "cat.jpg|cat.png");
@@ -286,7 +339,8 @@ test_no_second_download (Fixture *fixture, gconstpointer data)
   g_autoptr (GBytes) jpeg = tessera_test_make_jpeg (300, 200, 5);
   g_autofree char *url = serve (fixture, "photo.jpg", jpeg);
   g_autoptr (TesseraGallery) gallery = NULL;
-  g_autoptr (TesseraSaver) saver = NULL;
+  g_autoptr (GPtrArray) items = new_items ();
+  g_autoptr (TesseraSaveReport) report = NULL;
   g_autoptr (TesseraTile) tile = NULL;
   const char *uris[] = { url };
 
@@ -297,12 +351,12 @@ test_no_second_download (Fixture *fixture, gconstpointer data)
   tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 0);
   g_assert_nonnull (tessera_tile_get_original_path (tile));
 
-  saver = tessera_saver_new (fixture->loader, fixture->target);
-  tessera_saver_add (
-      saver, &(TesseraSaveItem){ .uri = url, .path = tessera_tile_get_original_path (tile) });
-  run_saver (saver);
+  g_ptr_array_add (items, tessera_save_item_new_for_tile (tile, FALSE));
+  g_assert_cmpstr (((TesseraSaveItem *) items->pdata[0])->path, ==,
+                   tessera_tile_get_original_path (tile));
+  report = save (fixture->loader, items, fixture->target);
 
-  g_assert_cmpuint (tessera_saver_get_n_saved (saver), ==, 1);
+  g_assert_cmpuint (report->saved_names->len, ==, 1);
   assert_file_holds (fixture->target, "photo.jpg", jpeg);
   g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/files/photo.jpg"), ==, 1);
 }
@@ -315,17 +369,18 @@ test_failures_reported (Fixture *fixture, gconstpointer data)
   g_autofree char *good = serve (fixture, "good.png", png);
   g_autofree char *missing = tessera_test_server_url (fixture->server, "/status/404");
   g_autofree char *page = tessera_test_server_url (fixture->server, "/page.html");
-  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, fixture->target);
+  g_autoptr (GPtrArray) items = new_items ();
+  g_autoptr (TesseraSaveReport) report = NULL;
   GPtrArray *failures;
   g_autofree char *listing = NULL;
 
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = missing });
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = good });
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = page });
-  run_saver (saver);
+  add_uri (items, missing, NULL);
+  add_uri (items, good, NULL);
+  add_uri (items, page, NULL);
+  report = save (fixture->loader, items, fixture->target);
 
-  failures = tessera_saver_get_failures (saver);
-  g_assert_cmpuint (tessera_saver_get_n_saved (saver), ==, 1);
+  failures = report->failures;
+  g_assert_cmpuint (report->saved_names->len, ==, 1);
   g_assert_cmpuint (failures->len, ==, 2);
   for (guint i = 0; i < failures->len; i++)
     g_test_message ("%s", (const char *) failures->pdata[i]);
@@ -349,7 +404,8 @@ test_into_folders (Fixture *fixture, gconstpointer data)
   g_autofree char *link = g_build_filename (fixture->target, "Linked (l1)", NULL);
   g_autofree char *album = g_build_filename (fixture->target, "Album (a1)", NULL);
   g_autoptr (GBytes) mine = g_bytes_new_static ("mine", 4);
-  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, fixture->target);
+  g_autoptr (GPtrArray) items = new_items ();
+  g_autoptr (TesseraSaveReport) report = NULL;
   g_autofree char *listing = NULL;
   g_autofree char *outside = NULL;
   GPtrArray *failures;
@@ -357,16 +413,16 @@ test_into_folders (Fixture *fixture, gconstpointer data)
 
   g_assert_true (g_file_set_contents (in_the_way, "mine", -1, NULL));
   g_assert_cmpint (symlink (elsewhere, link), ==, 0);
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Album (a1)" });
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Album (a1)" });
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Blocked (b1)" });
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Linked (l1)" });
-  tessera_saver_add_failure (saver, "Album “x”", "Imgur said no");
-  run_saver (saver);
+  add_uri (items, url, "Album (a1)");
+  add_uri (items, url, "Album (a1)");
+  add_uri (items, url, "Blocked (b1)");
+  add_uri (items, url, "Linked (l1)");
+  g_ptr_array_add (items, tessera_save_item_new_failure ("Album “x”", "Imgur said no"));
+  report = save (fixture->loader, items, fixture->target);
 
-  saved = tessera_saver_get_saved_names (saver);
-  failures = tessera_saver_get_failures (saver);
-  g_assert_cmpuint (tessera_saver_get_n_items (saver), ==, 5);
+  saved = report->saved_names;
+  failures = report->failures;
+  g_assert_cmpuint (report->n_items, ==, 5);
   g_assert_cmpuint (saved->len, ==, 2);
   g_assert_cmpuint (failures->len, ==, 3);
   g_assert_true (
@@ -382,10 +438,10 @@ test_into_folders (Fixture *fixture, gconstpointer data)
   g_rmdir (elsewhere);
 
   /* A second save reuses the folder and numbers on. */
-  g_clear_object (&saver);
-  saver = tessera_saver_new (fixture->loader, fixture->target);
-  tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url, .folder = "Album (a1)" });
-  run_saver (saver);
+  g_clear_pointer (&report, tessera_save_report_unref);
+  g_ptr_array_set_size (items, 0);
+  add_uri (items, url, "Album (a1)");
+  report = save (fixture->loader, items, fixture->target);
   g_clear_pointer (&listing, g_free);
   listing = list_folder (album);
   g_assert_cmpstr (listing, ==, "a (2).png|a (3).png|a.png");
@@ -395,8 +451,12 @@ test_into_folders (Fixture *fixture, gconstpointer data)
 static void
 test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader, fixture->target);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GPtrArray) items = new_items ();
   g_autoptr (GPtrArray) served = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (TesseraSaveReport) report = NULL;
+  g_autoptr (GError) error = NULL;
   g_autoptr (GDir) dir = NULL;
   const char *name;
 
@@ -408,15 +468,13 @@ test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
       g_autofree char *url = serve (fixture, relpath, jpeg);
 
       g_ptr_array_add (served, jpeg);
-      tessera_saver_add (saver, &(TesseraSaveItem){ .uri = url });
+      add_uri (items, url, NULL);
     }
-  tessera_saver_start (saver);
-  tessera_saver_cancel (saver);
-  g_assert_true (tessera_test_wait_until (saver_finished, saver, 30000));
+  g_cancellable_cancel (cancellable);
+  report = save_and_wait (saver, items, fixture->target, cancellable, &error);
 
-  g_assert_cmpuint (tessera_saver_get_n_saved (saver) + tessera_saver_get_failures (saver)->len, ==,
-                    20);
-  g_assert_cmpuint (tessera_saver_get_n_saved (saver), <, 20);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (report->saved_names->len, <, 20);
   dir = g_dir_open (fixture->target, 0, NULL);
   while ((name = g_dir_read_name (dir)) != NULL)
     {

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tessera-engine.h"
 #include "tessera-imgur-collect.h"
 #include "tessera-save-name.h"
 
@@ -18,76 +19,61 @@ struct _TesseraImgurCollect
   TesseraLoader *loader;
   char *client_id;
   gboolean show_nsfw;
-  TesseraImgurQuery query;
-  gboolean has_query;
-
-  GPtrArray *posts; /* (element-type TesseraTile): to resolve, in order */
-  guint next_post;
-  GPtrArray *found;    /* (element-type Original) */
-  GPtrArray *failures; /* (element-type Failure) */
-
-  TesseraImgurSource *source; /* listing now */
-  TesseraTile *album;         /* whose images the source lists; NULL for the query */
-  char *stop_message;         /* Imgur refuses everything now: no more requests */
-  gboolean started;
-  gboolean cancelled;
-  gboolean finished;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraImgurCollect, tessera_imgur_collect, G_TYPE_OBJECT)
 
-enum
-{
-  SIGNAL_FINISHED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
+/* One listing: the GTask's data. */
 typedef struct
 {
-  char *uri;
-  char *title;
-  char *id;
-  char *folder;
-} Original;
+  TesseraImgurCollect *collect; /* the task's source object */
+  GTask *task;                  /* owned until the listing ends */
+  GSource *cancel_watch;
+  TesseraImgurQuery query; /* listed first when @has_query */
+  gboolean has_query;
 
-typedef struct
-{
-  char *what;
-  char *why;
-} Failure;
+  GPtrArray *posts; /* (element-type TesseraTile): to resolve, in order */
+  guint next_post;
+  GPtrArray *found;    /* (element-type TesseraSaveItem): the originals; the result */
+  GPtrArray *failures; /* (element-type TesseraSaveItem): what could not be listed */
+
+  TesseraImgurSource *source; /* listing now */
+  TesseraTile *album;         /* whose images the source lists; NULL for the query */
+  char *stop_message;         /* Imgur refuses everything now: no more requests */
+} CollectRun;
+
+static void on_source_state (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_data);
 
 static void
-original_free (gpointer data)
+drop_source (CollectRun *run)
 {
-  Original *original = data;
-
-  g_free (original->uri);
-  g_free (original->title);
-  g_free (original->id);
-  g_free (original->folder);
-  g_free (original);
+  if (run->source == NULL)
+    return;
+  g_signal_handlers_disconnect_by_func (run->source, on_source_state, run);
+  /* Disposing the source cancels its request. */
+  g_clear_object (&run->source);
+  g_clear_object (&run->album);
 }
 
 static void
-failure_free (gpointer data)
+collect_run_free (gpointer data)
 {
-  Failure *failure = data;
+  CollectRun *run = data;
 
-  g_free (failure->what);
-  g_free (failure->why);
-  g_free (failure);
+  g_assert (run->task == NULL && run->cancel_watch == NULL && run->source == NULL);
+
+  tessera_imgur_query_clear (&run->query);
+  g_ptr_array_unref (run->posts);
+  g_clear_pointer (&run->found, g_ptr_array_unref);
+  g_clear_pointer (&run->failures, g_ptr_array_unref);
+  g_free (run->stop_message);
+  g_free (run);
 }
 
 static void
-add_failure (TesseraImgurCollect *self, char *what, const char *why)
+add_failure (CollectRun *run, const char *what, const char *why)
 {
-  Failure *failure = g_new0 (Failure, 1);
-
-  failure->what = what;
-  failure->why = g_strdup (why);
-  g_ptr_array_add (self->failures, failure);
+  g_ptr_array_add (run->failures, tessera_save_item_new_failure (what, why));
 }
 
 static char *
@@ -101,111 +87,113 @@ describe_album (TesseraTile *album)
 
 /* A picture or an animation: its link is the original. */
 static void
-add_original (TesseraImgurCollect *self, TesseraTile *tile, const char *folder)
+add_original (CollectRun *run, TesseraTile *tile, const char *folder)
 {
-  Original *original;
+  TesseraSaveItem *item = tessera_save_item_new_for_tile (tile, FALSE);
 
-  if (tessera_tile_get_link (tile) == NULL)
+  if (item == NULL)
     {
-      add_failure (self, g_strdup (tessera_tile_get_id (tile)), _ ("Imgur gave no link to it"));
+      add_failure (run, tessera_tile_get_id (tile), _ ("Imgur gave no link to it"));
       return;
     }
-  original = g_new0 (Original, 1);
-  original->uri = g_strdup (tessera_tile_get_link (tile));
-  original->title = g_strdup (tessera_tile_get_title (tile));
-  original->id = g_strdup (tessera_tile_get_id (tile));
-  original->folder = g_strdup (folder);
-  g_ptr_array_add (self->found, original);
+  item->folder = g_strdup (folder);
+  g_ptr_array_add (run->found, item);
 }
 
-static void on_source_state (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_data);
-
+/* The listing is over: what was found, or G_IO_ERROR_CANCELLED. May free @run. */
 static void
-drop_source (TesseraImgurCollect *self)
+complete (CollectRun *run)
 {
-  if (self->source == NULL)
+  g_autoptr (GTask) task = g_steal_pointer (&run->task);
+
+  drop_source (run);
+  if (run->cancel_watch != NULL)
+    {
+      g_source_destroy (run->cancel_watch);
+      g_clear_pointer (&run->cancel_watch, g_source_unref);
+    }
+  if (g_task_return_error_if_cancelled (task))
     return;
-  g_signal_handlers_disconnect_by_func (self->source, on_source_state, self);
-  g_clear_object (&self->source);
-  g_clear_object (&self->album);
+  g_ptr_array_extend_and_steal (run->found, g_steal_pointer (&run->failures));
+  g_task_return_pointer (task, g_steal_pointer (&run->found), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
-finish (TesseraImgurCollect *self)
+list (CollectRun *run, const TesseraImgurQuery *query, TesseraTile *album)
 {
-  drop_source (self);
-  self->finished = TRUE;
-  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
-}
-
-static void
-list (TesseraImgurCollect *self, const TesseraImgurQuery *query, TesseraTile *album)
-{
+  TesseraImgurCollect *self = run->collect;
   g_autoptr (TesseraGallery) gallery = tessera_gallery_new (self->loader);
 
   tessera_gallery_set_load_thumbnails (gallery, FALSE);
-  self->source = tessera_imgur_source_new (gallery, query, self->client_id, self->show_nsfw);
-  self->album = album ? g_object_ref (album) : NULL;
-  g_signal_connect (self->source, "notify::state", G_CALLBACK (on_source_state), self);
-  tessera_imgur_source_load_more (self->source);
+  run->source = tessera_imgur_source_new (gallery, query, self->client_id, self->show_nsfw);
+  run->album = album ? g_object_ref (album) : NULL;
+  g_signal_connect (run->source, "notify::state", G_CALLBACK (on_source_state), run);
+  tessera_imgur_source_load_more (run->source);
 }
 
 static void
-list_album (TesseraImgurCollect *self, TesseraTile *album)
+list_album (CollectRun *run, TesseraTile *album)
 {
   TesseraImgurQuery query = { .album = (char *) tessera_tile_get_id (album) };
 
-  list (self, &query, album);
+  list (run, &query, album);
 }
 
 /* The next album to list, or the end; what needs no request is resolved on the way. */
 static gboolean
 resolve_next (gpointer data)
 {
-  TesseraImgurCollect *self = data;
+  CollectRun *run = g_task_get_task_data (data);
 
-  while (!self->cancelled && self->next_post < self->posts->len)
+  /* Cancelled meanwhile. */
+  if (run->task == NULL)
+    return G_SOURCE_REMOVE;
+  while (run->next_post < run->posts->len)
     {
-      TesseraTile *tile = self->posts->pdata[self->next_post++];
+      TesseraTile *tile = run->posts->pdata[run->next_post++];
+      g_autofree char *album = NULL;
 
       if (tessera_tile_get_kind (tile) != TESSERA_TILE_ALBUM)
-        add_original (self, tile, NULL);
-      else if (self->stop_message != NULL)
-        add_failure (self, describe_album (tile), self->stop_message);
+        add_original (run, tile, NULL);
+      else if (run->stop_message != NULL)
+        {
+          album = describe_album (tile);
+          add_failure (run, album, run->stop_message);
+        }
       else
         {
-          list_album (self, tile);
+          list_album (run, tile);
           return G_SOURCE_REMOVE;
         }
     }
-  finish (self);
+  complete (run);
   return G_SOURCE_REMOVE;
 }
 
 /* From the main loop, never inside the source's own notification. */
 static void
-resolve_later (TesseraImgurCollect *self)
+resolve_later (CollectRun *run)
 {
-  g_idle_add_full (G_PRIORITY_DEFAULT, resolve_next, g_object_ref (self), g_object_unref);
+  g_idle_add_full (G_PRIORITY_DEFAULT, resolve_next, g_object_ref (run->task), g_object_unref);
 }
 
 static void
-take_listed (TesseraImgurCollect *self, GListModel *tiles)
+take_listed (CollectRun *run, GListModel *tiles)
 {
   g_autofree char *folder = NULL;
 
-  if (self->album != NULL)
-    folder = tessera_save_name_for_post (tessera_tile_get_title (self->album),
-                                         tessera_tile_get_id (self->album),
+  if (run->album != NULL)
+    folder = tessera_save_name_for_post (tessera_tile_get_title (run->album),
+                                         tessera_tile_get_id (run->album),
                                          TESSERA_IMAGE_FORMAT_UNKNOWN);
   for (guint i = 0; i < g_list_model_get_n_items (tiles); i++)
     {
       g_autoptr (TesseraTile) tile = g_list_model_get_item (tiles, i);
 
-      if (self->album != NULL)
-        add_original (self, tile, folder);
+      if (run->album != NULL)
+        add_original (run, tile, folder);
       else
-        g_ptr_array_add (self->posts, g_steal_pointer (&tile));
+        g_ptr_array_add (run->posts, g_steal_pointer (&tile));
     }
 }
 
@@ -219,126 +207,94 @@ stops_everything (TesseraImgurProblem problem)
 static void
 on_source_state (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_data)
 {
-  TesseraImgurCollect *self = user_data;
+  CollectRun *run = user_data;
   TesseraGallery *gallery = tessera_imgur_source_get_gallery (source);
 
   if (tessera_imgur_source_get_state (source) == TESSERA_IMGUR_LOADING)
     return;
-  take_listed (self, tessera_gallery_get_model (gallery));
+  take_listed (run, tessera_gallery_get_model (gallery));
   if (tessera_imgur_source_get_state (source) == TESSERA_IMGUR_FAILED)
     {
       const char *message = tessera_imgur_source_get_message (source);
+      g_autofree char *what = run->album ? describe_album (run->album) : g_strdup ("Imgur");
 
-      add_failure (self, self->album ? describe_album (self->album) : g_strdup ("Imgur"), message);
+      add_failure (run, what, message);
       if (stops_everything (tessera_imgur_source_get_problem (source)))
-        self->stop_message = g_strdup (message);
+        run->stop_message = g_strdup (message);
     }
-  drop_source (self);
-  resolve_later (self);
+  drop_source (run);
+  resolve_later (run);
 }
 
-void
-tessera_imgur_collect_add_query (TesseraImgurCollect *self, const TesseraImgurQuery *query)
+/* From the main loop once the cancellable is cancelled. */
+static gboolean
+on_cancelled (GCancellable *cancellable, gpointer data)
 {
-  g_return_if_fail (TESSERA_IS_IMGUR_COLLECT (self));
-  g_return_if_fail (query != NULL);
-  g_return_if_fail (!self->started && !self->has_query);
-
-  tessera_imgur_query_copy (query, &self->query);
-  self->has_query = TRUE;
-}
-
-void
-tessera_imgur_collect_add_post (TesseraImgurCollect *self, TesseraTile *tile)
-{
-  g_return_if_fail (TESSERA_IS_IMGUR_COLLECT (self));
-  g_return_if_fail (TESSERA_IS_TILE (tile) && tessera_tile_get_id (tile) != NULL);
-  g_return_if_fail (!self->started);
-
-  g_ptr_array_add (self->posts, g_object_ref (tile));
-}
-
-void
-tessera_imgur_collect_start (TesseraImgurCollect *self)
-{
-  g_return_if_fail (TESSERA_IS_IMGUR_COLLECT (self));
-  g_return_if_fail (!self->started);
-
-  self->started = TRUE;
-  if (self->has_query)
-    list (self, &self->query, NULL);
-  else
-    resolve_later (self);
-}
-
-void
-tessera_imgur_collect_cancel (TesseraImgurCollect *self)
-{
-  g_return_if_fail (TESSERA_IS_IMGUR_COLLECT (self));
-
-  if (self->cancelled || self->finished)
-    return;
-  self->cancelled = TRUE;
-  /* Disposing the source cancels its request; the rest ends at the next step. */
-  if (self->source != NULL)
-    {
-      drop_source (self);
-      resolve_later (self);
-    }
-}
-
-gboolean
-tessera_imgur_collect_is_finished (TesseraImgurCollect *self)
-{
-  g_return_val_if_fail (TESSERA_IS_IMGUR_COLLECT (self), FALSE);
-  return self->finished;
-}
-
-gboolean
-tessera_imgur_collect_is_cancelled (TesseraImgurCollect *self)
-{
-  g_return_val_if_fail (TESSERA_IS_IMGUR_COLLECT (self), FALSE);
-  return self->cancelled;
-}
-
-guint
-tessera_imgur_collect_get_n_found (TesseraImgurCollect *self)
-{
-  g_return_val_if_fail (TESSERA_IS_IMGUR_COLLECT (self), 0);
-  return self->found->len;
-}
-
-void
-tessera_imgur_collect_fill_saver (TesseraImgurCollect *self, TesseraSaver *saver)
-{
-  g_return_if_fail (TESSERA_IS_IMGUR_COLLECT (self));
-  g_return_if_fail (TESSERA_IS_SAVER (saver));
-  g_return_if_fail (self->finished);
-
-  for (guint i = 0; i < self->found->len; i++)
-    {
-      const Original *original = self->found->pdata[i];
-      TesseraSaveItem item = { .uri = original->uri,
-                               .title = original->title,
-                               .id = original->id,
-                               .folder = original->folder };
-
-      tessera_saver_add (saver, &item);
-    }
-  for (guint i = 0; i < self->failures->len; i++)
-    {
-      const Failure *failure = self->failures->pdata[i];
-
-      tessera_saver_add_failure (saver, failure->what, failure->why);
-    }
+  complete (data);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-tessera_imgur_collect_dispose (GObject *object)
+watch_cancellable (CollectRun *run, GCancellable *cancellable)
 {
-  drop_source (TESSERA_IMGUR_COLLECT (object));
+  if (cancellable == NULL)
+    return;
+  run->cancel_watch = g_cancellable_source_new (cancellable);
+  g_source_set_callback (run->cancel_watch, G_SOURCE_FUNC (on_cancelled), run, NULL);
+  g_source_attach (run->cancel_watch, g_task_get_context (run->task));
+}
 
-  G_OBJECT_CLASS (tessera_imgur_collect_parent_class)->dispose (object);
+static gboolean
+are_posts (GPtrArray *posts)
+{
+  for (guint i = 0; posts != NULL && i < posts->len; i++)
+    if (!TESSERA_IS_TILE (posts->pdata[i]) || tessera_tile_get_id (posts->pdata[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+void
+tessera_imgur_collect_items_async (TesseraImgurCollect *self, const TesseraImgurQuery *query,
+                                   GPtrArray *posts, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  CollectRun *run;
+
+  g_return_if_fail (TESSERA_IS_IMGUR_COLLECT (self));
+  g_return_if_fail (are_posts (posts));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  TESSERA_ASSERT_MAIN_THREAD ();
+
+  run = g_new0 (CollectRun, 1);
+  run->collect = self;
+  run->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (run->task, tessera_imgur_collect_items_async);
+  g_task_set_task_data (run->task, run, collect_run_free);
+  run->posts = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; posts != NULL && i < posts->len; i++)
+    g_ptr_array_add (run->posts, g_object_ref (posts->pdata[i]));
+  run->found = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);
+  run->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);
+  watch_cancellable (run, cancellable);
+  if (query == NULL)
+    {
+      resolve_later (run);
+      return;
+    }
+  tessera_imgur_query_copy (query, &run->query);
+  list (run, &run->query, NULL);
+}
+
+GPtrArray *
+tessera_imgur_collect_items_finish (TesseraImgurCollect *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (TESSERA_IS_IMGUR_COLLECT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == tessera_imgur_collect_items_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -348,11 +304,6 @@ tessera_imgur_collect_finalize (GObject *object)
 
   g_object_unref (self->loader);
   g_free (self->client_id);
-  tessera_imgur_query_clear (&self->query);
-  g_ptr_array_unref (self->posts);
-  g_ptr_array_unref (self->found);
-  g_ptr_array_unref (self->failures);
-  g_free (self->stop_message);
 
   G_OBJECT_CLASS (tessera_imgur_collect_parent_class)->finalize (object);
 }
@@ -360,21 +311,12 @@ tessera_imgur_collect_finalize (GObject *object)
 static void
 tessera_imgur_collect_class_init (TesseraImgurCollectClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = tessera_imgur_collect_dispose;
-  object_class->finalize = tessera_imgur_collect_finalize;
-
-  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  G_OBJECT_CLASS (klass)->finalize = tessera_imgur_collect_finalize;
 }
 
 static void
 tessera_imgur_collect_init (TesseraImgurCollect *self)
 {
-  self->posts = g_ptr_array_new_with_free_func (g_object_unref);
-  self->found = g_ptr_array_new_with_free_func (original_free);
-  self->failures = g_ptr_array_new_with_free_func (failure_free);
 }
 
 TesseraImgurCollect *

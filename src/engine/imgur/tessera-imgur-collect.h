@@ -3,7 +3,7 @@
 #pragma once
 
 #include "tessera-imgur-source.h"
-#include "tessera-saver.h"
+#include "tessera-save-item.h"
 
 G_BEGIN_DECLS
 
@@ -13,21 +13,24 @@ G_DECLARE_FINAL_TYPE (TesseraImgurCollect, tessera_imgur_collect, TESSERA, IMGUR
 /* Requests go through @loader's workers with @client_id (never shown in a message). */
 TesseraImgurCollect *tessera_imgur_collect_new (TesseraLoader *loader, const char *client_id,
                                                 gboolean show_nsfw);
-/* The posts of @query's first page, collected before any post added by hand. */
-void tessera_imgur_collect_add_query (TesseraImgurCollect *self, const TesseraImgurQuery *query);
-/* A post's tile (see tessera_tile_new_for_post): a picture or animation is saved from its
- * link; an album's images are listed, one API request per album. */
-void tessera_imgur_collect_add_post (TesseraImgurCollect *self, TesseraTile *tile);
-/* Lists one thing at a time; "finished" comes once, from the main loop. Call once. */
-void tessera_imgur_collect_start (TesseraImgurCollect *self);
-/* Stops listing; "finished" still comes, with what was collected so far. */
-void tessera_imgur_collect_cancel (TesseraImgurCollect *self);
-gboolean tessera_imgur_collect_is_finished (TesseraImgurCollect *self);
-gboolean tessera_imgur_collect_is_cancelled (TesseraImgurCollect *self);
-/* Once finished: an item per original (an album's into a folder named after it) and a
- * failure for each query or album that could not be listed. */
-void tessera_imgur_collect_fill_saver (TesseraImgurCollect *self, TesseraSaver *saver);
-/* Originals found so far. */
-guint tessera_imgur_collect_get_n_found (TesseraImgurCollect *self);
+
+/* Lists what saving Imgur posts means: the posts of @query's first page (when @query is not
+ * NULL), then @posts (element-type TesseraTile, may be NULL: post tiles, see
+ * tessera_tile_new_for_post). A picture or animation is saved from its link; an album's
+ * images are listed, one API request per album, one album at a time, and go into a folder
+ * named after it. Nothing is downloaded but the listings. @query and @posts are copied or
+ * referenced (transfer none). @callback runs once in the caller's thread-default main
+ * context; call tessera_imgur_collect_items_finish() there. Main thread. */
+void tessera_imgur_collect_items_async (TesseraImgurCollect *self, const TesseraImgurQuery *query,
+                                        GPtrArray *posts, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+
+/* The end of tessera_imgur_collect_items_async(): a new array (transfer full, element-type
+ * TesseraSaveItem) of an item per original found, in order, then a failure item for each
+ * query or album that could not be listed; for tessera_saver_save_async(). NULL with
+ * G_IO_ERROR_CANCELLED when cancelled: what was listed by then is dropped. A listing Imgur
+ * refuses is a failure item, not an error. Main thread. */
+GPtrArray *tessera_imgur_collect_items_finish (TesseraImgurCollect *self, GAsyncResult *result,
+                                               GError **error);
 
 G_END_DECLS

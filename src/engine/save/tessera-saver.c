@@ -21,15 +21,7 @@ struct _TesseraSaver
   GObject parent_instance;
 
   TesseraLoader *loader;
-  char *dir;
-  GMainContext *context; /* where progress is reported */
-  GThreadPool *writer;   /* one thread: names are claimed in order */
-  GCancellable *cancellable;
-  GPtrArray *jobs; /* SaveJob */
-  gboolean started;
-  guint n_done;
-  GPtrArray *failures;
-  GPtrArray *saved_names;
+  GThreadPool *writer; /* one thread: names are claimed in order */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraSaver, tessera_saver, G_TYPE_OBJECT)
@@ -37,75 +29,168 @@ G_DEFINE_FINAL_TYPE (TesseraSaver, tessera_saver, G_TYPE_OBJECT)
 enum
 {
   SIGNAL_PROGRESS,
-  SIGNAL_FINISHED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
+typedef struct _SaveRun SaveRun;
+
+/* One item of a save. The writer thread fills @saved_name or @failure, then hands the job
+ * back to the main thread; the job is not touched on two threads at once. */
 typedef struct
 {
-  TesseraSaver *saver; /* owned while the job is under way */
-  guint number;        /* from 1, for names like "image-7" */
-  char *uri;
-  char *path;
-  char *title;
-  char *id;
-  char *folder;            /* a subfolder of the saver's, or NULL */
-  GdkTexture *texture;     /* saved as PNG instead of the original */
+  SaveRun *run;
+  const TesseraSaveItem *item;
+  guint number;            /* from 1, for names like "image-7" */
   TesseraRequest *request; /* while downloading */
   GBytes *bytes;           /* once downloaded */
-  gboolean done;
-  char *saved_name; /* set by the writer */
+  char *saved_name;
   char *failure;
 } SaveJob;
 
-static void
-save_job_free (gpointer data)
+/* One save: the GTask's data. */
+struct _SaveRun
 {
-  SaveJob *job = data;
+  TesseraSaver *saver;   /* the task's source object */
+  GTask *task;           /* owned until the last job is over */
+  GMainContext *context; /* where jobs are reported and the task returns */
+  GCancellable *cancellable;
+  GSource *cancel_watch;
+  GPtrArray *items; /* (element-type TesseraSaveItem) */
+  SaveJob *jobs;    /* one per item */
+  guint n_done;
+  TesseraSaveReport *report;
+};
 
-  g_clear_pointer (&job->request, tessera_request_unref);
-  g_clear_pointer (&job->bytes, g_bytes_unref);
-  g_clear_object (&job->texture);
-  g_free (job->uri);
-  g_free (job->path);
-  g_free (job->title);
-  g_free (job->id);
-  g_free (job->folder);
-  g_free (job->saved_name);
-  g_free (job->failure);
-  g_free (job);
+static void
+save_report_clear (gpointer data)
+{
+  TesseraSaveReport *report = data;
+
+  g_free (report->folder);
+  g_ptr_array_unref (report->saved_names);
+  g_ptr_array_unref (report->failures);
 }
 
-/* Main thread: one item is over, saved or not. */
+TesseraSaveReport *
+tessera_save_report_ref (TesseraSaveReport *report)
+{
+  g_return_val_if_fail (report != NULL, NULL);
+  return g_rc_box_acquire (report);
+}
+
+void
+tessera_save_report_unref (TesseraSaveReport *report)
+{
+  g_return_if_fail (report != NULL);
+  g_rc_box_release_full (report, save_report_clear);
+}
+
+static TesseraSaveReport *
+save_report_new (const char *folder, guint n_items)
+{
+  TesseraSaveReport *report = g_rc_box_new0 (TesseraSaveReport);
+
+  report->folder = g_strdup (folder);
+  report->n_items = n_items;
+  report->saved_names = g_ptr_array_new_with_free_func (g_free);
+  report->failures = g_ptr_array_new_with_free_func (g_free);
+  return report;
+}
+
+char *
+tessera_save_report_summarize (const TesseraSaveReport *report, const char *folder_label)
+{
+  guint n_saved;
+
+  g_return_val_if_fail (report != NULL, NULL);
+  g_return_val_if_fail (folder_label != NULL, NULL);
+
+  n_saved = report->saved_names->len;
+  if (report->failures->len == 0)
+    return g_strdup_printf (ngettext ("Saved %u image to %s", "Saved %u images to %s", n_saved),
+                            n_saved, folder_label);
+  return g_strdup_printf (_ ("Saved %u of %u · %u failed"), n_saved, report->n_items,
+                          report->failures->len);
+}
+
+static void
+save_run_free (gpointer data)
+{
+  SaveRun *run = data;
+
+  g_assert (run->task == NULL && run->cancel_watch == NULL);
+
+  for (guint i = 0; i < run->items->len; i++)
+    {
+      SaveJob *job = &run->jobs[i];
+
+      g_clear_pointer (&job->request, tessera_request_unref);
+      g_clear_pointer (&job->bytes, g_bytes_unref);
+      g_free (job->saved_name);
+      g_free (job->failure);
+    }
+  g_free (run->jobs);
+  g_ptr_array_unref (run->items);
+  tessera_save_report_unref (run->report);
+  g_main_context_unref (run->context);
+  g_free (run);
+}
+
+/* Main thread: every job is over. */
+static void
+complete (SaveRun *run)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&run->task);
+
+  if (run->cancel_watch != NULL)
+    {
+      g_source_destroy (run->cancel_watch);
+      g_clear_pointer (&run->cancel_watch, g_source_unref);
+    }
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Main thread: one item is over, saved or not. May complete the run, and so free it. */
 static void
 finish_job (SaveJob *job)
 {
-  TesseraSaver *self = job->saver;
+  SaveRun *run = job->run;
+  TesseraSaveReport *report = run->report;
 
   TESSERA_ASSERT_MAIN_THREAD ();
 
-  if (job->done)
-    return;
-  job->done = TRUE;
-  self->n_done++;
+  run->n_done++;
   if (job->saved_name != NULL)
-    g_ptr_array_add (self->saved_names, g_strdup (job->saved_name));
+    g_ptr_array_add (report->saved_names, g_steal_pointer (&job->saved_name));
   else
-    g_ptr_array_add (self->failures,
-                     g_strdup_printf ("%s: %s", job->uri ? job->uri : job->path,
+    g_ptr_array_add (report->failures,
+                     g_strdup_printf ("%s: %s", job->item->uri ? job->item->uri : job->item->path,
                                       job->failure ? job->failure : _ ("Cancelled")));
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
-  if (self->n_done == self->jobs->len)
-    g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+  g_signal_emit (run->saver, signals[SIGNAL_PROGRESS], 0, run->n_done, report->n_items);
+  if (run->n_done == report->n_items)
+    complete (run);
 }
 
 static gboolean
-report_written (gpointer data)
+report_job (gpointer data)
 {
   finish_job (data);
   return G_SOURCE_REMOVE;
+}
+
+/* From any thread: @job is over, said from the run's main loop. (Not
+ * g_main_context_invoke: from the writer it could run the report right there.) */
+static void
+report_later (SaveJob *job)
+{
+  g_autoptr (GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, report_job, job, NULL);
+  g_source_attach (source, job->run->context);
 }
 
 static GBytes *
@@ -119,34 +204,57 @@ read_original (const char *path, GError **error)
   return g_bytes_new_take (contents, len);
 }
 
+/* Writer thread: what to write, or NULL with @error. */
+static GBytes *
+original_bytes (SaveJob *job, GError **error)
+{
+  GBytes *png;
+
+  if (g_cancellable_set_error_if_cancelled (job->run->cancellable, error))
+    return NULL;
+  if (job->bytes != NULL)
+    return g_bytes_ref (job->bytes);
+  if (job->item->texture == NULL)
+    return read_original (job->item->path, error);
+  /* Textures are immutable, so encoding one off the main thread is safe. */
+  png = gdk_texture_save_to_png_bytes (job->item->texture);
+  if (png == NULL)
+    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_FILE,
+                         _ ("The thumbnail could not be encoded"));
+  return png;
+}
+
 static char *
 name_for (SaveJob *job, TesseraImageFormat format)
 {
-  g_autofree char *uri = job->uri ? g_strdup (job->uri) : g_filename_to_uri (job->path, NULL, NULL);
+  const TesseraSaveItem *item = job->item;
+  g_autofree char *uri = NULL;
 
-  if (job->id != NULL)
-    return tessera_save_name_for_post (job->title, job->id, format);
+  if (item->id != NULL)
+    return tessera_save_name_for_post (item->title, item->id, format);
+  uri = item->uri ? g_strdup (item->uri) : g_filename_to_uri (item->path, NULL, NULL);
   return tessera_save_name_for_url (uri ? uri : "", format, job->number);
 }
 
-/* Writer thread: the saved name, relative to the saver's folder. */
+/* Writer thread: the saved name, relative to the save's folder, or NULL with @error. */
 static char *
 write_bytes (SaveJob *job, GBytes *bytes, GError **error)
 {
-  TesseraSaver *self = job->saver;
+  const char *folder = job->run->report->folder;
+  const char *subfolder = job->item->folder;
   gsize len = 0;
   const guint8 *head = g_bytes_get_data (bytes, &len);
   g_autofree char *name = name_for (job, tessera_image_sniff (head, len));
   g_autofree char *dir = NULL;
   g_autofree char *saved = NULL;
 
-  if (job->folder == NULL)
-    return tessera_save_write_unique (self->dir, name, bytes, self->cancellable, error);
-  dir = tessera_save_make_folder (self->dir, job->folder, error);
+  if (subfolder == NULL)
+    return tessera_save_write_unique (folder, name, bytes, job->run->cancellable, error);
+  dir = tessera_save_make_folder (folder, subfolder, error);
   if (dir == NULL)
     return NULL;
-  saved = tessera_save_write_unique (dir, name, bytes, self->cancellable, error);
-  return saved ? g_build_filename (job->folder, saved, NULL) : NULL;
+  saved = tessera_save_write_unique (dir, name, bytes, job->run->cancellable, error);
+  return saved ? g_build_filename (subfolder, saved, NULL) : NULL;
 }
 
 /* Writer thread. */
@@ -154,29 +262,14 @@ static void
 write_job (gpointer data, gpointer user_data)
 {
   SaveJob *job = data;
-  TesseraSaver *self = job->saver;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = job->bytes ? g_bytes_ref (job->bytes) : NULL;
+  g_autoptr (GBytes) bytes = original_bytes (job, &error);
 
-  /* Textures are immutable, so encoding one off the main thread is safe. */
-  if (!g_cancellable_set_error_if_cancelled (self->cancellable, &error) && bytes == NULL)
-    bytes = job->texture ? gdk_texture_save_to_png_bytes (job->texture)
-                         : read_original (job->path, &error);
-  if (bytes != NULL && error == NULL)
+  if (bytes != NULL)
     job->saved_name = write_bytes (job, bytes, &error);
-  if (error != NULL)
+  if (job->saved_name == NULL)
     job->failure = g_strdup (error->message);
-  g_main_context_invoke (self->context, report_written, job);
-}
-
-/* A failure known before starting is reported as the others are: from the main loop. */
-static void
-report_later (TesseraSaver *self, SaveJob *job)
-{
-  g_autoptr (GSource) source = g_idle_source_new ();
-
-  g_source_set_callback (source, report_written, job, NULL);
-  g_source_attach (source, self->context);
+  report_later (job);
 }
 
 /* Worker: a download counts when it is a 2xx image; the saver keeps its bytes as sent. */
@@ -213,115 +306,41 @@ on_downloaded (const TesseraLoadResult *result, gpointer user_data)
       return;
     }
   job->bytes = g_bytes_ref (result->data);
-  g_thread_pool_push (job->saver->writer, job, NULL);
+  g_thread_pool_push (job->run->saver->writer, job, NULL);
 }
 
 static void
-start_job (TesseraSaver *self, SaveJob *job)
+start_job (SaveJob *job)
 {
+  const TesseraSaveItem *item = job->item;
+  TesseraSaver *saver = job->run->saver;
   TesseraDataJob download = { NULL, keep_original, NULL, NULL, (GDestroyNotify) g_bytes_unref };
 
-  if (job->failure != NULL)
-    report_later (self, job);
-  else if (job->path != NULL || job->texture != NULL)
-    g_thread_pool_push (self->writer, job, NULL);
+  if (item->failure != NULL)
+    {
+      job->failure = g_strdup (item->failure);
+      report_later (job);
+    }
+  else if (item->path != NULL || item->texture != NULL)
+    g_thread_pool_push (saver->writer, job, NULL);
   else
-    job->request = tessera_loader_submit_data (self->loader, job->uri, SAVE_PRIORITY, &download,
+    job->request = tessera_loader_submit_data (saver->loader, item->uri, SAVE_PRIORITY, &download,
                                                on_downloaded, job, NULL);
 }
 
-static SaveJob *
-add_job (TesseraSaver *self)
-{
-  SaveJob *job = g_new0 (SaveJob, 1);
-
-  job->saver = self;
-  job->number = self->jobs->len + 1;
-  g_ptr_array_add (self->jobs, job);
-  return job;
-}
-
-void
-tessera_saver_add_failure (TesseraSaver *self, const char *what, const char *why)
-{
-  SaveJob *job;
-
-  g_return_if_fail (TESSERA_IS_SAVER (self));
-  g_return_if_fail (what != NULL && why != NULL);
-  g_return_if_fail (!self->started);
-
-  job = add_job (self);
-  job->uri = g_strdup (what);
-  job->failure = g_strdup (why);
-}
-
-void
-tessera_saver_add (TesseraSaver *self, const TesseraSaveItem *item)
-{
-  SaveJob *job;
-
-  g_return_if_fail (TESSERA_IS_SAVER (self));
-  g_return_if_fail (item != NULL && (item->uri != NULL || item->path != NULL));
-  g_return_if_fail (item->texture == NULL || GDK_IS_TEXTURE (item->texture));
-  g_return_if_fail (item->folder == NULL
-                    || (*item->folder != '\0' && strchr (item->folder, '/') == NULL));
-  g_return_if_fail (!self->started);
-
-  job = add_job (self);
-  job->uri = g_strdup (item->uri);
-  job->path = g_strdup (item->path);
-  job->title = g_strdup (item->title);
-  job->id = g_strdup (item->id);
-  job->folder = g_strdup (item->folder);
-  job->texture = item->texture ? g_object_ref (item->texture) : NULL;
-}
-
+/* Main thread, from the run's main loop once @cancellable is cancelled. Jobs with the
+ * writer find the cancellable set there. */
 static gboolean
-emit_finished_if_empty (gpointer data)
+on_cancelled (GCancellable *cancellable, gpointer data)
 {
-  TesseraSaver *self = data;
+  SaveRun *run = data;
+  /* The last job to end completes the run, which would free it under this loop. */
+  g_autoptr (GTask) task = g_object_ref (run->task);
 
-  if (self->jobs->len == 0)
-    g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-release_after_finish (TesseraSaver *self, gpointer user_data)
-{
-  g_object_unref (self);
-}
-
-void
-tessera_saver_start (TesseraSaver *self)
-{
-  g_return_if_fail (TESSERA_IS_SAVER (self));
-  g_return_if_fail (!self->started);
-
-  self->started = TRUE;
-  /* Held until the last job reports: writer jobs point back at the saver. */
-  g_object_ref (self);
-  g_signal_connect (self, "finished", G_CALLBACK (release_after_finish), NULL);
-  if (self->jobs->len == 0)
-    {
-      g_idle_add_full (G_PRIORITY_DEFAULT, emit_finished_if_empty, g_object_ref (self),
-                       g_object_unref);
-      return;
-    }
-  for (guint i = 0; i < self->jobs->len; i++)
-    start_job (self, self->jobs->pdata[i]);
-}
-
-void
-tessera_saver_cancel (TesseraSaver *self)
-{
-  g_return_if_fail (TESSERA_IS_SAVER (self));
-
-  g_cancellable_cancel (self->cancellable);
   /* A cancelled download is never delivered: its item ends here. */
-  for (guint i = 0; i < self->jobs->len; i++)
+  for (guint i = 0; i < run->items->len; i++)
     {
-      SaveJob *job = self->jobs->pdata[i];
+      SaveJob *job = &run->jobs[i];
 
       if (job->request == NULL)
         continue;
@@ -329,55 +348,95 @@ tessera_saver_cancel (TesseraSaver *self)
       g_clear_pointer (&job->request, tessera_request_unref);
       finish_job (job);
     }
+  return G_SOURCE_REMOVE;
 }
 
-guint
-tessera_saver_get_n_items (TesseraSaver *self)
+static void
+watch_cancellable (SaveRun *run)
 {
-  g_return_val_if_fail (TESSERA_IS_SAVER (self), 0);
-  return self->jobs->len;
+  if (run->cancellable == NULL)
+    return;
+  run->cancel_watch = g_cancellable_source_new (run->cancellable);
+  g_source_set_callback (run->cancel_watch, G_SOURCE_FUNC (on_cancelled), run, NULL);
+  g_source_attach (run->cancel_watch, run->context);
 }
 
-guint
-tessera_saver_get_n_done (TesseraSaver *self)
+static gboolean
+item_is_valid (const TesseraSaveItem *item)
 {
-  g_return_val_if_fail (TESSERA_IS_SAVER (self), 0);
-  return self->n_done;
+  return item != NULL && (item->uri != NULL || item->path != NULL)
+         && (item->texture == NULL || GDK_IS_TEXTURE (item->texture))
+         && (item->folder == NULL || (*item->folder != '\0' && strchr (item->folder, '/') == NULL));
 }
 
-guint
-tessera_saver_get_n_saved (TesseraSaver *self)
+static gboolean
+items_are_valid (GPtrArray *items)
 {
-  g_return_val_if_fail (TESSERA_IS_SAVER (self), 0);
-  return self->saved_names->len;
+  for (guint i = 0; i < items->len; i++)
+    if (!item_is_valid (items->pdata[i]))
+      return FALSE;
+  return TRUE;
 }
 
-GPtrArray *
-tessera_saver_get_failures (TesseraSaver *self)
+void
+tessera_saver_save_async (TesseraSaver *self, GPtrArray *items, const char *folder,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
-  g_return_val_if_fail (TESSERA_IS_SAVER (self), NULL);
-  return self->failures;
-}
+  g_autoptr (GTask) task = NULL;
+  SaveRun *run;
 
-GPtrArray *
-tessera_saver_get_saved_names (TesseraSaver *self)
-{
-  g_return_val_if_fail (TESSERA_IS_SAVER (self), NULL);
-  return self->saved_names;
-}
+  g_return_if_fail (TESSERA_IS_SAVER (self));
+  g_return_if_fail (items != NULL && items_are_valid (items));
+  g_return_if_fail (folder != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-const char *
-tessera_saver_get_dir (TesseraSaver *self)
-{
-  g_return_val_if_fail (TESSERA_IS_SAVER (self), NULL);
-  return self->dir;
+  TESSERA_ASSERT_MAIN_THREAD ();
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_saver_save_async);
+  run = g_new0 (SaveRun, 1);
+  run->saver = self;
+  run->context = g_main_context_ref_thread_default ();
+  run->cancellable = cancellable;
+  run->items = g_ptr_array_ref (items);
+  run->jobs = g_new0 (SaveJob, items->len);
+  run->report = save_report_new (folder, items->len);
+  g_task_set_task_data (task, run, save_run_free);
+  if (items->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Jobs point at the run: it stays until the last one is over. */
+  run->task = g_steal_pointer (&task);
+  watch_cancellable (run);
+  for (guint i = 0; i < items->len; i++)
+    {
+      SaveJob *job = &run->jobs[i];
+
+      job->run = run;
+      job->item = items->pdata[i];
+      job->number = i + 1;
+      start_job (job);
+    }
 }
 
 gboolean
-tessera_saver_is_finished (TesseraSaver *self)
+tessera_saver_save_finish (TesseraSaver *self, GAsyncResult *result, TesseraSaveReport **report,
+                           GError **error)
 {
+  SaveRun *run;
+
   g_return_val_if_fail (TESSERA_IS_SAVER (self), FALSE);
-  return self->started && self->n_done == self->jobs->len;
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_saver_save_async, FALSE);
+
+  run = g_task_get_task_data (G_TASK (result));
+  if (report != NULL)
+    *report = tessera_save_report_ref (run->report);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -385,15 +444,9 @@ tessera_saver_finalize (GObject *object)
 {
   TesseraSaver *self = TESSERA_SAVER (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_thread_pool_free (self->writer, TRUE, TRUE);
-  g_ptr_array_unref (self->jobs);
-  g_ptr_array_unref (self->failures);
-  g_ptr_array_unref (self->saved_names);
-  g_object_unref (self->cancellable);
+  /* A save holds the saver (its task's source object) until its last write is over. */
+  g_thread_pool_free (self->writer, FALSE, TRUE);
   g_object_unref (self->loader);
-  g_main_context_unref (self->context);
-  g_free (self->dir);
 
   G_OBJECT_CLASS (tessera_saver_parent_class)->finalize (object);
 }
@@ -403,12 +456,10 @@ tessera_saver_class_init (TesseraSaverClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = tessera_saver_finalize;
 
-  /* One more item saved or failed. */
-  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  /* Every item is saved or failed. */
-  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* One more item of a save is saved or has failed: (guint n_done, guint n_items). */
+  signals[SIGNAL_PROGRESS]
+      = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void
@@ -416,26 +467,19 @@ tessera_saver_init (TesseraSaver *self)
 {
   g_autoptr (GError) error = NULL;
 
-  self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
-  self->jobs = g_ptr_array_new_with_free_func (save_job_free);
-  self->failures = g_ptr_array_new_with_free_func (g_free);
-  self->saved_names = g_ptr_array_new_with_free_func (g_free);
   self->writer = g_thread_pool_new (write_job, self, 1, FALSE, &error);
   if (self->writer == NULL)
     g_error ("Could not start the writer: %s", error->message);
 }
 
 TesseraSaver *
-tessera_saver_new (TesseraLoader *loader, const char *dir)
+tessera_saver_new (TesseraLoader *loader)
 {
   TesseraSaver *self;
 
   g_return_val_if_fail (TESSERA_IS_LOADER (loader), NULL);
-  g_return_val_if_fail (dir != NULL, NULL);
 
   self = g_object_new (TESSERA_TYPE_SAVER, NULL);
   self->loader = g_object_ref (loader);
-  self->dir = g_strdup (dir);
   return self;
 }

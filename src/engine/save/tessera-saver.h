@@ -3,43 +3,56 @@
 #pragma once
 
 #include "tessera-loader.h"
+#include "tessera-save-item.h"
 
 G_BEGIN_DECLS
+
+/* What became of the items of one save. Only the main thread changes it, while the save
+ * runs; it is whole once the save has finished. */
+typedef struct
+{
+  char *folder;           /* the folder saved into, as given */
+  guint n_items;          /* items asked for, failures known beforehand included */
+  GPtrArray *saved_names; /* (element-type filename): relative to @folder ("album/a.jpg") */
+  GPtrArray *failures;    /* (element-type utf8): "what: why" for each item not saved */
+} TesseraSaveReport;
+
+TesseraSaveReport *tessera_save_report_ref (TesseraSaveReport *report);
+void tessera_save_report_unref (TesseraSaveReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraSaveReport, tessera_save_report_unref)
+
+/* One line saying how a finished save went: "Saved 12 images to Pictures" when every item
+ * was saved, else "Saved 10 of 12 · 2 failed". @folder_label names the folder: its base
+ * name in a window, the path as typed on a terminal. Returns a new string (transfer
+ * full). Any thread. */
+char *tessera_save_report_summarize (const TesseraSaveReport *report, const char *folder_label);
 
 #define TESSERA_TYPE_SAVER (tessera_saver_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraSaver, tessera_saver, TESSERA, SAVER, GObject)
 
-/* One image to save. */
-typedef struct
-{
-  const char *uri;   /* the original: downloaded through the loader unless @path is set */
-  const char *path;  /* the original's bytes already on disk (a cache file, a local file) */
-  const char *title; /* with @id: named "{title} ({id}).ext" as an Imgur post */
-  const char *id;
-  GdkTexture *texture; /* set: save this, the thumbnail as shown, as PNG instead */
-  const char *folder;  /* set: into this subfolder (made when missing), a safe name */
-} TesseraSaveItem;
+/* Downloads go through @loader's workers; files are written by one thread of the saver's
+ * own, so names are claimed in order. Main thread. Emits "progress" (guint n_done, guint
+ * n_items) on the main thread each time an item of a save is saved or has failed. */
+TesseraSaver *tessera_saver_new (TesseraLoader *loader);
 
-/* Saves into the folder @dir; downloads go through @loader's workers, files are written
- * by one thread of the saver's own. */
-TesseraSaver *tessera_saver_new (TesseraLoader *loader, const char *dir);
-void tessera_saver_add (TesseraSaver *self, const TesseraSaveItem *item);
-/* Something that was to be saved but cannot be (an album whose images could not be
- * listed): counted and reported with the other failures. */
-void tessera_saver_add_failure (TesseraSaver *self, const char *what, const char *why);
-/* Starts; "progress" follows each item, "finished" comes once. Call once. */
-void tessera_saver_start (TesseraSaver *self);
-/* Stops downloads and writes; files already written stay, none is left half written. */
-void tessera_saver_cancel (TesseraSaver *self);
+/* Saves @items (element-type TesseraSaveItem) into the folder @folder (a path): each file
+ * whole under a name nothing else has there (see tessera-save.h), in the order given. An
+ * item that fails is reported in the save's TesseraSaveReport and never stops the others.
+ * The saver keeps a reference to @items (transfer none): do not change them until the
+ * save has finished. Cancelling @cancellable stops the downloads and the writing: the
+ * files written so far stay, whole; nothing half written is left. @callback runs once,
+ * in the thread-default main context of the caller, when every item is saved or has
+ * failed; call tessera_saver_save_finish() there. Main thread. */
+void tessera_saver_save_async (TesseraSaver *self, GPtrArray *items, const char *folder,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data);
 
-guint tessera_saver_get_n_items (TesseraSaver *self);
-guint tessera_saver_get_n_done (TesseraSaver *self);
-guint tessera_saver_get_n_saved (TesseraSaver *self);
-/* (element-type utf8): "what: why" for each item that failed. */
-GPtrArray *tessera_saver_get_failures (TesseraSaver *self);
-/* (element-type utf8): the names written, relative to the folder ("album/a.jpg"). */
-GPtrArray *tessera_saver_get_saved_names (TesseraSaver *self);
-const char *tessera_saver_get_dir (TesseraSaver *self);
-gboolean tessera_saver_is_finished (TesseraSaver *self);
+/* The end of tessera_saver_save_async(): TRUE when the save ran to its end (items that
+ * failed are in @report, they are not an error), FALSE with G_IO_ERROR_CANCELLED when it
+ * was cancelled. Either way @report, when not NULL, receives (transfer full) what became of
+ * each item, as g_output_stream_write_all_finish() reports the bytes written before an
+ * error: the items not reached on a cancel are failures. Main thread. */
+gboolean tessera_saver_save_finish (TesseraSaver *self, GAsyncResult *result,
+                                    TesseraSaveReport **report, GError **error);
 
 G_END_DECLS

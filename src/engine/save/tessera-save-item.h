@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-save-item.h: one image to save, and what a tile's original is */
+#pragma once
+
+#include "tessera-tile.h"
+
+G_BEGIN_DECLS
+
+/* One image to save. Every field is owned by the item; set the optional ones after
+ * making it. */
+typedef struct
+{
+  char *uri;           /* the original: downloaded through the loader unless @path is set */
+  char *path;          /* the original's bytes already on disk (a kept download, a local file) */
+  char *title;         /* with @id: named "{title} ({id}).ext" as an Imgur post */
+  char *id;            /* the Imgur post's id */
+  GdkTexture *texture; /* set: save this, the thumbnail as shown, as PNG instead */
+  char *folder;        /* set: into this subfolder of the save's folder, a safe name */
+  char *failure;       /* set: nothing to save; only counted and reported with this reason */
+} TesseraSaveItem;
+
+/* The original behind @uri: the bytes at @original_path when given (a kept download),
+ * else the file a file: URI names, else a download of @uri. Free with
+ * tessera_save_item_free(). Any thread. */
+TesseraSaveItem *tessera_save_item_new_for_uri (const char *uri, const char *original_path);
+
+/* Something that was to be saved but cannot be (an album whose images could not be
+ * listed): @what and @why are reported as one failure, "what: why". Any thread. */
+TesseraSaveItem *tessera_save_item_new_failure (const char *what, const char *why);
+
+/* What saving @tile means. With @thumbnail, its texture as shown (NULL while it has none).
+ * Otherwise its original: an Imgur post's full link (NULL when Imgur gave none), else
+ * the kept download or local file, else its URI. An Imgur album has no original of its
+ * own: NULL (its images are listed with TesseraImgurCollect). Returns a new item (transfer
+ * full) or NULL when there is nothing to save yet. Main thread (it reads the tile). */
+TesseraSaveItem *tessera_save_item_new_for_tile (TesseraTile *tile, gboolean thumbnail);
+
+void tessera_save_item_free (TesseraSaveItem *item);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraSaveItem, tessera_save_item_free)
+
+G_END_DECLS
