@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,8 +24,16 @@
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 
-#define NOBODY_ID      65534
-#define TEMPORARY_MARK "/.tessera-save-"
+#define NOBODY_ID        65534
+#define TEMPORARY_PREFIX ".tessera-save-"
+
+/* The cancel test: big files keep the writer busy (several of its 1 MiB chunks each), the
+ * cancel comes as it starts on one of them, and trickling downloads are still coming. */
+#define CANCEL_BIG_FILES      6
+#define CANCEL_BIG_FILE_BYTES (8 * 1024 * 1024)
+#define CANCEL_AT_TEMPORARY   3
+#define CANCEL_TRICKLES       2
+#define CANCEL_POLL_MS        100
 
 /* close() fails on demand for the writer's temporary file. This definition stands in for
  * libc's in the whole test program, the engine's writer included; unarmed, it only closes. */
@@ -38,7 +48,7 @@ is_save_temporary (int fd)
   g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", fd);
   char target[PATH_MAX] = "";
 
-  return readlink (link, target, sizeof target - 1) > 0 && strstr (target, TEMPORARY_MARK);
+  return readlink (link, target, sizeof target - 1) > 0 && strstr (target, "/" TEMPORARY_PREFIX);
 }
 
 int
@@ -447,44 +457,136 @@ test_into_folders (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (listing, ==, "a (2).png|a (3).png|a.png");
 }
 
-/* Cancelled mid-batch: whatever is in the folder is whole, nothing half written. */
+/* Cancels @cancellable from a thread of its own the moment the writer makes its
+ * @n_temporaries-th temporary file in the watched folder, so the cancel finds it writing. */
+typedef struct
+{
+  int inotify_fd;
+  guint n_temporaries;
+  GCancellable *cancellable;
+  int stop;
+} CancelWatch;
+
+static guint
+count_temporaries (const char *events, gssize len)
+{
+  guint n_temporaries = 0;
+
+  for (gssize at = 0; at < len;)
+    {
+      const struct inotify_event *event = (const struct inotify_event *) (events + at);
+
+      if (event->len > 0 && g_str_has_prefix (event->name, TEMPORARY_PREFIX))
+        n_temporaries++;
+      at += (gssize) (sizeof *event + event->len);
+    }
+  return n_temporaries;
+}
+
+static gpointer
+cancel_at_temporary (gpointer data)
+{
+  CancelWatch *watch = data;
+  guint seen = 0;
+
+  while (seen < watch->n_temporaries && !g_atomic_int_get (&watch->stop))
+    {
+      struct pollfd ready = { watch->inotify_fd, POLLIN, 0 };
+      char events[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
+      gssize len;
+
+      if (poll (&ready, 1, CANCEL_POLL_MS) <= 0)
+        continue;
+      len = read (watch->inotify_fd, events, sizeof events);
+      if (len > 0)
+        seen += count_temporaries (events, len);
+    }
+  if (seen >= watch->n_temporaries)
+    g_cancellable_cancel (watch->cancellable);
+  return NULL;
+}
+
+/* A real JPEG's bytes padded to @size, so that writing it takes the writer a while. */
+static GBytes *
+make_big_jpeg (guint seed, gsize size)
+{
+  g_autoptr (GBytes) jpeg = tessera_test_make_jpeg (64, 48, seed);
+  gsize jpeg_size = g_bytes_get_size (jpeg);
+  guint8 *data = g_malloc (size);
+
+  g_assert_cmpuint (jpeg_size, <, size);
+  memcpy (data, g_bytes_get_data (jpeg, NULL), jpeg_size);
+  for (gsize i = jpeg_size; i < size; i++)
+    data[i] = (guint8) (i * seed);
+  return g_bytes_new_take (data, size);
+}
+
+/* Cancelled while the writer is at work (as it starts writing the third big file, with more
+ * downloaded behind it and two downloads still trickling in): the save says it was
+ * cancelled, the trickles end unsaved, every file in the folder is one the report names and
+ * byte for byte what the server sent, and no hidden temporary is left. */
 static void
 test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (TesseraSaver) saver = tessera_saver_new (fixture->loader);
+  /* A worker for every item, so that the big files arrive together and queue at the writer;
+   * the default limits, so that a trickle stalls only after 20 s and is still coming. */
+  g_autoptr (TesseraLoader) loader = tessera_loader_new (CANCEL_BIG_FILES + CANCEL_TRICKLES, NULL);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (loader);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GPtrArray) items = new_items ();
   g_autoptr (GPtrArray) served = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autofree char *trickle = tessera_test_server_url (fixture->server, "/trickle");
   g_autoptr (TesseraSaveReport) report = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GDir) dir = NULL;
+  CancelWatch watch = { inotify_init1 (IN_CLOEXEC), CANCEL_AT_TEMPORARY, cancellable, FALSE };
+  GThread *watcher;
   const char *name;
+  guint n_files = 0;
 
-  tessera_test_server_set_latency_ms (fixture->server, 100);
-  for (guint i = 0; i < 20; i++)
+  g_assert_cmpint (watch.inotify_fd, >=, 0);
+  g_assert_cmpint (inotify_add_watch (watch.inotify_fd, fixture->target, IN_CREATE), >=, 0);
+  for (guint i = 0; i < CANCEL_TRICKLES; i++)
+    add_uri (items, trickle, NULL);
+  for (guint i = 0; i < CANCEL_BIG_FILES; i++)
     {
-      g_autofree char *relpath = g_strdup_printf ("pic-%02u.jpg", i);
-      GBytes *jpeg = tessera_test_make_jpeg (200, 150, 10 + i);
+      g_autofree char *relpath = g_strdup_printf ("big-%02u.jpg", i);
+      GBytes *jpeg = make_big_jpeg (10 + i, CANCEL_BIG_FILE_BYTES);
       g_autofree char *url = serve (fixture, relpath, jpeg);
 
       g_ptr_array_add (served, jpeg);
       add_uri (items, url, NULL);
     }
-  g_cancellable_cancel (cancellable);
+  watcher = g_thread_new ("cancel", cancel_at_temporary, &watch);
   report = save_and_wait (saver, items, fixture->target, cancellable, &error);
+  g_atomic_int_set (&watch.stop, TRUE);
+  g_thread_join (watcher);
+  g_assert_cmpint (close (watch.inotify_fd), ==, 0);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (report->saved_names->len, <, 20);
+  for (guint i = 0; i < report->failures->len; i++)
+    g_test_message ("%s", (const char *) report->failures->pdata[i]);
+  /* The writer takes one file at a time: those before the third were written whole. */
+  g_assert_cmpuint (report->saved_names->len, >=, CANCEL_AT_TEMPORARY - 1);
+  g_assert_cmpuint (report->failures->len, >=, CANCEL_TRICKLES);
   dir = g_dir_open (fixture->target, 0, NULL);
+  g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)) != NULL)
     {
-      guint index = 0;
+      guint index = G_MAXUINT;
+      g_autofree char *expected = NULL;
 
-      /* No hidden temporary left, and each file is the whole of what was served. */
-      g_assert_cmpint (sscanf (name, "pic-%2u.jpg", &index), ==, 1);
-      g_assert_cmpuint (index, <, 20);
+      /* Only the files saved, no hidden temporary, each the whole of what was served. */
+      g_assert_true (
+          g_ptr_array_find_with_equal_func (report->saved_names, name, g_str_equal, NULL));
+      g_assert_cmpint (sscanf (name, "big-%2u.jpg", &index), ==, 1);
+      g_assert_cmpuint (index, <, CANCEL_BIG_FILES);
+      expected = g_strdup_printf ("big-%02u.jpg", index);
+      g_assert_cmpstr (name, ==, expected);
       assert_file_holds (fixture->target, name, served->pdata[index]);
+      n_files++;
     }
+  g_assert_cmpuint (n_files, ==, report->saved_names->len);
 }
 
 /* An album's folder is made, or reused when it is a real folder: a path and no error. Anything

@@ -21,9 +21,11 @@
 #include "tessera-save-name.h"
 #include "tessera-save.h"
 
-#define TEMP_TEMPLATE ".tessera-save-XXXXXX"
-#define FILE_MODE     0644
-#define FOLDER_MODE   0755
+#define TEMP_TEMPLATE     ".tessera-save-XXXXXX"
+#define FILE_MODE         0644
+#define FOLDER_MODE       0755
+/* A cancel is noticed between chunks: a big file stops within one. */
+#define WRITE_CHUNK_BYTES (1024 * 1024)
 
 static void
 set_errno_error (GError **error, int saved_errno, const char *name)
@@ -47,7 +49,7 @@ set_errno_error (GError **error, int saved_errno, const char *name)
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("Could not save “%s”: %s"), name, why);
 }
 
-/* Every byte, or FALSE with errno set. */
+/* Every byte, or FALSE with errno set (ECANCELED when @cancellable is cancelled). */
 static gboolean
 write_all (int fd, const guint8 *data, gsize len, GCancellable *cancellable)
 {
@@ -60,7 +62,7 @@ write_all (int fd, const guint8 *data, gsize len, GCancellable *cancellable)
           errno = ECANCELED;
           return FALSE;
         }
-      written = write (fd, data, len);
+      written = write (fd, data, MIN (len, WRITE_CHUNK_BYTES));
       if (written < 0 && errno == EINTR)
         continue;
       if (written <= 0)
