@@ -658,6 +658,86 @@ test_failed_close (Fixture *fixture, gconstpointer data)
   g_atomic_int_set (&close_failed_fd, -1);
 }
 
+/* What saving a tile means, for the window and the Imgur listing alike: a pasted URL's kept
+ * download or local file, else its URL; an Imgur post's full link, named after the post;
+ * the thumbnail as shown when asked; nothing for what has nothing to save yet. */
+static void
+test_item_for_tile (void)
+{
+  TesseraTilePost picture = {
+    .kind = TESSERA_TILE_PICTURE, .id = "Pic1", .title = "Cat", .link = "https://h/Pic1.jpg"
+  };
+  TesseraTilePost no_link = { .kind = TESSERA_TILE_PICTURE, .id = "Pic2" };
+  TesseraTilePost album
+      = { .kind = TESSERA_TILE_ALBUM, .id = "Alb1", .link = "https://h/a/Alb1", .n_images = 3 };
+  g_autoptr (TesseraTile) pasted = tessera_tile_new ("https://h/cat.jpg");
+  g_autoptr (TesseraTile) local = tessera_tile_new ("file:///srv/pics/dog.png");
+  g_autoptr (TesseraTile) post = tessera_tile_new_for_post ("https://h/Pic1m.jpg", &picture);
+  g_autoptr (TesseraTile) linkless = tessera_tile_new_for_post ("https://h/Pic2m.jpg", &no_link);
+  g_autoptr (TesseraTile) cover = tessera_tile_new_for_post ("https://h/Cov1m.jpg", &album);
+  g_autoptr (GBytes) pixels = g_bytes_new_take (g_malloc0 (4 * 4 * 4), 4 * 4 * 4);
+  g_autoptr (GdkTexture) texture = gdk_memory_texture_new (4, 4, GDK_MEMORY_DEFAULT, pixels, 4 * 4);
+  g_autoptr (TesseraSaveItem) item = NULL;
+
+  item = tessera_save_item_new_for_tile (pasted, FALSE);
+  g_assert_cmpstr (item->uri, ==, "https://h/cat.jpg");
+  g_assert_null (item->path);
+  g_clear_pointer (&item, tessera_save_item_free);
+  tessera_tile_set_original_path (pasted, "/tmp/kept/1");
+  item = tessera_save_item_new_for_tile (pasted, FALSE);
+  g_assert_cmpstr (item->path, ==, "/tmp/kept/1");
+  g_clear_pointer (&item, tessera_save_item_free);
+
+  item = tessera_save_item_new_for_tile (local, FALSE);
+  g_assert_cmpstr (item->path, ==, "/srv/pics/dog.png");
+  g_clear_pointer (&item, tessera_save_item_free);
+
+  item = tessera_save_item_new_for_tile (post, FALSE);
+  g_assert_cmpstr (item->uri, ==, "https://h/Pic1.jpg");
+  g_assert_null (item->path);
+  g_assert_cmpstr (item->title, ==, "Cat");
+  g_assert_cmpstr (item->id, ==, "Pic1");
+  g_clear_pointer (&item, tessera_save_item_free);
+
+  g_assert_null (tessera_save_item_new_for_tile (linkless, FALSE));
+  g_assert_null (tessera_save_item_new_for_tile (cover, FALSE));
+  g_assert_null (tessera_save_item_new_for_tile (cover, TRUE));
+
+  tessera_tile_set_loaded (cover, texture, 0);
+  item = tessera_save_item_new_for_tile (cover, TRUE);
+  g_assert_true (item->texture == texture);
+  g_assert_null (item->path);
+  g_assert_null (item->id);
+}
+
+/* The line both front ends end a save with. */
+static void
+test_summary (void)
+{
+  g_autoptr (GPtrArray) saved = g_ptr_array_new ();
+  g_autoptr (GPtrArray) failures = g_ptr_array_new ();
+  TesseraSaveReport report = { (char *) "/home/me/Pictures", 1, saved, failures };
+  g_autofree char *one = NULL;
+  g_autofree char *all = NULL;
+  g_autofree char *some = NULL;
+
+  g_ptr_array_add (saved, (char *) "cat.jpg");
+  one = tessera_save_report_summarize (&report, "Pictures");
+  g_assert_cmpstr (one, ==, "Saved 1 image to Pictures");
+
+  report.n_items = 12;
+  for (guint i = 1; i < 12; i++)
+    g_ptr_array_add (saved, (char *) "cat.jpg");
+  all = tessera_save_report_summarize (&report, "Pictures");
+  g_assert_cmpstr (all, ==, "Saved 12 images to Pictures");
+
+  g_ptr_array_set_size (saved, 10);
+  g_ptr_array_add (failures, (char *) "https://h/a.jpg: Not an image");
+  g_ptr_array_add (failures, (char *) "https://h/b.jpg: Cancelled");
+  some = tessera_save_report_summarize (&report, "Pictures");
+  g_assert_cmpstr (some, ==, "Saved 10 of 12 · 2 failed");
+}
+
 #define LOCKED_ENV "TESSERA_TEST_SAVE_DIR"
 
 /* A folder for a subprocess test, made by the parent (which also removes it). */
@@ -746,6 +826,8 @@ main (int argc, char *argv[])
   ADD ("/save/make-folder", test_make_folder);
   ADD ("/save/failed-close", test_failed_close);
 #undef ADD
+  g_test_add_func ("/save/item-for-tile", test_item_for_tile);
+  g_test_add_func ("/save/summary", test_summary);
   g_test_add_func ("/save/read-only-folder", test_read_only_folder);
   g_test_add_func ("/save/no-room-leaves-nothing", test_no_room_leaves_nothing);
 
