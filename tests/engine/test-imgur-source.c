@@ -26,7 +26,6 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *api = NULL;
   g_autofree char *images = NULL;
-  TesseraFetchLimits limits;
   TesseraImgurQuery query = { 0 };
 
   fixture->server = tessera_test_server_new ();
@@ -36,8 +35,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
   tessera_test_serve_imgur (fixture->server, tessera_test_imgur_fixtures (), CLIENT_ID);
 
-  tessera_test_fast_limits (&limits);
-  fixture->loader = tessera_loader_new (4, &limits);
+  fixture->loader = tessera_test_loader_new (4);
   fixture->gallery = tessera_gallery_new (fixture->loader);
   fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
 }
@@ -175,8 +173,7 @@ test_client_id_never_shown (Fixture *fixture, gconstpointer data)
                    TESSERA_IMGUR_PROBLEM_REFUSED);
   g_assert_nonnull (strstr (tessera_imgur_source_get_message (fixture->source), "over capacity"));
   g_assert_null (strstr (tessera_imgur_source_get_message (fixture->source), CLIENT_ID));
-  g_unlink (path);
-  g_rmdir (dir);
+  tessera_test_remove_tree (dir);
 }
 
 /* A search asks the search endpoint, its words escaped. */
@@ -203,30 +200,6 @@ static gboolean
 collect_finished (gpointer data)
 {
   return tessera_imgur_collect_is_finished (data);
-}
-
-static gboolean
-saver_finished (gpointer data)
-{
-  return tessera_saver_is_finished (data);
-}
-
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-static char *
-sorted_joined (GPtrArray *names)
-{
-  g_autoptr (GPtrArray) copy = g_ptr_array_new ();
-
-  for (guint i = 0; i < names->len; i++)
-    g_ptr_array_add (copy, names->pdata[i]);
-  g_ptr_array_sort (copy, compare_names);
-  g_ptr_array_add (copy, NULL);
-  return g_strjoinv ("|", (char **) copy->pdata);
 }
 
 static void
@@ -277,8 +250,8 @@ test_collect_for_saving (Fixture *fixture, gconstpointer data)
 
   tessera_imgur_collect_fill_saver (collect, saver);
   tessera_saver_start (saver);
-  g_assert_true (tessera_test_wait_until (saver_finished, saver, 20000));
-  saved = sorted_joined (tessera_saver_get_saved_names (saver));
+  g_assert_true (tessera_test_wait_for_saver (saver, 20000));
+  saved = tessera_test_join_sorted (tessera_saver_get_saved_names (saver));
   g_assert_cmpstr (saved, ==,
                    "A harbour at dawn (SavPic1).jpg|SavGif1.gif|"
                    "Trip_.._photos (SavAlb1)/First (LstImg1).jpg|"
@@ -313,7 +286,7 @@ test_collect_without_client_id (Fixture *fixture, gconstpointer data)
 
   tessera_imgur_collect_fill_saver (collect, saver);
   tessera_saver_start (saver);
-  g_assert_true (tessera_test_wait_until (saver_finished, saver, 20000));
+  g_assert_true (tessera_test_wait_for_saver (saver, 20000));
   failures = tessera_saver_get_failures (saver);
   g_assert_cmpuint (failures->len, ==, 2);
   g_assert_true (g_str_has_prefix (failures->pdata[1], "Album “Trip”: Imgur needs a Client ID"));
