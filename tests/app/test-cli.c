@@ -230,18 +230,14 @@ typedef struct
   gint64 signalled_us;
 } QuitWhileLoading;
 
-static gboolean
-downloads_under_way (gpointer data)
-{
-  return tessera_test_server_get_in_flight (data) >= TESSERA_LOADER_DEFAULT_JOBS;
-}
-
 static void
 terminate_mid_download (GSubprocess *process, gpointer data)
 {
   QuitWhileLoading *quit = data;
 
-  g_assert_true (tessera_test_wait_until (downloads_under_way, quit->server, 30000));
+  /* Every worker has a download under way. */
+  g_assert_true (
+      tessera_test_wait_for_in_flight (quit->server, TESSERA_LOADER_DEFAULT_JOBS, 30000));
   quit->signalled_us = g_get_monotonic_time ();
   g_subprocess_send_signal (process, SIGTERM);
 }
