@@ -24,9 +24,11 @@ typedef struct
 void tessera_test_outcome_clear (TesseraTestOutcome *outcome);
 /* A TesseraDeliverFunc that fills the TesseraTestOutcome passed as user data. */
 void tessera_test_record_outcome (const TesseraLoadResult *result, gpointer user_data);
+
 /* How many times slower this build runs than an optimised one: TESSERA_TEST_SLOWDOWN (the
- * test environment sets 3 under sanitizers), at least 1. Every wall-clock limit in a test
- * is multiplied by it, except one that must stay below a fixed time to catch its bug. */
+ * test environment sets 3 under sanitizers), 1 when unset; anything but a whole number from
+ * 1 stops the test. Every wall-clock limit in a test is multiplied by it, except one that
+ * must stay below a fixed time to catch its bug. */
 guint tessera_test_slowdown (void);
 
 /* Iterates the default main context (call on the main thread) until @condition(@data)
