@@ -7,7 +7,6 @@
 
 #include <cjson/cJSON.h>
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 
 #include "tessera-engine.h"
 #include "tessera-loader.h"
@@ -35,7 +34,7 @@ run_clear (Run *run)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 /* Long enough for a loaded machine, short enough that a tessera that never quits fails
- * the test instead of hanging it until meson's timeout. */
+ * the test instead of hanging it until meson's timeout (times tessera_test_slowdown). */
 #define RUN_TIMEOUT_SECONDS 60
 
 typedef struct
@@ -67,15 +66,16 @@ communicate_with_timeout (GSubprocess *process, const char *input, Run *run)
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Waiter waiter = { loop, NULL };
   g_autoptr (GError) error = NULL;
+  guint limit_s = RUN_TIMEOUT_SECONDS * tessera_test_slowdown ();
   guint timeout_id;
 
   g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, on_communicated, &waiter);
-  timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, on_run_timeout, &waiter);
+  timeout_id = g_timeout_add_seconds (limit_s, on_run_timeout, &waiter);
   g_main_loop_run (loop);
   if (waiter.result == NULL)
     {
       g_subprocess_force_exit (process);
-      g_error ("tessera did not exit within %d s", RUN_TIMEOUT_SECONDS);
+      g_error ("tessera did not exit within %u s", limit_s);
     }
   g_source_remove (timeout_id);
   g_assert_true (g_subprocess_communicate_utf8_finish (process, waiter.result, &run->stdout_text,
@@ -119,8 +119,7 @@ run_tessera_with (Run *run, const char *input, const char *const *args, WhileRun
 
   if (g_file_get_contents (stats_path, &run->stats_text, NULL, NULL))
     run->stats = cJSON_Parse (run->stats_text);
-  g_unlink (stats_path);
-  g_rmdir (dir);
+  tessera_test_remove_tree (dir);
 }
 
 static void
@@ -221,7 +220,8 @@ test_nothing_to_load (void)
 
 #define N_HANGING     300
 /* Far below the 20 s a stalled transfer takes to time out on its own: only cancelling the
- * transfers under way lets tessera quit within it. */
+ * transfers under way lets tessera quit within it. Not multiplied by the slow-down, since
+ * the stall clock it must beat runs at the same speed in every build. */
 #define QUIT_WITHIN_S 10
 
 typedef struct
@@ -230,18 +230,14 @@ typedef struct
   gint64 signalled_us;
 } QuitWhileLoading;
 
-static gboolean
-downloads_under_way (gpointer data)
-{
-  return tessera_test_server_get_in_flight (data) >= TESSERA_LOADER_DEFAULT_JOBS;
-}
-
 static void
 terminate_mid_download (GSubprocess *process, gpointer data)
 {
   QuitWhileLoading *quit = data;
 
-  g_assert_true (tessera_test_wait_until (downloads_under_way, quit->server, 30000));
+  /* Every worker has a download under way. */
+  g_assert_true (
+      tessera_test_wait_for_in_flight (quit->server, TESSERA_LOADER_DEFAULT_JOBS, 30000));
   quit->signalled_us = g_get_monotonic_time ();
   g_subprocess_send_signal (process, SIGTERM);
 }
@@ -406,24 +402,6 @@ test_imgur_bad_query (void)
   g_assert_nonnull (strstr (run.stderr_text, "“sideways” is not an Imgur section"));
 }
 
-static void
-remove_folder (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-
-      if (g_file_test (file, G_FILE_TEST_IS_DIR))
-        remove_folder (file);
-      else
-        g_unlink (file);
-    }
-  g_rmdir (path);
-}
-
 /* --save-to downloads the originals with no window and no display at all, says what it
  * did in one line, and fails (exit 1) when one image could not be saved. */
 static void
@@ -469,7 +447,7 @@ test_save_to_without_display (void)
     g_assert_true (g_file_test (numbered, G_FILE_TEST_IS_REGULAR));
     g_assert_true (g_file_test (beach_2, G_FILE_TEST_IS_REGULAR));
   }
-  remove_folder (dir);
+  tessera_test_remove_tree (dir);
 }
 
 static void
@@ -532,7 +510,7 @@ test_save_to_imgur (void)
   g_assert_nonnull (strstr (without_id.stderr_text, "Imgur needs a Client ID"));
   g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
   g_assert_cmpuint (tessera_test_count_files (dir), ==, 3);
-  remove_folder (dir);
+  tessera_test_remove_tree (dir);
 }
 
 static void

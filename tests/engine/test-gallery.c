@@ -10,12 +10,6 @@
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 
-static gboolean
-gallery_done (gpointer data)
-{
-  return tessera_gallery_is_done (data);
-}
-
 typedef struct
 {
   guint n_splices;
@@ -34,11 +28,8 @@ on_items_changed (GListModel *model, guint position, guint removed, guint added,
 static TesseraGallery *
 new_gallery (void)
 {
-  TesseraFetchLimits limits;
-  g_autoptr (TesseraLoader) loader = NULL;
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (4);
 
-  tessera_test_fast_limits (&limits);
-  loader = tessera_loader_new (4, &limits);
   return tessera_gallery_new (loader);
 }
 
@@ -128,7 +119,7 @@ test_counts_and_stats (void)
   g_assert_cmpstr (string_field (item, "state"), ==, "waiting");
   cJSON_Delete (root);
 
-  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
   g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 3);
   g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 2);
 
@@ -158,32 +149,57 @@ test_counts_and_stats (void)
   tessera_test_server_free (server);
 }
 
-/* Clearing while loads are under way delivers nothing into the emptied gallery. */
+#define CLEAR_JOBS        4
+/* The cleared images answer only after this: far longer than any wait below, so a
+ * transfer still in flight then was not stopped. */
+#define CLEARED_DELAY_MS  30000
+/* A cancelled transfer stops at libcurl's next progress check, well within this. */
+#define STOPPED_WITHIN_MS 2000
+#define TILE_PX           64
+
+/* Clearing while loads are under way stops the transfers under way, starts none of the
+ * queued ones, and delivers nothing into the emptied gallery. */
 static void
 test_clear_cancels (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  /* The default limits: a stalled transfer would go on for 20 s, not stop by itself. */
+  g_autoptr (TesseraLoader) loader = tessera_loader_new (CLEAR_JOBS, NULL);
+  g_autoptr (TesseraGallery) gallery = tessera_gallery_new (loader);
   g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
-  gint64 until;
+  g_autofree char *last_url = tessera_test_server_url (server, "/img/after-clear.png");
+  g_autoptr (TesseraRequest) last = NULL;
+  TesseraTestOutcome outcome = { 0 };
+  guint n_requests;
 
-  tessera_test_server_set_latency_ms (server, 100);
   for (guint i = 0; i < 50; i++)
     {
-      g_autofree char *path = g_strdup_printf ("/img/%u.png", i);
+      g_autofree char *path = g_strdup_printf ("/img/%u.png?delay=%u", i, CLEARED_DELAY_MS);
       g_ptr_array_add (urls, tessera_test_server_url (server, path));
     }
   tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  g_assert_true (tessera_test_wait_for_in_flight (server, CLEAR_JOBS, 10000));
   tessera_gallery_clear (gallery);
 
-  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (tessera_test_wait_for_in_flight (server, 0, STOPPED_WITHIN_MS));
+  n_requests = tessera_test_server_get_requests (server);
+  g_assert_cmpuint (n_requests, ==, CLEAR_JOBS);
+
+  /* Queued behind every cleared load: once it is delivered, any of them still queued
+   * would have started. */
+  last = tessera_loader_submit (loader, last_url, G_MAXINT, TILE_PX, tessera_test_record_outcome,
+                                &outcome, NULL);
+  g_assert_true (tessera_test_wait_for_outcome (&outcome, 10000));
+  g_assert_nonnull (outcome.texture);
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, n_requests + 1);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/after-clear.png"), ==, 1);
 
   g_assert_cmpuint (tessera_gallery_get_n_tiles (gallery), ==, 0);
   g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 0);
 
+  tessera_test_outcome_clear (&outcome);
   g_clear_object (&gallery);
+  g_clear_object (&loader);
   tessera_test_server_free (server);
 }
 
@@ -201,7 +217,7 @@ test_retry_failed (void)
   g_autoptr (TesseraTile) flaky_tile = NULL;
 
   tessera_gallery_add_uris (gallery, urls, G_N_ELEMENTS (urls), NULL);
-  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
   g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 2);
   good_tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 0);
   flaky_tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 1);
@@ -216,7 +232,7 @@ test_retry_failed (void)
   /* Already on its way: a second retry does nothing. */
   g_assert_false (tessera_gallery_retry (gallery, flaky_tile));
 
-  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
   g_assert_cmpint (tessera_tile_get_state (flaky_tile), ==, TESSERA_TILE_LOADED);
   g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
   g_assert_cmpuint (tessera_test_server_count_path (server, "/img/a.png"), ==, 1);
@@ -224,7 +240,7 @@ test_retry_failed (void)
   /* Retry all: only the failed one goes again, and fails again. */
   g_assert_cmpuint (tessera_gallery_retry_failed (gallery), ==, 1);
   g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 0);
-  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
   g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
   g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 3);
   g_assert_cmpuint (tessera_test_server_count_path (server, "/status/410"), ==, 2);

@@ -11,6 +11,7 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-image.h"
+#include "tessera-test-server.h"
 
 #define TILE_PX          256
 #define SMALL_TILE_PX    100
@@ -191,96 +192,8 @@ read_pixbuf_option (GBytes *bytes, const char *key)
   return g_strdup (gdk_pixbuf_get_option (pixbuf, key));
 }
 
-#define GIF_MIN_CODE_SIZE 2
-#define GIF_CLEAR_CODE    4
-#define GIF_END_CODE      5
-#define GIF_CODE_BITS     3
-#define GIF_MAX_BLOCK     255
-
-typedef struct
-{
-  guint8 block[GIF_MAX_BLOCK];
-  guint len;
-  guint32 bits;
-  guint n_bits;
-} LzwWriter;
-
-static void
-lzw_put (LzwWriter *writer, guint code)
-{
-  writer->bits |= code << writer->n_bits;
-  writer->n_bits += GIF_CODE_BITS;
-  while (writer->n_bits >= 8)
-    {
-      g_assert_cmpuint (writer->len, <, GIF_MAX_BLOCK);
-      writer->block[writer->len++] = writer->bits & 0xff;
-      writer->bits >>= 8;
-      writer->n_bits -= 8;
-    }
-}
-
-/* Image data of one colour. A clear code before every pair of pixels keeps the code table
- * from growing, so every code stays 3 bits wide. */
-static void
-append_single_colour_lzw (GByteArray *gif, guint8 index, guint n_pixels)
-{
-  LzwWriter writer = { 0 };
-  guint8 min_code_size = GIF_MIN_CODE_SIZE;
-  guint8 terminator = 0;
-  guint8 block_len;
-
-  for (guint i = 0; i < n_pixels; i++)
-    {
-      if (i % 2 == 0)
-        lzw_put (&writer, GIF_CLEAR_CODE);
-      lzw_put (&writer, index);
-    }
-  lzw_put (&writer, GIF_END_CODE);
-  if (writer.n_bits > 0)
-    writer.block[writer.len++] = writer.bits & 0xff;
-
-  block_len = writer.len;
-  g_byte_array_append (gif, &min_code_size, 1);
-  g_byte_array_append (gif, &block_len, 1);
-  g_byte_array_append (gif, writer.block, writer.len);
-  g_byte_array_append (gif, &terminator, 1);
-}
-
+/* tessera_test_make_gif(): a 4×4 animation, a red frame then a blue one. */
 #define GIF_SIDE 4
-
-/* A 4×4 GIF89a animation: a red frame, then a blue one. */
-static GBytes *
-make_two_frame_gif (void)
-{
-  const guint8 screen_flags[] = { 0x80, 0, 0 };                        /* 2-colour global table */
-  const guint8 palette[] = { 0xff, 0, 0, 0, 0, 0xff };                 /* red, blue */
-  const guint8 frame_control[] = { 0x21, 0xf9, 4, 0x04, 10, 0, 0, 0 }; /* keep, 0.1 s */
-  const guint8 image_separator = 0x2c;
-  const guint8 image_flags = 0;
-  const guint8 trailer = 0x3b;
-  GByteArray *gif = g_byte_array_new ();
-
-  append_string (gif, "GIF89a");
-  append_le16 (gif, GIF_SIDE);
-  append_le16 (gif, GIF_SIDE);
-  g_byte_array_append (gif, screen_flags, sizeof screen_flags);
-  g_byte_array_append (gif, palette, sizeof palette);
-
-  for (guint8 index = 0; index < 2; index++)
-    {
-      g_byte_array_append (gif, frame_control, sizeof frame_control);
-      g_byte_array_append (gif, &image_separator, 1);
-      append_le16 (gif, 0);
-      append_le16 (gif, 0);
-      append_le16 (gif, GIF_SIDE);
-      append_le16 (gif, GIF_SIDE);
-      g_byte_array_append (gif, &image_flags, 1);
-      append_single_colour_lzw (gif, index, GIF_SIDE * GIF_SIDE);
-    }
-
-  g_byte_array_append (gif, &trailer, 1);
-  return g_byte_array_free_to_bytes (gif);
-}
 
 static gboolean
 have_writable_pixbuf_format (const char *name)
@@ -501,7 +414,7 @@ test_probe_gif_header (void)
 {
   const guint8 header[] = { 'G', 'I', 'F', '8', '7', 'a', 0x2c, 0x01, 0xc8, 0x00, 0x80, 0, 0 };
   g_autoptr (GBytes) bytes = g_bytes_new (header, sizeof header);
-  g_autoptr (GBytes) gif = make_two_frame_gif ();
+  g_autoptr (GBytes) gif = tessera_test_make_gif ();
 
   assert_probe (bytes, TESSERA_IMAGE_FORMAT_GIF, 300, 200);
   assert_probe_needs (bytes, 10, TESSERA_IMAGE_FORMAT_GIF);
@@ -751,7 +664,7 @@ test_decode_exif_rotated_shrunk (void)
 static void
 test_decode_gif_first_frame (void)
 {
-  g_autoptr (GBytes) gif = make_two_frame_gif ();
+  g_autoptr (GBytes) gif = tessera_test_make_gif ();
   g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (gif);
   g_autoptr (GError) error = NULL;
   g_autoptr (GdkPixbufAnimation) animation

@@ -27,7 +27,6 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *api = NULL;
   g_autofree char *images = NULL;
-  TesseraFetchLimits limits;
   TesseraImgurQuery query = { 0 };
 
   fixture->server = tessera_test_server_new ();
@@ -37,8 +36,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
   tessera_test_serve_imgur (fixture->server, tessera_test_imgur_fixtures (), CLIENT_ID);
 
-  tessera_test_fast_limits (&limits);
-  fixture->loader = tessera_loader_new (4, &limits);
+  fixture->loader = tessera_test_loader_new (4);
   fixture->gallery = tessera_gallery_new (fixture->loader);
   fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
 }
@@ -176,8 +174,7 @@ test_client_id_never_shown (Fixture *fixture, gconstpointer data)
                    TESSERA_IMGUR_PROBLEM_REFUSED);
   g_assert_nonnull (strstr (tessera_imgur_source_get_message (fixture->source), "over capacity"));
   g_assert_null (strstr (tessera_imgur_source_get_message (fixture->source), CLIENT_ID));
-  g_unlink (path);
-  g_rmdir (dir);
+  tessera_test_remove_tree (dir);
 }
 
 /* A search asks the search endpoint, its words escaped. */
@@ -200,20 +197,6 @@ test_search (Fixture *fixture, gconstpointer data)
       tessera_test_server_count_path (fixture->server, "/3/gallery/search/top/week/0"), ==, 1);
 }
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 /* What saving @query's page (or NULL) and @posts means, listed to the end. */
 static GPtrArray *
 collect_items (TesseraImgurCollect *collect, const TesseraImgurQuery *query, GPtrArray *posts)
@@ -222,8 +205,9 @@ collect_items (TesseraImgurCollect *collect, const TesseraImgurQuery *query, GPt
   g_autoptr (GError) error = NULL;
   GPtrArray *items;
 
-  tessera_imgur_collect_items_async (collect, query, posts, NULL, store_result, &result);
-  g_assert_true (tessera_test_wait_until (has_result, &result, 20000));
+  tessera_imgur_collect_items_async (collect, query, posts, NULL, tessera_test_store_result,
+                                     &result);
+  g_assert_true (tessera_test_wait_for_result (&result, 20000));
   items = tessera_imgur_collect_items_finish (collect, result, &error);
   g_assert_no_error (error);
   return items;
@@ -248,8 +232,8 @@ save_items (TesseraLoader *loader, GPtrArray *items, const char *folder)
   g_autoptr (GAsyncResult) result = NULL;
   TesseraSaveReport *report = NULL;
 
-  tessera_saver_save_async (saver, items, folder, NULL, store_result, &result);
-  g_assert_true (tessera_test_wait_until (has_result, &result, 20000));
+  tessera_saver_save_async (saver, items, folder, NULL, tessera_test_store_result, &result);
+  g_assert_true (tessera_test_wait_for_result (&result, 20000));
   g_assert_true (tessera_saver_save_finish (saver, result, &report, NULL));
   return report;
 }

@@ -8,11 +8,18 @@
 #include "tessera-engine.h"
 #include "tessera-input.h"
 #include "tessera-test-server.h"
+#include "tessera-test-util.h"
 
 static void
 on_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
 }
 
 static TesseraUrlList *
@@ -23,8 +30,7 @@ resolve (const char *const *args, GFile *cwd)
   TesseraUrlList *list;
 
   tessera_input_from_args_async (args, cwd, NULL, on_finished, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (tessera_test_wait_until (has_result, &result, 10000));
   list = tessera_input_from_args_finish (result, &error);
   g_assert_no_error (error);
   return list;
@@ -78,6 +84,7 @@ test_args (void)
   g_assert_cmpuint (list->n_not_urls, ==, 2);
   /* a.jpg twice in list.txt, b.png in the file and as an argument. */
   g_assert_cmpuint (list->n_duplicates, ==, 2);
+  tessera_test_remove_tree (dir);
 }
 
 int

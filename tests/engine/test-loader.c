@@ -46,15 +46,6 @@ static const FaultCase fault_cases[] = {
   { "file:///nonexistent/tessera.png", TESSERA_ERROR_FILE, "Can't read file" },
 };
 
-static TesseraLoader *
-new_fast_loader (guint n_jobs)
-{
-  TesseraFetchLimits limits;
-
-  tessera_test_fast_limits (&limits);
-  return tessera_loader_new (n_jobs, &limits);
-}
-
 static char *
 case_url (TesseraTestServer *server, const char *path)
 {
@@ -78,7 +69,7 @@ static void
 test_faults (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraLoader) loader = new_fast_loader (G_N_ELEMENTS (fault_cases));
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (G_N_ELEMENTS (fault_cases));
   g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
   g_autoptr (GPtrArray) requests
       = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
@@ -131,7 +122,7 @@ test_concurrency_and_reuse (void)
   const guint n_jobs = 3;
   const guint n_images = 30;
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraLoader) loader = new_fast_loader (n_jobs);
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (n_jobs);
   g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
   g_autoptr (GPtrArray) requests
       = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
@@ -179,32 +170,28 @@ count_release (gpointer user_data)
   ((Counter *) user_data)->n_released++;
 }
 
-static gboolean
-time_passed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
+#define CANCEL_JOBS       8
+/* A cancelled transfer stops at libcurl's next progress check, well within this. */
+#define STOPPED_WITHIN_MS 2000
+/* From cancelling to a freed loader, whose workers must be idle by then. */
+#define FREED_WITHIN_MS   3000
 
-static void
-run_for_ms (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  tessera_test_wait_until (time_passed, &until, ms + 1000);
-}
-
-/* 500 queued jobs cancelled: within a second nothing runs, nothing is delivered. */
+/* 500 queued jobs cancelled: the transfers under way stop, nothing new starts, nothing is
+ * delivered. */
 static void
 test_cancel_many (void)
 {
   const guint n_images = 500;
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraLoader) loader = new_fast_loader (8);
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (CANCEL_JOBS);
   g_autoptr (GPtrArray) requests
       = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  g_autofree char *last_url = tessera_test_server_url (server, "/img/after-cancel.png");
+  g_autoptr (TesseraRequest) last = NULL;
+  TesseraTestOutcome last_outcome = { 0 };
   Counter counter = { 0 };
   guint delivered_at_cancel;
-  guint requests_after_second;
+  guint requests_when_stopped;
   gint64 started;
 
   tessera_test_server_set_latency_ms (server, 200);
@@ -221,7 +208,7 @@ test_cancel_many (void)
     g_ptr_array_add (requests, tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery,
                                                       &counter, count_release));
   }
-  run_for_ms (100);
+  g_assert_true (tessera_test_wait_for_in_flight (server, CANCEL_JOBS, 10000));
 
   delivered_at_cancel = counter.n_delivered;
   started = g_get_monotonic_time ();
@@ -230,19 +217,25 @@ test_cancel_many (void)
   g_assert_cmpuint (tessera_loader_get_n_pending (loader), ==, 0);
   g_assert_cmpuint (counter.n_released, ==, 1);
 
-  run_for_ms (1000);
-  requests_after_second = tessera_test_server_get_requests (server);
-  run_for_ms (500);
+  g_assert_true (tessera_test_wait_for_in_flight (server, 0, STOPPED_WITHIN_MS));
+  requests_when_stopped = tessera_test_server_get_requests (server);
+  /* Queued behind every cancelled job: once it is delivered, any of them still queued
+   * would have started. */
+  last = tessera_loader_submit (loader, last_url, G_MAXINT, TILE_PX, tessera_test_record_outcome,
+                                &last_outcome, NULL);
+  g_assert_true (tessera_test_wait_for_outcome (&last_outcome, 10000));
 
   g_assert_cmpuint (counter.n_delivered, ==, delivered_at_cancel);
   /* Only the transfers already under way reached the server; nothing new started. */
-  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, requests_after_second);
-  g_assert_cmpuint (requests_after_second, <, 8 * 2 + 1);
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, requests_when_stopped + 1);
+  g_assert_cmpuint (requests_when_stopped, <, CANCEL_JOBS * 2 + 1);
 
   /* Freeing the loader waits for its workers, which must already be idle. */
   g_clear_object (&loader);
-  g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - started, <,
+                   FREED_WITHIN_MS * G_TIME_SPAN_MILLISECOND * (gint64) tessera_test_slowdown ());
   g_assert_cmpuint (counter.n_released, ==, 1);
+  tessera_test_outcome_clear (&last_outcome);
   tessera_test_server_free (server);
 }
 
@@ -251,20 +244,22 @@ static void
 test_cancel_running (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraLoader) loader = new_fast_loader (1);
+  /* The default limits: the trickle would stall for 20 s, not time out by itself. */
+  g_autoptr (TesseraLoader) loader = tessera_loader_new (1, NULL);
   g_autofree char *url = tessera_test_server_url (server, "/trickle");
   Counter counter = { 0 };
   TesseraRequest *request;
   gint64 started;
 
   request = tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery, &counter, NULL);
-  run_for_ms (300);
+  g_assert_true (tessera_test_wait_for_in_flight (server, 1, 10000));
   started = g_get_monotonic_time ();
   tessera_request_cancel (request);
   tessera_request_unref (request);
   g_clear_object (&loader); /* returns once the worker has given up */
 
-  g_assert_cmpint (g_get_monotonic_time () - started, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - started, <,
+                   STOPPED_WITHIN_MS * G_TIME_SPAN_MILLISECOND * (gint64) tessera_test_slowdown ());
   g_assert_cmpuint (counter.n_delivered, ==, 0);
   tessera_test_server_free (server);
 }
@@ -294,7 +289,7 @@ static void
 test_priority (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraLoader) loader = new_fast_loader (1);
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (1);
   g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr (GPtrArray) requests
       = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
@@ -311,7 +306,7 @@ test_priority (void)
       g_ptr_array_add (requests, tessera_loader_submit (loader, url, priorities[i], TILE_PX,
                                                         record_rank, &ranks[i], NULL));
       if (i == 0)
-        run_for_ms (100);
+        g_assert_true (tessera_test_wait_for_in_flight (server, 1, 10000));
     }
   g_assert_true (tessera_test_wait_until (has_n_entries, order, 10000));
 
@@ -325,26 +320,20 @@ test_priority (void)
   tessera_test_server_free (server);
 }
 
-static gboolean
-outcome_delivered (gpointer data)
-{
-  return ((TesseraTestOutcome *) data)->delivered;
-}
-
 static void
 load_one (TesseraLoader *loader, const char *uri, TesseraTestOutcome *outcome)
 {
   g_autoptr (TesseraRequest) request
       = tessera_loader_submit (loader, uri, 0, TILE_PX, tessera_test_record_outcome, outcome, NULL);
 
-  g_assert_true (tessera_test_wait_until (outcome_delivered, outcome, 10000));
+  g_assert_true (tessera_test_wait_for_outcome (outcome, 10000));
 }
 
 /* Local files go through the same pool: an image loads, text does not. */
 static void
 test_local_files (void)
 {
-  g_autoptr (TesseraLoader) loader = new_fast_loader (2);
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (2);
   g_autofree char *dir = g_dir_make_tmp ("tessera-loader-XXXXXX", NULL);
   g_autofree char *png_path = g_build_filename (dir, "picture.png", NULL);
   g_autofree char *text_path = g_build_filename (dir, "notes.png", NULL);
@@ -370,9 +359,7 @@ test_local_files (void)
 
   tessera_test_outcome_clear (&image);
   tessera_test_outcome_clear (&text);
-  g_unlink (png_path);
-  g_unlink (text_path);
-  g_rmdir (dir);
+  tessera_test_remove_tree (dir);
 }
 
 /* Echoes the request's Authorization header with the status asked for in the query, and a
@@ -454,7 +441,7 @@ static void
 test_data_requests (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
-  g_autoptr (TesseraLoader) loader = new_fast_loader (2);
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (2);
   const char *headers[] = { "Authorization: Client-ID secret", NULL };
   const guint statuses[] = { 200, 403, 429, 503 };
 
@@ -481,16 +468,42 @@ test_data_requests (void)
 
 /* Stands in for a frame clock on slow (software) rendering: a redraw-priority source that
  * is always ready and takes a frame's time. */
-#define SLOW_FRAME_US   20000
-#define REDRAW_PRIORITY (G_PRIORITY_HIGH_IDLE + 20)
-#define N_BUSY_LOADS    30
+#define SLOW_FRAME_US    20000
+#define REDRAW_PRIORITY  (G_PRIORITY_HIGH_IDLE + 20)
+#define N_BUSY_LOADS     60
+/* What a delivery costs the main thread (a tile widget's update, say): without slices,
+ * the results that pile up during one frame would hold up the next for all of theirs. */
+#define DELIVERY_COST_US 3000
+/* A frame, a delivery slice and its last delivery, with room for a loaded machine. */
+#define MAX_FRAME_GAP_MS 80
+/* Slices of a few deliveries each, a frame between every two. */
+#define MIN_FRAMES       (N_BUSY_LOADS / 6)
+
+typedef struct
+{
+  guint n_frames;
+  gint64 last_us;
+  gint64 max_gap_us;
+} FrameWatch;
 
 static gboolean
 paint_slow_frame (gpointer data)
 {
-  (*(guint *) data)++;
+  FrameWatch *watch = data;
+  gint64 now = g_get_monotonic_time ();
+
+  watch->n_frames++;
+  watch->max_gap_us = MAX (watch->max_gap_us, now - watch->last_us);
+  watch->last_us = now;
   g_usleep (SLOW_FRAME_US);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+record_slowly (const TesseraLoadResult *result, gpointer user_data)
+{
+  tessera_test_record_outcome (result, user_data);
+  g_usleep (DELIVERY_COST_US);
 }
 
 /* Results still arrive while frames are painted back to back, and frames go on being
@@ -498,7 +511,7 @@ paint_slow_frame (gpointer data)
 static void
 test_delivers_under_busy_frames (void)
 {
-  g_autoptr (TesseraLoader) loader = new_fast_loader (4);
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (4);
   g_autofree char *dir = g_dir_make_tmp ("tessera-loader-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "picture.png", NULL);
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
@@ -507,30 +520,36 @@ test_delivers_under_busy_frames (void)
   g_autoptr (GPtrArray) requests
       = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
   g_autoptr (GSource) frames = g_idle_source_new ();
-  guint n_frames = 0;
+  FrameWatch watch = { 0 };
 
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL),
                                       (gssize) g_bytes_get_size (png), NULL));
   g_array_set_size (outcomes, N_BUSY_LOADS);
   g_source_set_priority (frames, REDRAW_PRIORITY);
-  g_source_set_callback (frames, paint_slow_frame, &n_frames, NULL);
+  g_source_set_callback (frames, paint_slow_frame, &watch, NULL);
   g_source_attach (frames, NULL);
 
+  watch.last_us = g_get_monotonic_time ();
   for (guint i = 0; i < N_BUSY_LOADS; i++)
     g_ptr_array_add (
-        requests, tessera_loader_submit (loader, uri, 0, TILE_PX, tessera_test_record_outcome,
+        requests, tessera_loader_submit (loader, uri, 0, TILE_PX, record_slowly,
                                          &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
   g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 20000));
   g_source_destroy (frames);
+  /* Frames that stopped before the last result count as one long gap. */
+  watch.max_gap_us = MAX (watch.max_gap_us, g_get_monotonic_time () - watch.last_us);
 
-  g_assert_cmpuint (n_frames, >, 0);
+  g_test_message ("%u frames, longest gap %" G_GINT64_FORMAT " ms", watch.n_frames,
+                  watch.max_gap_us / 1000);
+  g_assert_cmpuint (watch.n_frames, >=, MIN_FRAMES);
+  g_assert_cmpint (watch.max_gap_us, <,
+                   MAX_FRAME_GAP_MS * G_TIME_SPAN_MILLISECOND * (gint64) tessera_test_slowdown ());
   for (guint i = 0; i < N_BUSY_LOADS; i++)
     {
       g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
       tessera_test_outcome_clear (&g_array_index (outcomes, TesseraTestOutcome, i));
     }
-  g_unlink (path);
-  g_rmdir (dir);
+  tessera_test_remove_tree (dir);
 }
 
 int

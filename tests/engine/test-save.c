@@ -86,34 +86,13 @@ typedef struct
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  TesseraFetchLimits limits;
-
   fixture->served = g_dir_make_tmp ("tessera-served-XXXXXX", NULL);
   fixture->target = g_dir_make_tmp ("tessera-target-XXXXXX", NULL);
   g_assert_nonnull (fixture->served);
   g_assert_nonnull (fixture->target);
   fixture->server = tessera_test_server_new ();
   tessera_test_server_set_serve_dir (fixture->server, fixture->served);
-  tessera_test_fast_limits (&limits);
-  fixture->loader = tessera_loader_new (4, &limits);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  fixture->loader = tessera_test_loader_new (4);
 }
 
 static void
@@ -122,8 +101,8 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_clear_object (&fixture->loader);
   tessera_test_server_free (fixture->server);
   g_chmod (fixture->target, 0700);
-  remove_tree (fixture->served);
-  remove_tree (fixture->target);
+  tessera_test_remove_tree (fixture->served);
+  tessera_test_remove_tree (fixture->target);
   g_free (fixture->served);
   g_free (fixture->target);
 }
@@ -140,28 +119,6 @@ serve (Fixture *fixture, const char *relpath, GBytes *bytes)
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
                                       (gssize) g_bytes_get_size (bytes), NULL));
   return tessera_test_server_url (fixture->server, url_path);
-}
-
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* The folder's names, sorted, as one string: "a.jpg|b (2).jpg". */
-static char *
-list_folder (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv ("|", (char **) names->pdata);
 }
 
 static void
@@ -191,21 +148,6 @@ add_uri (GPtrArray *items, const char *uri, const char *folder)
   g_ptr_array_add (items, item);
 }
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static gboolean
-has_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 /* Saves @items into @folder and waits for the end: the report, with @error set when the
  * save did not run to its end. */
 static TesseraSaveReport *
@@ -216,8 +158,8 @@ save_and_wait (TesseraSaver *saver, GPtrArray *items, const char *folder, GCance
   TesseraSaveReport *report = NULL;
   gboolean ended;
 
-  tessera_saver_save_async (saver, items, folder, cancellable, store_result, &result);
-  g_assert_true (tessera_test_wait_until (has_result, &result, 30000));
+  tessera_saver_save_async (saver, items, folder, cancellable, tessera_test_store_result, &result);
+  g_assert_true (tessera_test_wait_for_result (&result, 30000));
   ended = tessera_saver_save_finish (saver, result, &report, error);
   g_assert_true (ended == (*error == NULL));
   g_assert_nonnull (report);
@@ -307,7 +249,7 @@ test_never_overwrites (Fixture *fixture, gconstpointer data)
   assert_file_holds (fixture->target, "cat.jpg", old);
   assert_file_holds (fixture->target, "cat (2).jpg", first);
   assert_file_holds (fixture->target, "cat (3).jpg", second);
-  listing = list_folder (fixture->target);
+  listing = tessera_test_list_folder (fixture->target);
   g_assert_cmpstr (listing, ==, "cat (2).jpg|cat (3).jpg|cat.jpg");
 }
 
@@ -330,16 +272,10 @@ test_batch_collisions_and_bytes (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (report->saved_names->len, ==, 2);
   g_assert_cmpuint (report->failures->len, ==, 0);
   /* b/cat.jpg holds PNG bytes: its extension follows what it is. */
-  listing = list_folder (fixture->target);
+  listing = tessera_test_list_folder (fixture->target);
   g_assert_cmpstr (listing, ==, "cat.jpg|cat.png");
   assert_file_holds (fixture->target, "cat.jpg", a);
   assert_file_holds (fixture->target, "cat.png", b);
-}
-
-static gboolean
-gallery_done (gpointer data)
-{
-  return tessera_gallery_is_done (data);
 }
 
 /* An image already downloaded for its tile is saved from the kept bytes: no second request. */
@@ -357,7 +293,7 @@ test_no_second_download (Fixture *fixture, gconstpointer data)
   g_assert_true (tessera_loader_keep_originals (fixture->loader, NULL));
   gallery = tessera_gallery_new (fixture->loader);
   tessera_gallery_add_uris (gallery, uris, 1, NULL);
-  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
   tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 0);
   g_assert_nonnull (tessera_tile_get_original_path (tile));
 
@@ -398,7 +334,7 @@ test_failures_reported (Fixture *fixture, gconstpointer data)
                  || strstr (failures->pdata[1], "status 404"));
   g_assert_true (strstr (failures->pdata[0], "Not an image")
                  || strstr (failures->pdata[1], "Not an image"));
-  listing = list_folder (fixture->target);
+  listing = tessera_test_list_folder (fixture->target);
   g_assert_cmpstr (listing, ==, "good.png");
 }
 
@@ -437,13 +373,13 @@ test_into_folders (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (failures->len, ==, 3);
   g_assert_true (
       g_ptr_array_find_with_equal_func (failures, "Album “x”: Imgur said no", g_str_equal, NULL));
-  listing = list_folder (album);
+  listing = tessera_test_list_folder (album);
   g_assert_cmpstr (listing, ==, "a (2).png|a.png");
   g_assert_true (g_str_equal (saved->pdata[0], "Album (a1)/a.png")
                  || g_str_equal (saved->pdata[1], "Album (a1)/a.png"));
   assert_file_holds (album, "a.png", png);
   assert_file_holds (fixture->target, "Blocked (b1)", mine);
-  outside = list_folder (elsewhere);
+  outside = tessera_test_list_folder (elsewhere);
   g_assert_cmpstr (outside, ==, "");
   g_rmdir (elsewhere);
 
@@ -453,7 +389,7 @@ test_into_folders (Fixture *fixture, gconstpointer data)
   add_uri (items, url, "Album (a1)");
   report = save (fixture->loader, items, fixture->target);
   g_clear_pointer (&listing, g_free);
-  listing = list_folder (album);
+  listing = tessera_test_list_folder (album);
   g_assert_cmpstr (listing, ==, "a (2).png|a (3).png|a.png");
 }
 
@@ -653,7 +589,7 @@ test_failed_close (Fixture *fixture, gconstpointer data)
   g_assert_null (used);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE);
   g_assert_cmpuint (n_closed_again, ==, 0);
-  listing = list_folder (fixture->target);
+  listing = tessera_test_list_folder (fixture->target);
   g_assert_cmpstr (listing, ==, "");
   g_atomic_int_set (&close_failed_fd, -1);
 }
@@ -776,7 +712,7 @@ test_read_only_folder (void)
   dir = make_shared_folder (0555);
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
-  listing = list_folder (dir);
+  listing = tessera_test_list_folder (dir);
   g_assert_cmpstr (listing, ==, "");
   g_rmdir (dir);
 }
@@ -805,7 +741,7 @@ test_no_room_leaves_nothing (void)
   dir = make_shared_folder (0700);
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
-  listing = list_folder (dir);
+  listing = tessera_test_list_folder (dir);
   g_assert_cmpstr (listing, ==, "");
   g_rmdir (dir);
 }

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-test-util.c */
+/* tessera-test-util.c: what the tests share: waiting, limits, folders and the Imgur fixtures */
+
+#define G_LOG_DOMAIN "tessera-test-util"
 
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include <cjson/cJSON.h>
+#include <glib/gstdio.h>
 
 #include "tessera-test-util.h"
 
@@ -49,10 +56,22 @@ keep_polling (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+guint
+tessera_test_slowdown (void)
+{
+  const char *text = g_getenv ("TESSERA_TEST_SLOWDOWN");
+  guint64 factor = 1;
+
+  if (text != NULL && !g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT16, &factor, NULL))
+    g_error ("TESSERA_TEST_SLOWDOWN must be a whole number from 1: “%s”", text);
+  return factor;
+}
+
 gboolean
 tessera_test_wait_until (gboolean (*condition) (gpointer data), gpointer data, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint limit_ms = timeout_ms * tessera_test_slowdown ();
+  gint64 deadline = g_get_monotonic_time () + (gint64) limit_ms * G_TIME_SPAN_MILLISECOND;
   guint poll_id = g_timeout_add (WAIT_POLL_MS, keep_polling, NULL);
   gboolean held = TRUE;
 
@@ -62,6 +81,8 @@ tessera_test_wait_until (gboolean (*condition) (gpointer data), gpointer data, g
     {
       if (g_get_monotonic_time () > deadline)
         {
+          g_test_message ("Waited %u ms (%u ms times a slow-down of %u); the condition never held",
+                          limit_ms, timeout_ms, tessera_test_slowdown ());
           held = FALSE;
           break;
         }
@@ -69,6 +90,81 @@ tessera_test_wait_until (gboolean (*condition) (gpointer data), gpointer data, g
     }
   g_source_remove (poll_id);
   return held;
+}
+
+static gboolean
+gallery_is_done (gpointer gallery)
+{
+  return tessera_gallery_is_done (gallery);
+}
+
+gboolean
+tessera_test_wait_for_gallery (TesseraGallery *gallery, guint timeout_ms)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (gallery), FALSE);
+
+  return tessera_test_wait_until (gallery_is_done, gallery, timeout_ms);
+}
+
+void
+tessera_test_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+gboolean
+tessera_test_wait_for_result (GAsyncResult **result, guint timeout_ms)
+{
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  return tessera_test_wait_until (has_result, result, timeout_ms);
+}
+
+static gboolean
+outcome_is_delivered (gpointer outcome)
+{
+  return ((TesseraTestOutcome *) outcome)->delivered;
+}
+
+gboolean
+tessera_test_wait_for_outcome (TesseraTestOutcome *outcome, guint timeout_ms)
+{
+  g_return_val_if_fail (outcome != NULL, FALSE);
+
+  return tessera_test_wait_until (outcome_is_delivered, outcome, timeout_ms);
+}
+
+typedef struct
+{
+  TesseraTestServer *server;
+  guint n;
+} InFlight;
+
+static gboolean
+in_flight_is (gpointer data)
+{
+  InFlight *wanted = data;
+
+  return tessera_test_server_get_in_flight (wanted->server) == wanted->n;
+}
+
+gboolean
+tessera_test_wait_for_in_flight (TesseraTestServer *server, guint n, guint timeout_ms)
+{
+  InFlight wanted = { server, n };
+
+  g_return_val_if_fail (server != NULL, FALSE);
+
+  return tessera_test_wait_until (in_flight_is, &wanted, timeout_ms);
 }
 
 void
@@ -80,6 +176,15 @@ tessera_test_fast_limits (TesseraFetchLimits *limits)
   limits->total_timeout_s = 20;
   limits->max_bytes = 4u * 1024u * 1024u;
   limits->retry_after_cap_s = 1;
+}
+
+TesseraLoader *
+tessera_test_loader_new (guint n_jobs)
+{
+  TesseraFetchLimits limits;
+
+  tessera_test_fast_limits (&limits);
+  return tessera_loader_new (n_jobs, &limits);
 }
 
 const char *
@@ -149,4 +254,56 @@ tessera_test_count_files (const char *path)
   while (dir != NULL && g_dir_read_name (dir) != NULL)
     n++;
   return n;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+char *
+tessera_test_join_sorted (GPtrArray *names)
+{
+  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (sorted, names->pdata[i]);
+  g_ptr_array_sort (sorted, compare_names);
+  g_ptr_array_add (sorted, NULL);
+  return g_strjoinv ("|", (char **) sorted->pdata);
+}
+
+char *
+tessera_test_list_folder (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) dir = g_dir_open (path, 0, &error);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  return tessera_test_join_sorted (names);
+}
+
+void
+tessera_test_remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      GStatBuf info;
+
+      if (g_lstat (child, &info) == 0 && S_ISDIR (info.st_mode))
+        tessera_test_remove_tree (child);
+      else if (g_unlink (child) != 0)
+        g_test_message ("Cannot remove %s: %s", child, g_strerror (errno));
+    }
+  if (g_rmdir (path) != 0)
+    g_test_message ("Cannot remove %s: %s", path, g_strerror (errno));
 }

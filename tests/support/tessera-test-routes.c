@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-test-routes.c: the test server's built-in paths: images, faults, redirects, hangs,
+ * trickles, lists, served files and recorded fixtures */
+
+#define G_LOG_DOMAIN "tessera-test-server"
+
+#include "config.h"
+
+#include "tessera-test-server-private.h"
+
+#include <string.h>
+
+#define DEFAULT_RETRY_AFTER_S 1
+#define MAX_RETRY_AFTER_S     3600
+#define TRUNCATED_DECLARED    20000
+#define TRUNCATED_SENT        100
+#define TRICKLE_LENGTH        100000
+#define TRICKLE_INTERVAL_MS   1000
+#define ENDLESS_CHUNK_BYTES   (64 * 1024)
+#define ENDLESS_LIMIT_BYTES   ((guint64) 2 << 30)
+#define DEFAULT_LIST_LINES    10
+#define MAX_LIST_LINES        100000
+
+typedef TesseraTestReply (*RouteFunc) (TesseraTestConnection *conn, TesseraTestRequest *req,
+                                       const char *rest, TesseraTestResponse *resp);
+
+typedef struct
+{
+  const char *path;
+  gboolean is_prefix;
+  RouteFunc func;
+} Route;
+
+typedef struct
+{
+  const char *path;
+  const char *content_type;
+  const char *body;
+} FixedRoute;
+
+typedef struct
+{
+  const char *extension;
+  const char *pixbuf_type;
+  const char *content_type;
+} ImageFormat;
+
+void
+_tessera_test_fixture_free (gpointer data)
+{
+  TesseraTestFixture *fixture = data;
+
+  g_free (fixture->file);
+  g_free (fixture->headers);
+  g_free (fixture->authorization);
+  g_free (fixture);
+}
+
+static const ImageFormat *
+image_format_for (const char *extension)
+{
+  static const ImageFormat formats[] = {
+    { "png", "png", "image/png" },
+    { "jpg", "jpeg", "image/jpeg" },
+    { "jpeg", "jpeg", "image/jpeg" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (g_str_equal (formats[i].extension, extension))
+      return &formats[i];
+  return NULL;
+}
+
+/* /img/<name>.{png,jpg,gif}?w=W&h=H&seed=S */
+static TesseraTestReply
+route_image (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+             TesseraTestResponse *resp)
+{
+  const char *dot = strrchr (rest, '.');
+  g_autofree char *name = NULL;
+  const ImageFormat *format;
+  guint width, height, seed;
+
+  if (dot == NULL || dot == rest || strchr (rest, '/') != NULL)
+    return _tessera_test_reply_status (resp, 404);
+  if (g_str_equal (dot + 1, "gif"))
+    return _tessera_test_reply_bytes (resp, 200, "image/gif", tessera_test_make_gif ());
+  format = image_format_for (dot + 1);
+  if (format == NULL)
+    return _tessera_test_reply_status (resp, 404);
+
+  name = g_strndup (rest, dot - rest);
+  if (!_tessera_test_request_get_uint (req, "w", TESSERA_TEST_IMAGE_WIDTH, G_MAXUINT, &width)
+      || !_tessera_test_request_get_uint (req, "h", TESSERA_TEST_IMAGE_HEIGHT, G_MAXUINT, &height)
+      || !_tessera_test_request_get_uint (req, "seed", g_str_hash (name), G_MAXUINT, &seed))
+    return _tessera_test_reply_text (resp, 400, "Bad w, h or seed\n");
+
+  return _tessera_test_reply_bytes (
+      resp, 200, format->content_type,
+      _tessera_test_make_image (format->pixbuf_type, CLAMP (width, 1, TESSERA_TEST_IMAGE_MAX_SIDE),
+                                CLAMP (height, 1, TESSERA_TEST_IMAGE_MAX_SIDE), seed));
+}
+
+static gboolean
+parse_status (const char *text, guint *status)
+{
+  guint64 number;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 200, 599, &number, NULL))
+    return FALSE;
+  *status = number;
+  return TRUE;
+}
+
+/* /status/<code> */
+static TesseraTestReply
+route_status (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+              TesseraTestResponse *resp)
+{
+  guint status;
+
+  if (!parse_status (rest, &status))
+    return _tessera_test_reply_text (resp, 400, "Bad status\n");
+  if (status == 204 || status == 304)
+    return _tessera_test_reply_bytes (resp, status, NULL, g_bytes_new (NULL, 0));
+  return _tessera_test_reply_status (resp, status);
+}
+
+/* /retry/<code>/<n>/<key>?after=S */
+static TesseraTestReply
+route_retry (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+             TesseraTestResponse *resp)
+{
+  g_auto (GStrv) parts = g_strsplit (rest, "/", 3);
+  guint64 n_failures;
+  guint status, after;
+
+  if (g_strv_length (parts) != 3 || parts[2][0] == '\0' || !parse_status (parts[0], &status)
+      || !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT, &n_failures, NULL)
+      || !_tessera_test_request_get_uint (req, "after", DEFAULT_RETRY_AFTER_S, MAX_RETRY_AFTER_S,
+                                          &after))
+    return _tessera_test_reply_text (resp, 400, "Bad retry route\n");
+
+  if (_tessera_test_server_bump_retry (conn->server, parts[2]) > n_failures)
+    return _tessera_test_reply_bytes (resp, 200, "image/png", _tessera_test_make_fault_png ());
+  g_string_append_printf (resp->headers, "Retry-After: %u\r\n", after);
+  return _tessera_test_reply_status (resp, status);
+}
+
+/* /redirect/<n> */
+static TesseraTestReply
+route_redirect (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                TesseraTestResponse *resp)
+{
+  g_autofree char *location = NULL;
+  guint64 hops;
+
+  if (!g_ascii_string_to_unsigned (rest, 10, 0, G_MAXUINT, &hops, NULL))
+    return _tessera_test_reply_text (resp, 400, "Bad redirect count\n");
+  if (hops == 0)
+    return _tessera_test_reply_redirect (resp, "/img/redirected.png");
+  location = g_strdup_printf ("/redirect/%" G_GUINT64_FORMAT, hops - 1);
+  return _tessera_test_reply_redirect (resp, location);
+}
+
+static TesseraTestReply
+route_redirect_file (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                     TesseraTestResponse *resp)
+{
+  return _tessera_test_reply_redirect (resp, "file:///etc/passwd");
+}
+
+static TesseraTestReply
+route_redirect_loop (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                     TesseraTestResponse *resp)
+{
+  return _tessera_test_reply_redirect (resp, req->path);
+}
+
+/* Promises TRUNCATED_DECLARED bytes, sends the start of a PNG, hangs up. */
+static TesseraTestReply
+route_truncated (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                 TesseraTestResponse *resp)
+{
+  g_autoptr (GBytes) png = _tessera_test_make_fault_png ();
+  TesseraTestReply done;
+
+  if (png == NULL)
+    return _tessera_test_reply_bytes (resp, 500, NULL, NULL);
+  if (!_tessera_test_connection_open_body (conn, req, "image/png", TRUNCATED_DECLARED, &done))
+    return done;
+  if (!_tessera_test_connection_send_all (conn, g_bytes_get_data (png, NULL),
+                                          MIN (TRUNCATED_SENT, g_bytes_get_size (png))))
+    g_debug ("Test server: client left before the truncated body");
+  return TESSERA_TEST_REPLY_CLOSE;
+}
+
+/* Never answers; swallows whatever comes until the client or the server goes. */
+static TesseraTestReply
+route_hang (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+            TesseraTestResponse *resp)
+{
+  _tessera_test_connection_drain (conn, -1);
+  return TESSERA_TEST_REPLY_CLOSE;
+}
+
+/* One byte a second of a PNG padded with zeros. */
+static TesseraTestReply
+route_trickle (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+               TesseraTestResponse *resp)
+{
+  g_autoptr (GBytes) png = _tessera_test_make_fault_png ();
+  const guint8 *png_bytes;
+  gsize png_len;
+  TesseraTestReply done;
+
+  if (png == NULL)
+    return _tessera_test_reply_bytes (resp, 500, NULL, NULL);
+  if (!_tessera_test_connection_open_body (conn, req, "image/png", TRICKLE_LENGTH, &done))
+    return done;
+
+  png_bytes = g_bytes_get_data (png, &png_len);
+  for (gsize i = 0; i < TRICKLE_LENGTH; i++)
+    {
+      guint8 byte = i < png_len ? png_bytes[i] : 0;
+
+      if (i > 0 && !_tessera_test_connection_pause (conn, TRICKLE_INTERVAL_MS))
+        return TESSERA_TEST_REPLY_CLOSE;
+      if (!_tessera_test_connection_send_all (conn, &byte, 1))
+        return TESSERA_TEST_REPLY_CLOSE;
+    }
+  return TESSERA_TEST_REPLY_SENT;
+}
+
+/* A chunked PNG signature followed by zeros, as fast as the client reads. */
+static TesseraTestReply
+route_endless (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+               TesseraTestResponse *resp)
+{
+  static const guint8 zeros[ENDLESS_CHUNK_BYTES];
+  TesseraTestReply done;
+
+  if (!_tessera_test_connection_open_body (conn, req, "image/png", -1, &done))
+    return done;
+  if (!_tessera_test_connection_send_chunk (conn, TESSERA_TEST_PNG_SIGNATURE,
+                                            TESSERA_TEST_PNG_SIGNATURE_LEN))
+    return TESSERA_TEST_REPLY_CLOSE;
+  for (guint64 sent = 0; sent < ENDLESS_LIMIT_BYTES; sent += sizeof zeros)
+    if (!_tessera_test_connection_send_chunk (conn, zeros, sizeof zeros))
+      return TESSERA_TEST_REPLY_CLOSE;
+  return _tessera_test_connection_send_all (conn, "0\r\n\r\n", 5) ? TESSERA_TEST_REPLY_SENT
+                                                                  : TESSERA_TEST_REPLY_CLOSE;
+}
+
+static TesseraTestReply
+route_huge_png (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                TesseraTestResponse *resp)
+{
+  return _tessera_test_reply_bytes (resp, 200, "image/png", _tessera_test_make_huge_png ());
+}
+
+static TesseraTestReply
+route_corrupt_jpeg (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                    TesseraTestResponse *resp)
+{
+  return _tessera_test_reply_bytes (resp, 200, "image/jpeg", _tessera_test_make_corrupt_jpeg ());
+}
+
+/* /list?n=N&prefix=P&each=Q: N image URLs on this server, Q appended to each query. */
+static TesseraTestReply
+route_list (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+            TesseraTestResponse *resp)
+{
+  const char *prefix = g_hash_table_lookup (req->params, "prefix");
+  const char *each = g_hash_table_lookup (req->params, "each");
+  g_autofree char *escaped_prefix
+      = g_uri_escape_string (prefix != NULL ? prefix : "img", NULL, FALSE);
+  g_autoptr (GString) text = g_string_new (NULL);
+  guint n_lines;
+
+  if (!_tessera_test_request_get_uint (req, "n", DEFAULT_LIST_LINES, MAX_LIST_LINES, &n_lines))
+    return _tessera_test_reply_text (resp, 400, "Bad n\n");
+  for (guint i = 0; i < n_lines; i++)
+    g_string_append_printf (text, "http://127.0.0.1:%u/img/%s%u.jpg?w=640&h=480&seed=%u%s%s\n",
+                            conn->server->port, escaped_prefix, i, i, each != NULL ? "&" : "",
+                            each != NULL ? each : "");
+
+  return _tessera_test_reply_bytes (resp, 200, "text/plain; charset=utf-8",
+                                    g_string_free_to_bytes (g_steal_pointer (&text)));
+}
+
+static const char *
+content_type_for_file (const char *path)
+{
+  static const struct
+  {
+    const char *extension;
+    const char *content_type;
+  } types[] = {
+    { ".png", "image/png" },  { ".jpg", "image/jpeg" },  { ".jpeg", "image/jpeg" },
+    { ".gif", "image/gif" },  { ".webp", "image/webp" }, { ".svg", "image/svg+xml" },
+    { ".html", "text/html" }, { ".txt", "text/plain" },  { ".json", "application/json" },
+  };
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    if (g_str_has_suffix (lower, types[i].extension))
+      return types[i].content_type;
+  return "application/octet-stream";
+}
+
+static gboolean
+is_safe_relative_path (const char *path)
+{
+  g_auto (GStrv) parts = NULL;
+
+  if (path == NULL || path[0] == '\0' || g_path_is_absolute (path))
+    return FALSE;
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_str_equal (parts[i], ".."))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+server_dup_serve_dir (TesseraTestServer *server)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+
+  return g_strdup (server->serve_dir);
+}
+
+/* /files/<relpath> from the serve directory, if one was set. */
+static TesseraTestReply
+route_files (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+             TesseraTestResponse *resp)
+{
+  g_autofree char *relative = g_uri_unescape_string (rest, NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GMappedFile) file = NULL;
+  g_autoptr (GError) error = NULL;
+
+  dir = server_dup_serve_dir (conn->server);
+  if (dir == NULL)
+    return _tessera_test_reply_status (resp, 404);
+  if (!is_safe_relative_path (relative))
+    return _tessera_test_reply_status (resp, 403);
+
+  path = g_build_filename (dir, relative, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return _tessera_test_reply_status (resp, 404);
+  file = g_mapped_file_new (path, FALSE, &error);
+  if (file == NULL)
+    {
+      g_debug ("Test server: %s", error->message);
+      return _tessera_test_reply_status (resp, 403);
+    }
+  return _tessera_test_reply_bytes (resp, 200, content_type_for_file (path),
+                                    g_mapped_file_get_bytes (file));
+}
+
+static const Route routes[] = {
+  { "/img/", TRUE, route_image },
+  { "/status/", TRUE, route_status },
+  { "/retry/", TRUE, route_retry },
+  { "/redirect/", TRUE, route_redirect },
+  { "/redirect-file", FALSE, route_redirect_file },
+  { "/redirect-loop", FALSE, route_redirect_loop },
+  { "/truncated.png", FALSE, route_truncated },
+  { "/hang", FALSE, route_hang },
+  { "/trickle", FALSE, route_trickle },
+  { "/endless", FALSE, route_endless },
+  { "/huge.png", FALSE, route_huge_png },
+  { "/corrupt.jpg", FALSE, route_corrupt_jpeg },
+  { "/list", FALSE, route_list },
+  { "/files/", TRUE, route_files },
+};
+
+static const FixedRoute fixed_routes[] = {
+  { "/page.html", "text/html; charset=utf-8",
+    "<!DOCTYPE html>\n<html><head><title>Tessera test page</title></head>\n"
+    "<body><p>Not an image.</p></body></html>\n" },
+  { "/text.jpg", "image/jpeg", "This is plain text wearing a JPEG content type.\n" },
+};
+
+/* Imgur's answer to a bad Client ID, as the captured fixture has it. */
+#define FIXTURE_REFUSAL                                                                            \
+  "{\"data\":{\"error\":\"Invalid client_id\",\"request\":\"\\/3\\/gallery\","                     \
+  "\"method\":\"GET\"},\"success\":false,\"status\":403}"
+#define IMGUR_IMAGE_HOST "i.imgur.com"
+
+/* Copies what it needs under the lock; NULL when @path has no fixture. */
+static TesseraTestFixture *
+server_find_fixture (TesseraTestServer *server, const char *path)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&server->lock);
+  TesseraTestFixture *found = g_hash_table_lookup (server->fixtures, path);
+  TesseraTestFixture *copy;
+
+  if (found == NULL)
+    return NULL;
+  copy = g_new0 (TesseraTestFixture, 1);
+  copy->file = g_strdup (found->file);
+  copy->status = found->status;
+  copy->headers = g_strdup (found->headers);
+  copy->authorization = g_strdup (found->authorization);
+  return copy;
+}
+
+static char *
+replace_all (const char *text, const char *from, const char *to)
+{
+  g_auto (GStrv) pieces = g_strsplit (text, from, -1);
+
+  return g_strjoinv (to, pieces);
+}
+
+/* The file's bytes with every i.imgur.com link pointing at this server's /img/ instead,
+ * over plain HTTP whatever the scheme was (JSON may escape the slashes). */
+static GBytes *
+rewrite_image_links (TesseraTestServer *server, const char *text, gsize len)
+{
+  g_autofree char *body = g_strndup (text, len);
+  g_autofree char *here = g_strdup_printf ("127.0.0.1:%u/img", server->port);
+  g_autofree char *secure = g_strconcat ("https://", here, NULL);
+  g_autofree char *secure_escaped = g_strconcat ("https:\\/\\/", here, NULL);
+  g_autofree char *plain = g_strconcat ("http://", here, NULL);
+  g_autofree char *plain_escaped = g_strconcat ("http:\\/\\/", here, NULL);
+  g_autofree char *moved = replace_all (body, IMGUR_IMAGE_HOST, here);
+  g_autofree char *unescaped = replace_all (moved, secure, plain);
+  char *rewritten = replace_all (unescaped, secure_escaped, plain_escaped);
+
+  return g_bytes_new_take (rewritten, strlen (rewritten));
+}
+
+static gboolean
+dispatch_fixture (TesseraTestServer *server, TesseraTestRequest *req, TesseraTestResponse *resp)
+{
+  TesseraTestFixture *fixture = server_find_fixture (server, req->path);
+  const char *authorization;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (fixture == NULL)
+    return FALSE;
+  authorization = g_hash_table_lookup (req->headers, "authorization");
+  if (fixture->authorization != NULL && g_strcmp0 (authorization, fixture->authorization) != 0)
+    {
+      _tessera_test_fixture_free (fixture);
+      _tessera_test_reply_bytes (resp, 403, "application/json",
+                                 g_bytes_new_static (FIXTURE_REFUSAL, strlen (FIXTURE_REFUSAL)));
+      return TRUE;
+    }
+  if (!g_file_get_contents (fixture->file, &contents, &len, NULL))
+    {
+      _tessera_test_fixture_free (fixture);
+      _tessera_test_reply_status (resp, 500);
+      return TRUE;
+    }
+  g_string_append (resp->headers, fixture->headers ? fixture->headers : "");
+  _tessera_test_reply_bytes (resp, fixture->status, "application/json",
+                             rewrite_image_links (server, contents, len));
+  _tessera_test_fixture_free (fixture);
+  return TRUE;
+}
+
+TesseraTestReply
+_tessera_test_routes_dispatch (TesseraTestConnection *conn, TesseraTestRequest *req,
+                               TesseraTestResponse *resp)
+{
+  if (dispatch_fixture (conn->server, req, resp))
+    return TESSERA_TEST_REPLY_SEND;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      const Route *route = &routes[i];
+
+      if (route->is_prefix ? g_str_has_prefix (req->path, route->path)
+                           : g_str_equal (req->path, route->path))
+        return route->func (conn, req, req->path + strlen (route->path), resp);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (fixed_routes); i++)
+    if (g_str_equal (req->path, fixed_routes[i].path))
+      return _tessera_test_reply_bytes (
+          resp, 200, fixed_routes[i].content_type,
+          g_bytes_new_static (fixed_routes[i].body, strlen (fixed_routes[i].body)));
+
+  return _tessera_test_reply_status (resp, 404);
+}
+
+void
+tessera_test_server_set_serve_dir (TesseraTestServer *server, const char *dir)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_if_fail (server != NULL);
+
+  locker = g_mutex_locker_new (&server->lock);
+  g_free (server->serve_dir);
+  server->serve_dir = g_strdup (dir);
+}
+
+void
+tessera_test_server_add_fixture (TesseraTestServer *server, const char *path, const char *file,
+                                 guint status, const char *headers, const char *authorization)
+{
+  TesseraTestFixture *fixture;
+
+  g_return_if_fail (server != NULL);
+  g_return_if_fail (path != NULL && file != NULL);
+
+  fixture = g_new0 (TesseraTestFixture, 1);
+  fixture->file = g_strdup (file);
+  fixture->status = status;
+  fixture->headers = g_strdup (headers);
+  fixture->authorization = g_strdup (authorization);
+
+  g_mutex_lock (&server->lock);
+  g_hash_table_replace (server->fixtures, g_strdup (path), fixture);
+  g_mutex_unlock (&server->lock);
+}
