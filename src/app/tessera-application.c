@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-application.h"
+#include "tessera-imgur-ui.h"
 #include "tessera-input.h"
 #include "tessera-preferences.h"
 #include "tessera-save-command.h"
@@ -29,6 +30,7 @@ struct _TesseraApplication
 
   gboolean imgur_requested;
   char *imgur_query; /* --imgur's value, checked in command_line */
+  char *imgur_help;  /* --imgur's description, which names the Client ID's variable */
   gboolean exit_when_done;
   char *stats_path;
   int exit_status;
@@ -221,10 +223,12 @@ on_imgur_state (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_dat
 {
   TesseraApplication *self = user_data;
 
-  if (self->exit_when_done && tessera_imgur_source_get_state (source) == TESSERA_IMGUR_FAILED
+  g_autofree char *problem = tessera_imgur_describe_problem (source);
+
+  if (self->exit_when_done && problem != NULL
       && tessera_gallery_get_n_tiles (self->imgur_gallery) == 0)
     {
-      g_printerr ("%s\n", tessera_imgur_source_get_message (source));
+      g_printerr ("%s\n", problem);
       self->exit_status = TESSERA_EXIT_SOME_FAILED;
       g_application_quit (G_APPLICATION (self));
     }
@@ -404,6 +408,7 @@ tessera_application_finalize (GObject *object)
   g_clear_object (&self->imgur_gallery);
   g_clear_object (&self->loader);
   g_free (self->imgur_query);
+  g_free (self->imgur_help);
   g_clear_object (&self->settings);
   g_free (self->stats_path);
 
@@ -416,8 +421,7 @@ save_imgur (TesseraApplication *self, const char *dir, guint n_jobs)
   g_auto (TesseraImgurQuery) query = { 0 };
   g_autoptr (GError) error = NULL;
   g_autofree char *client_id = tessera_imgur_client_id (self->settings);
-  gboolean show_nsfw
-      = self->settings != NULL && g_settings_get_boolean (self->settings, "imgur-show-nsfw");
+  gboolean show_nsfw = tessera_imgur_show_nsfw (self->settings);
 
   if (!tessera_imgur_query_parse (self->imgur_query, &query, &error))
     {
@@ -479,15 +483,23 @@ tessera_application_class_init (TesseraApplicationClass *klass)
 static void
 add_imgur_options (TesseraApplication *self)
 {
-  const GOptionEntry entries[] = {
-    { "imgur", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_imgur_option,
-      N_ ("Browse Imgur’s gallery; QUERY is SECTION/SORT/WINDOW, for example top/top/week "
-          "(default hot/viral/day). Needs IMGUR_CLIENT_ID or a Client ID in Preferences"),
+  GOptionEntry entries[] = {
+    { "imgur", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, on_imgur_option, NULL,
       N_ ("QUERY") },
     { NULL },
   };
   GOptionGroup *group
       = g_option_group_new ("imgur", _ ("Imgur options"), _ ("Show the Imgur options"), self, NULL);
+
+  /* Translated here, as the variable's name is not part of the text; the group's own
+   * translation finds nothing more to do with it. */
+  self->imgur_help = g_strdup_printf (
+      _ ("Browse Imgur’s gallery; QUERY is SECTION/SORT/WINDOW, for example top/top/week "
+         "(default %s/%s/%s). Needs %s or a Client ID in Preferences"),
+      tessera_imgur_choice_default (TESSERA_IMGUR_CHOICE_SECTION),
+      tessera_imgur_choice_default (TESSERA_IMGUR_CHOICE_SORT),
+      tessera_imgur_choice_default (TESSERA_IMGUR_CHOICE_WINDOW), TESSERA_IMGUR_CLIENT_ID_ENV);
+  entries[0].description = self->imgur_help;
 
   g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);

@@ -67,9 +67,18 @@ typedef enum
 {
   TESSERA_IMGUR_PROBLEM_NONE,
   TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID,
-  TESSERA_IMGUR_PROBLEM_REFUSED,      /* 401, 403, other 4xx: Imgur said no */
+  TESSERA_IMGUR_PROBLEM_REFUSED,      /* 401, 403, or not letters and digits: the Client ID */
+  TESSERA_IMGUR_PROBLEM_REJECTED,     /* other 4xx: Imgur said no to this request */
   TESSERA_IMGUR_PROBLEM_RATE_LIMITED, /* no requests until the reset time */
   TESSERA_IMGUR_PROBLEM_UNAVAILABLE,  /* 5xx, network, unreadable answer: worth a retry */
 } TesseraImgurProblem;
+
+/* The parts of a gallery query, each chosen from a table (tessera_imgur_choices). */
+typedef enum
+{
+  TESSERA_IMGUR_CHOICE_SECTION, /* hot, top, user */
+  TESSERA_IMGUR_CHOICE_SORT,    /* viral, top, time, rising */
+  TESSERA_IMGUR_CHOICE_WINDOW,  /* day, week, month, year, all */
+} TesseraImgurChoice;
 
 G_END_DECLS

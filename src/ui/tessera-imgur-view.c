@@ -34,6 +34,7 @@ struct _TesseraImgurView
   TesseraGalleryView *gallery_view;
   TesseraGalleryView *album_view;
   GtkLabel *album_title;
+  GtkLabel *setup_label;
   GtkEditable *client_id_entry;
 };
 
@@ -48,22 +49,37 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* In the order of the dropdowns' items in the template. */
-static const char *const section_values[] = { "hot", "top", "user", NULL };
-static const char *const sort_values[] = { "viral", "top", "time", "rising", NULL };
-static const char *const window_values[] = { "day", "week", "month", "year", "all", NULL };
-
-static char *
-current_client_id (TesseraImgurView *self)
+typedef struct
 {
-  return tessera_imgur_client_id (self->settings);
-}
+  const char *id; /* as the engine's tables name it */
+  const char *label;
+} ChoiceLabel;
 
-static gboolean
-show_nsfw (TesseraImgurView *self)
-{
-  return self->settings != NULL && g_settings_get_boolean (self->settings, "imgur-show-nsfw");
-}
+/* The dropdowns' words for the engine's choices (tessera_imgur_choices), which set the
+ * order; a choice missing here shows its id. */
+/* clang-format off */
+static const ChoiceLabel section_labels[] = {
+  { "hot", N_ ("Most Viral") },
+  { "top", N_ ("Top") },
+  { "user", N_ ("User Submitted") },
+  { NULL },
+};
+static const ChoiceLabel sort_labels[] = {
+  { "viral", N_ ("Popular") },
+  { "top", N_ ("Top Scoring") },
+  { "time", N_ ("Newest") },
+  { "rising", N_ ("Rising") },
+  { NULL },
+};
+static const ChoiceLabel window_labels[] = {
+  { "day", N_ ("Today") },
+  { "week", N_ ("This Week") },
+  { "month", N_ ("This Month") },
+  { "year", N_ ("This Year") },
+  { "all", N_ ("All Time") },
+  { NULL },
+};
+/* clang-format on */
 
 static TesseraImgurSource *
 shown_source (TesseraImgurView *self)
@@ -71,30 +87,41 @@ shown_source (TesseraImgurView *self)
   return self->album_source != NULL ? self->album_source : self->source;
 }
 
+/* Any refusal may be the Client ID's doing, so changing it is offered for both kinds. */
+static gboolean
+is_refusal (TesseraImgurProblem problem)
+{
+  return problem == TESSERA_IMGUR_PROBLEM_REFUSED || problem == TESSERA_IMGUR_PROBLEM_REJECTED;
+}
+
 static void
 show_problem (TesseraImgurView *self, TesseraImgurSource *source)
 {
   TesseraImgurProblem problem = tessera_imgur_source_get_problem (source);
-  gboolean failed = tessera_imgur_source_get_state (source) == TESSERA_IMGUR_FAILED;
+  g_autofree char *text = tessera_imgur_describe_problem (source);
 
-  if (failed && problem == TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID)
+  if (text != NULL && problem == TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID)
     {
       gtk_stack_set_visible_child_name (self->content_stack, "setup");
       gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
       return;
     }
-  if (failed)
-    gtk_label_set_text (self->problem_label, tessera_imgur_source_get_message (source));
+  if (text != NULL)
+    gtk_label_set_text (self->problem_label, text);
   gtk_widget_set_visible (self->retry_button, problem == TESSERA_IMGUR_PROBLEM_UNAVAILABLE);
-  gtk_widget_set_visible (self->change_id_button, problem == TESSERA_IMGUR_PROBLEM_REFUSED);
-  gtk_revealer_set_reveal_child (self->problem_revealer, failed);
+  gtk_widget_set_visible (self->change_id_button, is_refusal (problem));
+  gtk_revealer_set_reveal_child (self->problem_revealer, text != NULL);
 }
 
 static void
 on_source_state (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_data)
 {
   TesseraImgurView *self = user_data;
+  g_autofree char *problem = tessera_imgur_describe_problem (source);
 
+  /* Every failure, shown or not, goes into the gallery's record for --stats. */
+  if (problem != NULL)
+    tessera_gallery_add_source_error (tessera_imgur_source_get_gallery (source), problem);
   if (source == shown_source (self))
     show_problem (self, source);
 }
@@ -119,9 +146,9 @@ on_remaining (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_data)
 static TesseraImgurSource *
 new_source (TesseraImgurView *self, TesseraGallery *gallery, const TesseraImgurQuery *query)
 {
-  g_autofree char *client_id = current_client_id (self);
-  TesseraImgurSource *source
-      = tessera_imgur_source_new (gallery, query, client_id, show_nsfw (self));
+  g_autofree char *client_id = tessera_imgur_client_id (self->settings);
+  TesseraImgurSource *source = tessera_imgur_source_new (gallery, query, client_id,
+                                                         tessera_imgur_show_nsfw (self->settings));
 
   g_signal_connect_object (source, "notify::state", G_CALLBACK (on_source_state), self, 0);
   g_signal_connect_object (source, "notify::remaining", G_CALLBACK (on_remaining), self, 0);
@@ -143,8 +170,10 @@ close_album (TesseraImgurView *self)
 }
 
 static void
-select_value (GtkDropDown *dropdown, const char *const *values, const char *value)
+select_value (GtkDropDown *dropdown, TesseraImgurChoice choice, const char *value)
 {
+  const char *const *values = tessera_imgur_choices (choice);
+
   for (guint i = 0; values[i] != NULL; i++)
     if (g_strcmp0 (values[i], value) == 0)
       gtk_drop_down_set_selected (dropdown, i);
@@ -154,9 +183,9 @@ static void
 sync_controls (TesseraImgurView *self, const TesseraImgurQuery *query)
 {
   self->syncing_controls = TRUE;
-  select_value (self->section_dropdown, section_values, query->section);
-  select_value (self->sort_dropdown, sort_values, query->sort);
-  select_value (self->window_dropdown, window_values, query->window);
+  select_value (self->section_dropdown, TESSERA_IMGUR_CHOICE_SECTION, query->section);
+  select_value (self->sort_dropdown, TESSERA_IMGUR_CHOICE_SORT, query->sort);
+  select_value (self->window_dropdown, TESSERA_IMGUR_CHOICE_WINDOW, query->window);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), query->search ? query->search : "");
   self->syncing_controls = FALSE;
 }
@@ -179,26 +208,27 @@ tessera_imgur_view_open (TesseraImgurView *self, const TesseraImgurQuery *query)
 }
 
 static const char *
-selected_value (GtkDropDown *dropdown, const char *const *values)
+selected_value (GtkDropDown *dropdown, TesseraImgurChoice choice)
 {
+  const char *const *values = tessera_imgur_choices (choice);
   guint selected = gtk_drop_down_get_selected (dropdown);
 
   return selected < g_strv_length ((char **) values) ? values[selected] : values[0];
 }
 
-/* The query the controls show; "rising" only exists for the user section. */
+/* The query the controls show; a sort the section does not have falls back to the default. */
 static void
 query_from_controls (TesseraImgurView *self, TesseraImgurQuery *query)
 {
   const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  const char *section = selected_value (self->section_dropdown, section_values);
-  const char *sort = selected_value (self->sort_dropdown, sort_values);
+  const char *section = selected_value (self->section_dropdown, TESSERA_IMGUR_CHOICE_SECTION);
+  const char *sort = selected_value (self->sort_dropdown, TESSERA_IMGUR_CHOICE_SORT);
 
-  if (g_str_equal (sort, "rising") && !g_str_equal (section, "user"))
-    sort = "viral";
+  if (!tessera_imgur_sort_fits_section (section, sort))
+    sort = tessera_imgur_choice_default (TESSERA_IMGUR_CHOICE_SORT);
   query->section = g_strdup (section);
   query->sort = g_strdup (sort);
-  query->window = g_strdup (selected_value (self->window_dropdown, window_values));
+  query->window = g_strdup (selected_value (self->window_dropdown, TESSERA_IMGUR_CHOICE_WINDOW));
   query->search = *search != '\0' ? g_strstrip (g_strdup (search)) : NULL;
 }
 
@@ -298,7 +328,7 @@ save_client_id_activated (GtkWidget *widget, const char *action_name, GVariant *
   if (*client_id == '\0' || self->settings == NULL)
     return;
   gtk_editable_set_text (self->client_id_entry, "");
-  if (!g_settings_set_string (self->settings, "imgur-client-id", client_id))
+  if (!g_settings_set_string (self->settings, TESSERA_IMGUR_CLIENT_ID_KEY, client_id))
     g_warning ("The Imgur Client ID setting is not writable");
 }
 
@@ -329,8 +359,10 @@ tessera_imgur_view_set_settings (TesseraImgurView *self, GSettings *settings)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   if (!g_set_object (&self->settings, settings) || settings == NULL)
     return;
-  g_signal_connect (settings, "changed::imgur-client-id", G_CALLBACK (on_settings_changed), self);
-  g_signal_connect (settings, "changed::imgur-show-nsfw", G_CALLBACK (on_settings_changed), self);
+  g_signal_connect (settings, "changed::" TESSERA_IMGUR_CLIENT_ID_KEY,
+                    G_CALLBACK (on_settings_changed), self);
+  g_signal_connect (settings, "changed::" TESSERA_IMGUR_SHOW_NSFW_KEY,
+                    G_CALLBACK (on_settings_changed), self);
 }
 
 TesseraImgurSource *
@@ -402,8 +434,8 @@ tessera_imgur_view_class_init (TesseraImgurViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TESSERA_TYPE_GALLERY_VIEW);
-  gtk_widget_class_set_template_from_resource (
-      widget_class, "/io/github/tessera/Tessera/tessera-imgur-view.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tessera/Tessera/tessera-imgur-view.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraImgurView, section_dropdown);
   gtk_widget_class_bind_template_child (widget_class, TesseraImgurView, sort_dropdown);
   gtk_widget_class_bind_template_child (widget_class, TesseraImgurView, window_dropdown);
@@ -417,6 +449,7 @@ tessera_imgur_view_class_init (TesseraImgurViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraImgurView, gallery_view);
   gtk_widget_class_bind_template_child (widget_class, TesseraImgurView, album_view);
   gtk_widget_class_bind_template_child (widget_class, TesseraImgurView, album_title);
+  gtk_widget_class_bind_template_child (widget_class, TesseraImgurView, setup_label);
   gtk_widget_class_bind_template_child (widget_class, TesseraImgurView, client_id_entry);
   gtk_widget_class_bind_template_callback (widget_class, on_tile_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_near_end);
@@ -436,12 +469,47 @@ tessera_imgur_view_class_init (TesseraImgurViewClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
 }
 
+/* A dropdown's items: the engine's choices, in its order, in words. */
+static void
+set_choices (GtkDropDown *dropdown, TesseraImgurChoice choice, const ChoiceLabel *labels)
+{
+  const char *const *ids = tessera_imgur_choices (choice);
+  g_autoptr (GtkStringList) model = gtk_string_list_new (NULL);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      const char *label = ids[i];
+
+      for (const ChoiceLabel *known = labels; known->id != NULL; known++)
+        if (g_str_equal (known->id, ids[i]))
+          label = _ (known->label);
+      gtk_string_list_append (model, label);
+    }
+  gtk_drop_down_set_model (dropdown, G_LIST_MODEL (model));
+}
+
+static void
+set_setup_text (TesseraImgurView *self)
+{
+  g_autofree char *text = g_strdup_printf (
+      _ ("Imgur’s API answers only applications that name themselves with a Client ID, and "
+         "Tessera does not ship one. Register an application at api.imgur.com to get yours, "
+         "then paste it here, or start Tessera with %s set in the environment."),
+      TESSERA_IMGUR_CLIENT_ID_ENV);
+
+  gtk_label_set_text (self->setup_label, text);
+}
+
 static void
 tessera_imgur_view_init (TesseraImgurView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_orientable_set_orientation (
       GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))), GTK_ORIENTATION_VERTICAL);
+  set_choices (self->section_dropdown, TESSERA_IMGUR_CHOICE_SECTION, section_labels);
+  set_choices (self->sort_dropdown, TESSERA_IMGUR_CHOICE_SORT, sort_labels);
+  set_choices (self->window_dropdown, TESSERA_IMGUR_CHOICE_WINDOW, window_labels);
+  set_setup_text (self);
 
   g_signal_connect (self->section_dropdown, "notify::selected", G_CALLBACK (on_control_changed),
                     self);

@@ -6,6 +6,7 @@
 
 #include "tessera-gallery-view.h"
 #include "tessera-imgur-source.h"
+#include "tessera-imgur-ui.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +14,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TesseraImgurView, tessera_imgur_view, TESSERA, IMGUR_VIEW, GtkWidget)
 
 /* Posts go to @gallery. @settings (may be NULL) holds the Client ID and the NSFW choice;
- * IMGUR_CLIENT_ID in the environment takes precedence over it. */
+ * the environment takes precedence over it (see tessera_imgur_client_id). */
 GtkWidget *tessera_imgur_view_new (TesseraGallery *gallery, GSettings *settings);
 void tessera_imgur_view_set_settings (TesseraImgurView *self, GSettings *settings);
 /* Starts over with @query: clears the gallery and requests its first page. */

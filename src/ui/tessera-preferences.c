@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "tessera-imgur-ui.h"
 #include "tessera-preferences.h"
 
 struct _TesseraPreferences
@@ -13,7 +16,7 @@ struct _TesseraPreferences
 
   GSettings *settings; /* delayed: applied on close */
   GtkWidget *client_id_entry;
-  GtkWidget *env_note;
+  GtkLabel *env_note;
   GtkWidget *nsfw_switch;
 };
 
@@ -49,8 +52,8 @@ tessera_preferences_class_init (TesseraPreferencesClass *klass)
   object_class->dispose = tessera_preferences_dispose;
   GTK_WINDOW_CLASS (klass)->close_request = tessera_preferences_close_request;
 
-  gtk_widget_class_set_template_from_resource (
-      widget_class, "/io/github/tessera/Tessera/tessera-preferences.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tessera/Tessera/tessera-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, client_id_entry);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, env_note);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, nsfw_switch);
@@ -68,7 +71,7 @@ tessera_preferences_new (GtkWindow *parent, GSettings *settings)
 {
   TesseraPreferences *self;
   g_autoptr (GSettingsSchema) schema = NULL;
-  const char *from_env = g_getenv ("IMGUR_CLIENT_ID");
+  g_autofree char *env_note = NULL;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
@@ -77,10 +80,13 @@ tessera_preferences_new (GtkWindow *parent, GSettings *settings)
   g_object_get (settings, "settings-schema", &schema, NULL);
   self->settings = g_settings_new_full (schema, NULL, NULL);
   g_settings_delay (self->settings);
-  g_settings_bind (self->settings, "imgur-client-id", self->client_id_entry, "text",
+  g_settings_bind (self->settings, TESSERA_IMGUR_CLIENT_ID_KEY, self->client_id_entry, "text",
                    G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "imgur-show-nsfw", self->nsfw_switch, "active",
+  g_settings_bind (self->settings, TESSERA_IMGUR_SHOW_NSFW_KEY, self->nsfw_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
-  gtk_widget_set_visible (self->env_note, from_env != NULL && *from_env != '\0');
+  env_note = g_strdup_printf (_ ("%s is set in the environment and takes precedence."),
+                              TESSERA_IMGUR_CLIENT_ID_ENV);
+  gtk_label_set_text (self->env_note, env_note);
+  gtk_widget_set_visible (GTK_WIDGET (self->env_note), tessera_imgur_client_id_from_env () != NULL);
   return GTK_WIDGET (self);
 }

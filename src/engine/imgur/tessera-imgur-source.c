@@ -14,7 +14,6 @@
 #include "tessera-imgur-source.h"
 #include "tessera-imgur.h"
 
-#define CLIENT_ID_ENV               "IMGUR_CLIENT_ID"
 #define API_ENV                     "TESSERA_IMGUR_API"
 #define IMAGES_ENV                  "TESSERA_IMGUR_IMAGES"
 #define TESSERA_IMGUR_MAX_CLIENT_ID 64
@@ -54,10 +53,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static const char *const sections[] = { "hot", "top", "user", NULL };
-static const char *const sorts[] = { "viral", "top", "time", "rising", NULL };
-static const char *const windows[] = { "day", "week", "month", "year", "all", NULL };
-
 void
 tessera_imgur_query_clear (TesseraImgurQuery *query)
 {
@@ -68,28 +63,37 @@ tessera_imgur_query_clear (TesseraImgurQuery *query)
   g_clear_pointer (&query->album, g_free);
 }
 
+/* @value, else the default for @choice, copied. */
+static char *
+dup_choice (TesseraImgurChoice choice, const char *value)
+{
+  return g_strdup (value != NULL && *value != '\0' ? value : tessera_imgur_choice_default (choice));
+}
+
 void
 tessera_imgur_query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to)
 {
   g_return_if_fail (from != NULL && to != NULL);
 
-  to->section = g_strdup (from->section ? from->section : "hot");
-  to->sort = g_strdup (from->sort ? from->sort : "viral");
-  to->window = g_strdup (from->window ? from->window : "day");
+  to->section = dup_choice (TESSERA_IMGUR_CHOICE_SECTION, from->section);
+  to->sort = dup_choice (TESSERA_IMGUR_CHOICE_SORT, from->sort);
+  to->window = dup_choice (TESSERA_IMGUR_CHOICE_WINDOW, from->window);
   to->search = g_strdup (from->search);
   to->album = g_strdup (from->album);
 }
 
 static gboolean
-check_part (const char *value, const char *const *allowed, const char *what, GError **error)
+check_choice (TesseraImgurChoice choice, const char *value, GError **error)
 {
+  /* In the order of TesseraImgurChoice. */
+  const char *const what[] = { N_ ("section"), N_ ("sort"), N_ ("time window") };
   g_autofree char *choices = NULL;
 
-  if (g_strv_contains (allowed, value))
+  if (tessera_imgur_choice_is_valid (choice, value))
     return TRUE;
-  choices = g_strjoinv (", ", (char **) allowed);
+  choices = g_strjoinv (", ", (char **) tessera_imgur_choices (choice));
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _ ("“%s” is not an Imgur %s; use one of %s"), value, what, choices);
+               _ ("“%s” is not an Imgur %s; use one of %s"), value, _ (what[choice]), choices);
   return FALSE;
 }
 
@@ -98,6 +102,7 @@ tessera_imgur_query_parse (const char *text, TesseraImgurQuery *query, GError **
 {
   g_auto (GStrv) parts = NULL;
   g_auto (TesseraImgurQuery) parsed = { 0 };
+  TesseraImgurQuery given = { 0 };
   guint n_parts;
 
   g_return_val_if_fail (query != NULL, FALSE);
@@ -110,14 +115,15 @@ tessera_imgur_query_parse (const char *text, TesseraImgurQuery *query, GError **
                    _ ("Use --imgur=SECTION/SORT/WINDOW, for example top/top/week"));
       return FALSE;
     }
-  parsed.section = g_strdup (n_parts > 0 && *parts[0] ? parts[0] : "hot");
-  parsed.sort = g_strdup (n_parts > 1 && *parts[1] ? parts[1] : "viral");
-  parsed.window = g_strdup (n_parts > 2 && *parts[2] ? parts[2] : "day");
-  if (!check_part (parsed.section, sections, _ ("section"), error)
-      || !check_part (parsed.sort, sorts, _ ("sort"), error)
-      || !check_part (parsed.window, windows, _ ("time window"), error))
+  given.section = n_parts > 0 ? parts[0] : NULL;
+  given.sort = n_parts > 1 ? parts[1] : NULL;
+  given.window = n_parts > 2 ? parts[2] : NULL;
+  tessera_imgur_query_copy (&given, &parsed);
+  if (!check_choice (TESSERA_IMGUR_CHOICE_SECTION, parsed.section, error)
+      || !check_choice (TESSERA_IMGUR_CHOICE_SORT, parsed.sort, error)
+      || !check_choice (TESSERA_IMGUR_CHOICE_WINDOW, parsed.window, error))
     return FALSE;
-  if (g_str_equal (parsed.sort, "rising") && !g_str_equal (parsed.section, "user"))
+  if (!tessera_imgur_sort_fits_section (parsed.section, parsed.sort))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _ ("Only the user section can be sorted by rising"));
@@ -127,6 +133,36 @@ tessera_imgur_query_parse (const char *text, TesseraImgurQuery *query, GError **
   *query = parsed;
   parsed = (TesseraImgurQuery){ 0 };
   return TRUE;
+}
+
+static const char *
+nsfw_param (gboolean show_nsfw)
+{
+  return show_nsfw ? "true" : "false";
+}
+
+char *
+tessera_imgur_page_uri (const char *api_base, const TesseraImgurQuery *query, guint page,
+                        gboolean show_nsfw)
+{
+  g_auto (TesseraImgurQuery) full = { 0 };
+  g_autofree char *number = g_strdup_printf ("%u", page);
+
+  g_return_val_if_fail (api_base != NULL && query != NULL, NULL);
+
+  tessera_imgur_query_copy (query, &full);
+  if (full.album != NULL)
+    return tessera_imgur_build_uri (
+        api_base, (const char *const[]){ "3", "gallery", "album", full.album, NULL }, NULL);
+  if (full.search != NULL)
+    return tessera_imgur_build_uri (
+        api_base,
+        (const char *const[]){ "3", "gallery", "search", full.sort, full.window, number, NULL },
+        (const char *const[]){ "q", full.search, "mature", nsfw_param (show_nsfw), NULL });
+  return tessera_imgur_build_uri (
+      api_base,
+      (const char *const[]){ "3", "gallery", full.section, full.sort, full.window, number, NULL },
+      (const char *const[]){ "mature", nsfw_param (show_nsfw), "album_previews", "true", NULL });
 }
 
 /* What the worker makes of one answer. */
@@ -211,14 +247,13 @@ set_state (TesseraImgurSource *self, TesseraImgurState state)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-/* Fails with @message, which the gallery also keeps for --stats. */
+/* Every failure notifies "state", even when the source had failed already. */
 static void
 fail (TesseraImgurSource *self, TesseraImgurProblem problem, const char *message)
 {
   g_free (self->message);
   self->message = redact (message, self->client_id);
   self->problem = problem;
-  tessera_gallery_add_source_error (self->gallery, self->message);
   /* Notified last, when problem and message are in place. */
   if (self->state == TESSERA_IMGUR_FAILED)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -265,9 +300,7 @@ fail_from_status (TesseraImgurSource *self, const ImgurAnswer *answer)
 
   if (answer->status == 401 || answer->status == 403)
     {
-      message = g_strdup_printf (_ ("Imgur refused the Client ID: %s. Check it in Preferences, "
-                                    "or register an application at api.imgur.com to get one."),
-                                 said);
+      message = g_strdup_printf (_ ("Imgur refused the Client ID: %s."), said);
       fail (self, TESSERA_IMGUR_PROBLEM_REFUSED, message);
     }
   else if (answer->status >= 500)
@@ -278,7 +311,7 @@ fail_from_status (TesseraImgurSource *self, const ImgurAnswer *answer)
   else
     {
       message = g_strdup_printf (_ ("Imgur said no: %s"), said);
-      fail (self, TESSERA_IMGUR_PROBLEM_REFUSED, message);
+      fail (self, TESSERA_IMGUR_PROBLEM_REJECTED, message);
     }
 }
 
@@ -368,26 +401,6 @@ on_answer (const TesseraLoadResult *result, gpointer user_data)
     fail_from_status (self, answer);
 }
 
-static char *
-page_uri (TesseraImgurSource *self)
-{
-  const TesseraImgurQuery *query = &self->query;
-  g_autofree char *escaped = NULL;
-
-  if (query->album != NULL)
-    return g_strdup_printf ("%s/3/gallery/album/%s", self->api_base, query->album);
-  if (query->search != NULL)
-    {
-      escaped = g_uri_escape_string (query->search, NULL, FALSE);
-      return g_strdup_printf ("%s/3/gallery/search/%s/%s/%u?q=%s&mature=%s", self->api_base,
-                              query->sort, query->window, self->page, escaped,
-                              self->show_nsfw ? "true" : "false");
-    }
-  return g_strdup_printf ("%s/3/gallery/%s/%s/%s/%u?mature=%s&album_previews=true", self->api_base,
-                          query->section, query->sort, query->window, self->page,
-                          self->show_nsfw ? "true" : "false");
-}
-
 static gboolean
 rate_limit_holds (TesseraImgurSource *self)
 {
@@ -398,7 +411,8 @@ rate_limit_holds (TesseraImgurSource *self)
 static void
 request_page (TesseraImgurSource *self)
 {
-  g_autofree char *uri = page_uri (self);
+  g_autofree char *uri
+      = tessera_imgur_page_uri (self->api_base, &self->query, self->page, self->show_nsfw);
   g_autofree char *authorization = g_strdup_printf ("Authorization: Client-ID %s", self->client_id);
   const char *headers[] = { authorization, NULL };
   ParseSettings *settings = g_new0 (ParseSettings, 1);
@@ -413,18 +427,6 @@ request_page (TesseraImgurSource *self)
   set_state (self, TESSERA_IMGUR_LOADING);
   self->request = tessera_loader_submit_data (tessera_gallery_get_loader (self->gallery), uri,
                                               PAGE_PRIORITY, &job, on_answer, self, NULL);
-}
-
-char *
-tessera_imgur_client_id (GSettings *settings)
-{
-  const char *from_env = g_getenv (CLIENT_ID_ENV);
-
-  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
-
-  if (from_env != NULL && *from_env != '\0')
-    return g_strstrip (g_strdup (from_env));
-  return settings ? g_strstrip (g_settings_get_string (settings, "imgur-client-id")) : NULL;
 }
 
 /* It goes into a request header: nothing there may end the line. */
@@ -449,16 +451,13 @@ tessera_imgur_source_load_more (TesseraImgurSource *self)
     return;
   if (self->client_id == NULL || *self->client_id == '\0')
     {
-      fail (self, TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID,
-            _ ("Imgur needs a Client ID. Set IMGUR_CLIENT_ID in the environment, or enter "
-               "one in Preferences."));
+      fail (self, TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID, _ ("Imgur needs a Client ID."));
       return;
     }
   if (!client_id_is_valid (self->client_id))
     {
       fail (self, TESSERA_IMGUR_PROBLEM_REFUSED,
-            _ ("The Imgur Client ID can hold only letters and digits. Check it in "
-               "Preferences."));
+            _ ("The Imgur Client ID can hold only letters and digits."));
       return;
     }
   request_page (self);
@@ -550,7 +549,7 @@ tessera_imgur_source_get_property (GObject *object, guint prop_id, GValue *value
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_REMAINING:
       g_value_set_int64 (value, self->remaining);
@@ -571,8 +570,8 @@ tessera_imgur_source_class_init (TesseraImgurSourceClass *klass)
   object_class->get_property = tessera_imgur_source_get_property;
 
   /* Problem and message are set before this notifies. */
-  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, TESSERA_IMGUR_IDLE,
-                                             TESSERA_IMGUR_FAILED, TESSERA_IMGUR_IDLE, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, TESSERA_TYPE_IMGUR_STATE,
+                                              TESSERA_IMGUR_IDLE, flags);
   properties[PROP_REMAINING]
       = g_param_spec_int64 ("remaining", NULL, NULL, -1, G_MAXINT64, -1, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -584,17 +583,20 @@ tessera_imgur_source_init (TesseraImgurSource *self)
   self->remaining = -1;
 }
 
-/* A base URL from the environment when set, without a trailing slash. */
+/* A base URI from the environment when it holds one, else @fallback. */
 static char *
 base_from_env (const char *variable, const char *fallback)
 {
   const char *value = g_getenv (variable);
-  g_autofree char *base = g_strdup (value != NULL && *value != '\0' ? value : fallback);
-  gsize len = strlen (base);
 
-  while (len > 0 && base[len - 1] == '/')
-    base[--len] = '\0';
-  return g_steal_pointer (&base);
+  if (value == NULL || *value == '\0')
+    return g_strdup (fallback);
+  if (!g_uri_is_valid (value, G_URI_FLAGS_NONE, NULL))
+    {
+      g_warning ("%s is not an absolute URI; using %s", variable, fallback);
+      return g_strdup (fallback);
+    }
+  return g_strdup (value);
 }
 
 TesseraImgurSource *

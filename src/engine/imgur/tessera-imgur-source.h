@@ -5,6 +5,7 @@
 #include "tessera-gallery.h"
 
 #include "tessera-enum-types.h"
+#include "tessera-imgur.h"
 #include "tessera-types.h"
 
 G_BEGIN_DECLS
@@ -12,36 +13,41 @@ G_BEGIN_DECLS
 /* What to browse: a gallery section, a search, or one album. */
 typedef struct
 {
-  char *section; /* hot, top, user */
-  char *sort;    /* viral, top, time; rising for user */
-  char *window;  /* day, week, month, year, all */
+  char *section; /* tessera_imgur_choices (TESSERA_IMGUR_CHOICE_SECTION) */
+  char *sort;    /* … _SORT, fitting the section (tessera_imgur_sort_fits_section) */
+  char *window;  /* … _WINDOW */
   char *search;  /* non-NULL: search the gallery for this instead of a section */
   char *album;   /* non-NULL: this album's images, one page */
 } TesseraImgurQuery;
 
-/* "hot/viral", "top/top/week", "user/rising": missing parts take the defaults
- * (hot, viral, day). FALSE with @error for anything else. */
+/* "hot/viral", "top/top/week", "user/rising": missing parts take the defaults (the first
+ * of each table). FALSE with a G_OPTION_ERROR for anything else. */
 gboolean tessera_imgur_query_parse (const char *text, TesseraImgurQuery *query, GError **error);
 void tessera_imgur_query_clear (TesseraImgurQuery *query);
 /* Into an empty @to; missing parts take the defaults. */
 void tessera_imgur_query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraImgurQuery, tessera_imgur_query_clear)
 
+/* The API request for page @page (from 0) of @query under @api_base (see
+ * tessera_imgur_build_uri): …/3/gallery/{section}/{sort}/{window}/{page}, the search
+ * …/3/gallery/search/{sort}/{window}/{page}?q=…, or the album …/3/gallery/album/{id}.
+ * Missing parts of @query take the defaults. Returns (transfer full) the URI, or NULL when
+ * @api_base is not an absolute URI. Any thread. */
+char *tessera_imgur_page_uri (const char *api_base, const TesseraImgurQuery *query, guint page,
+                              gboolean show_nsfw);
+
 /* Requests left before Imgur's limit, below which the window says how many. */
 #define TESSERA_IMGUR_LOW_REMAINING   50
 /* When Imgur says the limit is reached without saying when it resets. */
 #define TESSERA_IMGUR_DEFAULT_RESET_S 3600
 
-/* The Client ID to use: IMGUR_CLIENT_ID from the environment, else the one in @settings
- * (may be NULL); NULL or empty when there is none. */
-char *tessera_imgur_client_id (GSettings *settings);
-
 #define TESSERA_TYPE_IMGUR_SOURCE (tessera_imgur_source_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraImgurSource, tessera_imgur_source, TESSERA, IMGUR_SOURCE, GObject)
 
-/* Posts go to @gallery, through its loader. @client_id may be NULL or empty (the source then
- * fails with TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID). The API and image hosts come from
- * TESSERA_IMGUR_API and TESSERA_IMGUR_IMAGES when set (tests, mirrors). */
+/* Posts go to @gallery, through its loader. @client_id is sent as it is: where it comes from
+ * (the environment, the settings) is the caller's business. It may be NULL or empty (the
+ * source then fails with TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID). The API and image hosts come
+ * from TESSERA_IMGUR_API and TESSERA_IMGUR_IMAGES when set (tests, mirrors). Main thread. */
 TesseraImgurSource *tessera_imgur_source_new (TesseraGallery *gallery,
                                               const TesseraImgurQuery *query, const char *client_id,
                                               gboolean show_nsfw);
@@ -54,7 +60,9 @@ TesseraGallery *tessera_imgur_source_get_gallery (TesseraImgurSource *self);
 const TesseraImgurQuery *tessera_imgur_source_get_query (TesseraImgurSource *self);
 TesseraImgurState tessera_imgur_source_get_state (TesseraImgurSource *self);
 TesseraImgurProblem tessera_imgur_source_get_problem (TesseraImgurSource *self);
-/* What went wrong, for a person to read; NULL unless failed. Never holds the Client ID. */
+/* What went wrong, in one or two sentences without advice (what to do about it is for the
+ * user interface to say, by the problem): Imgur's own message when it gave one, and the
+ * reset time of a rate limit. NULL unless failed. Never holds the Client ID. */
 const char *tessera_imgur_source_get_message (TesseraImgurSource *self);
 /* Requests left before the limit (the lower of client and user), -1 when unknown. */
 gint64 tessera_imgur_source_get_remaining (TesseraImgurSource *self);

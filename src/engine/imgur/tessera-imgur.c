@@ -27,6 +27,15 @@ static const struct
   { 'h', 1024 },
 };
 
+/* Imgur's gallery choices; the first of each is the default. */
+static const char *const sections[] = { "hot", "top", "user", NULL };
+static const char *const sorts[] = { "viral", "top", "time", "rising", NULL };
+static const char *const windows[] = { "day", "week", "month", "year", "all", NULL };
+
+/* The one sort Imgur offers for one section only. */
+#define USER_ONLY_SORT "rising"
+#define USER_SECTION   "user"
+
 /* A thumbnail 1.5 times the tile still fills it sharply once cropped to a square. */
 #define OVERSAMPLE_NUMERATOR   3
 #define OVERSAMPLE_DENOMINATOR 2
@@ -83,6 +92,100 @@ id_is_valid (const char *id)
   return i > 0;
 }
 
+const char *const *
+tessera_imgur_choices (TesseraImgurChoice choice)
+{
+  switch (choice)
+    {
+    case TESSERA_IMGUR_CHOICE_SECTION:
+      return sections;
+    case TESSERA_IMGUR_CHOICE_SORT:
+      return sorts;
+    case TESSERA_IMGUR_CHOICE_WINDOW:
+      return windows;
+    default:
+      g_return_val_if_reached (sections);
+    }
+}
+
+const char *
+tessera_imgur_choice_default (TesseraImgurChoice choice)
+{
+  return tessera_imgur_choices (choice)[0];
+}
+
+gboolean
+tessera_imgur_choice_is_valid (TesseraImgurChoice choice, const char *id)
+{
+  return id != NULL && g_strv_contains (tessera_imgur_choices (choice), id);
+}
+
+gboolean
+tessera_imgur_sort_fits_section (const char *section, const char *sort)
+{
+  g_return_val_if_fail (section != NULL && sort != NULL, FALSE);
+
+  return !g_str_equal (sort, USER_ONLY_SORT) || g_str_equal (section, USER_SECTION);
+}
+
+static void
+append_escaped (GString *string, const char *text)
+{
+  g_string_append_uri_escaped (string, text, NULL, FALSE);
+}
+
+/* "name=value&…", escaped; NULL for no @params. */
+static char *
+build_query (const char *const *params)
+{
+  GString *query;
+
+  if (params == NULL || params[0] == NULL)
+    return NULL;
+
+  query = g_string_new (NULL);
+  for (gsize i = 0; params[i] != NULL && params[i + 1] != NULL; i += 2)
+    {
+      if (i > 0)
+        g_string_append_c (query, '&');
+      append_escaped (query, params[i]);
+      g_string_append_c (query, '=');
+      append_escaped (query, params[i + 1]);
+    }
+  return g_string_free (query, FALSE);
+}
+
+char *
+tessera_imgur_build_uri (const char *base, const char *const *segments, const char *const *params)
+{
+  g_autoptr (GUri) base_uri = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GString) path = NULL;
+  g_autofree char *query = NULL;
+
+  g_return_val_if_fail (base != NULL && segments != NULL, NULL);
+
+  /* Encoded, so that an escaped mirror path stays as written. */
+  base_uri = g_uri_parse (base, G_URI_FLAGS_ENCODED, NULL);
+  if (base_uri == NULL)
+    return NULL;
+
+  path = g_string_new (g_uri_get_path (base_uri));
+  while (path->len > 0 && path->str[path->len - 1] == '/')
+    g_string_truncate (path, path->len - 1);
+  for (gsize i = 0; segments[i] != NULL; i++)
+    {
+      g_string_append_c (path, '/');
+      append_escaped (path, segments[i]);
+    }
+  query = build_query (params);
+
+  uri = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (base_uri),
+                     g_uri_get_userinfo (base_uri), g_uri_get_host (base_uri),
+                     g_uri_get_port (base_uri), path->str, query, NULL);
+  return g_uri_to_string (uri);
+}
+
 char
 tessera_imgur_thumbnail_letter (guint tile_px)
 {
@@ -100,17 +203,13 @@ tessera_imgur_thumbnail_letter (guint tile_px)
 char *
 tessera_imgur_thumbnail_uri (const char *images_base, const char *image_id, guint tile_px)
 {
-  gsize base_len;
+  g_autofree char *name = NULL;
 
   g_return_val_if_fail (images_base != NULL, NULL);
   g_return_val_if_fail (id_is_valid (image_id), NULL);
 
-  base_len = strlen (images_base);
-  if (base_len > 0 && images_base[base_len - 1] == '/')
-    base_len--;
-
-  return g_strdup_printf ("%.*s/%s%c.jpg", (int) base_len, images_base, image_id,
-                          tessera_imgur_thumbnail_letter (tile_px));
+  name = g_strdup_printf ("%s%c.jpg", image_id, tessera_imgur_thumbnail_letter (tile_px));
+  return tessera_imgur_build_uri (images_base, (const char *const[]){ name, NULL }, NULL);
 }
 
 /* The parsed document, or NULL when @json is not exactly one JSON value. */
@@ -312,17 +411,23 @@ typedef struct
   TesseraImgurPage *page;
 } PageBuilder;
 
+/* NULL when the thumbnail has no URI (an images base that is not one). */
 static TesseraImgurPost *
 post_new (const cJSON *item, const char *id, TesseraImgurKind kind, const char *thumbnail_id,
           const PageBuilder *builder)
 {
-  TesseraImgurPost *post = g_new0 (TesseraImgurPost, 1);
+  g_autofree char *thumbnail_uri
+      = tessera_imgur_thumbnail_uri (builder->images_base, thumbnail_id, builder->tile_px);
+  TesseraImgurPost *post;
 
+  if (thumbnail_uri == NULL)
+    return NULL;
+
+  post = g_new0 (TesseraImgurPost, 1);
   post->id = g_strdup (id);
   post->title = dup_text (get_string (item, "title"));
   post->kind = kind;
-  post->thumbnail_uri
-      = tessera_imgur_thumbnail_uri (builder->images_base, thumbnail_id, builder->tile_px);
+  post->thumbnail_uri = g_steal_pointer (&thumbnail_uri);
   post->link = dup_link (get_string (item, "link"));
   return post;
 }
@@ -388,7 +493,8 @@ album_post_new (const cJSON *item, const PageBuilder *builder)
     return NULL;
 
   post = post_new (item, id, TESSERA_IMGUR_ALBUM, cover, builder);
-  post->images_count = album_images_count (item);
+  if (post != NULL)
+    post->images_count = album_images_count (item);
   return post;
 }
 

@@ -11,6 +11,24 @@ G_BEGIN_DECLS
 #define TESSERA_IMGUR_DEFAULT_IMAGES "https://i.imgur.com"
 #define TESSERA_IMGUR_MAX_ID_LENGTH  32
 
+/* What Imgur's gallery offers for @choice, as its URLs name them, in the order the window
+ * lists them; NULL-terminated, static. The first is the default. Labels for people are the
+ * UI's, keyed by these. */
+const char *const *tessera_imgur_choices (TesseraImgurChoice choice);
+/* The first of tessera_imgur_choices (@choice): hot, viral, day. */
+const char *tessera_imgur_choice_default (TesseraImgurChoice choice);
+/* Whether @id is one of tessera_imgur_choices (@choice). */
+gboolean tessera_imgur_choice_is_valid (TesseraImgurChoice choice, const char *id);
+/* Whether Imgur sorts @section by @sort: "rising" only for "user", the rest for any. */
+gboolean tessera_imgur_sort_fits_section (const char *section, const char *sort);
+
+/* @base (an absolute URI, with or without a trailing slash) with @segments (NULL-terminated)
+ * appended to its path and @params ("name", "value", …, NULL; or NULL) as its query, every
+ * segment, name and value percent-escaped here. Any query or fragment of @base is dropped.
+ * Returns (transfer full) the URI, or NULL when @base is not an absolute URI. Any thread. */
+char *tessera_imgur_build_uri (const char *base, const char *const *segments,
+                               const char *const *params);
+
 typedef struct
 {
   char *id;    /* the post's id (the album's id for an album) */
@@ -37,7 +55,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPost, tessera_imgur_post_free)
 /* The size letter for a square tile of @tile_px device pixels: the smallest of
  * t (160), m (320), l (640), h (1024) whose longest side is at least 1.5 × @tile_px, else h. */
 char tessera_imgur_thumbnail_letter (guint tile_px);
-/* "{images_base}/{image_id}{letter}.jpg"; @images_base without a trailing slash (one is tolerated). */
+/* "{images_base}/{image_id}{letter}.jpg" (see tessera_imgur_build_uri); NULL when @images_base
+ * is not an absolute URI. */
 char *tessera_imgur_thumbnail_uri (const char *images_base, const char *image_id, guint tile_px);
 
 /* A page of gallery posts from /3/gallery/{section}/{sort}/{window}/{page} or
