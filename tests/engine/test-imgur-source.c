@@ -197,6 +197,162 @@ test_search (Fixture *fixture, gconstpointer data)
       tessera_test_server_count_path (fixture->server, "/3/gallery/search/top/week/0"), ==, 1);
 }
 
+/* "state" is an enum property of the registered type, so bindings and nicks work. */
+static void
+test_state_property (Fixture *fixture, gconstpointer data)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (fixture->source), "state");
+  g_autofree char *empty = fixture_path ("own-gallery-empty-page.json");
+  TesseraImgurState state = TESSERA_IMGUR_FAILED;
+  GEnumValue *nick;
+
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (pspec->value_type == TESSERA_TYPE_IMGUR_STATE);
+
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), empty, 200, NULL,
+                                   NULL);
+  load_page (fixture);
+  g_object_get (fixture->source, "state", &state, NULL);
+  g_assert_cmpint (state, ==, TESSERA_IMGUR_ENDED);
+  nick = g_enum_get_value (g_type_class_peek (TESSERA_TYPE_IMGUR_STATE), state);
+  g_assert_cmpstr (nick->value_nick, ==, "ended");
+}
+
+/* The engine says what happened, in Imgur's words where it gave any, and leaves the advice
+ * (Preferences, the environment) to the user interface. */
+static void
+test_problems_without_advice (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *refused = fixture_path ("error-403-invalid-client-id-on-gallery.json");
+  g_autofree char *not_found = fixture_path ("error-404-image-not-found.json");
+  TesseraImgurQuery query = { 0 };
+  const struct
+  {
+    const char *client_id;
+    const char *fixture; /* NULL: no request */
+    guint status;
+    TesseraImgurProblem problem;
+    const char *said;
+  } cases[] = {
+    { NULL, NULL, 0, TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID, "Client ID" },
+    { "bad id", NULL, 0, TESSERA_IMGUR_PROBLEM_REFUSED, "letters and digits" },
+    { CLIENT_ID, refused, 403, TESSERA_IMGUR_PROBLEM_REFUSED, "Invalid client_id" },
+    { CLIENT_ID, not_found, 404, TESSERA_IMGUR_PROBLEM_REJECTED, "Unable to find an image" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (TesseraImgurSource) source
+          = tessera_imgur_source_new (fixture->gallery, &query, cases[i].client_id, FALSE);
+      const char *message;
+
+      if (cases[i].fixture != NULL)
+        tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0),
+                                         cases[i].fixture, cases[i].status, NULL, NULL);
+      tessera_imgur_source_load_more (source);
+      g_assert_true (tessera_test_wait_until (settled, source, 20000));
+      message = tessera_imgur_source_get_message (source);
+      g_test_message ("%s", message);
+
+      g_assert_cmpint (tessera_imgur_source_get_state (source), ==, TESSERA_IMGUR_FAILED);
+      g_assert_cmpint (tessera_imgur_source_get_problem (source), ==, cases[i].problem);
+      g_assert_nonnull (strstr (message, cases[i].said));
+      g_assert_null (strstr (message, "Preferences"));
+      g_assert_null (strstr (message, "IMGUR_CLIENT_ID"));
+    }
+}
+
+/* The URI of each kind of page: a section, a search (escaped), an album. */
+static void
+test_page_uri (void)
+{
+  static const struct
+  {
+    TesseraImgurQuery query;
+    guint page;
+    gboolean show_nsfw;
+    const char *uri;
+  } cases[] = {
+    { { 0 }, 0, FALSE, "http://h:1/3/gallery/hot/viral/day/0?mature=false&album_previews=true" },
+    { { .section = (char *) "user", .sort = (char *) "rising", .window = (char *) "all" },
+      12,
+      TRUE,
+      "http://h:1/3/gallery/user/rising/all/12?mature=true&album_previews=true" },
+    { { .sort = (char *) "top",
+        .window = (char *) "week",
+        .search = (char *) "cats & dogs #1 caf\u00e9" },
+      2,
+      FALSE,
+      "http://h:1/3/gallery/search/top/week/2?q=cats%20%26%20dogs%20%231%20caf%C3%A9"
+      "&mature=false" },
+    { { .album = (char *) "XlaGd", .search = (char *) "ignored" },
+      5,
+      FALSE,
+      "http://h:1/3/gallery/album/XlaGd" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *uri = tessera_imgur_page_uri ("http://h:1/", &cases[i].query, cases[i].page,
+                                                     cases[i].show_nsfw);
+
+      g_assert_cmpstr (uri, ==, cases[i].uri);
+    }
+  g_assert_null (tessera_imgur_page_uri ("h:1", &cases[0].query, 0, FALSE));
+}
+
+typedef struct
+{
+  GMutex lock;
+  char *query; /* the last search's query string, as it reached the server */
+} SearchSeen;
+
+/* Notes the query and answers with an empty page. Runs on a server thread. */
+static gboolean
+note_search (const char *path, const char *query, GHashTable *request_headers, guint *status,
+             const char **content_type, GString *headers, GBytes **body, gpointer user_data)
+{
+  SearchSeen *seen = user_data;
+  static const char empty[] = "{\"data\":[],\"success\":true,\"status\":200}";
+
+  g_mutex_lock (&seen->lock);
+  g_free (seen->query);
+  seen->query = g_strdup (query);
+  g_mutex_unlock (&seen->lock);
+  *content_type = "application/json";
+  *body = g_bytes_new_static (empty, sizeof empty - 1);
+  return TRUE;
+}
+
+/* Spaces, &, # and non-ASCII in a search reach Imgur as one q parameter, whole. */
+static void
+test_search_escaped (Fixture *fixture, gconstpointer data)
+{
+  const char *search = "cats & dogs #1 caf\u00e9 +?=";
+  TesseraImgurQuery query = { .search = (char *) search };
+  SearchSeen seen = { 0 };
+  g_autoptr (GHashTable) params = NULL;
+
+  g_mutex_init (&seen.lock);
+  tessera_test_server_add_handler (fixture->server, "/3/gallery/search/viral/day/0", note_search,
+                                   &seen);
+  g_clear_object (&fixture->source);
+  fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
+  load_page (fixture);
+
+  g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_ENDED);
+  g_mutex_lock (&seen.lock);
+  g_assert_nonnull (seen.query);
+  params = g_uri_parse_params (seen.query, -1, "&", G_URI_PARAMS_NONE, NULL);
+  g_mutex_unlock (&seen.lock);
+  g_assert_nonnull (params);
+  g_assert_cmpuint (g_hash_table_size (params), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (params, "q"), ==, search);
+  g_assert_cmpstr (g_hash_table_lookup (params, "mature"), ==, "false");
+  g_free (seen.query);
+  g_mutex_clear (&seen.lock);
+}
+
 /* What saving @query's page (or NULL) and @posts means, listed to the end. */
 static GPtrArray *
 collect_items (TesseraImgurCollect *collect, const TesseraImgurQuery *query, GPtrArray *posts)
@@ -426,6 +582,13 @@ main (int argc, char *argv[])
               test_collect_without_client_id, fixture_tear_down);
   g_test_add_func ("/imgur-source/client-id-checked", test_client_id_checked);
   g_test_add_func ("/imgur-source/query-parse", test_query_parse);
+  g_test_add_func ("/imgur-source/page-uri", test_page_uri);
+  g_test_add ("/imgur-source/state-property", Fixture, NULL, fixture_set_up, test_state_property,
+              fixture_tear_down);
+  g_test_add ("/imgur-source/problems-without-advice", Fixture, NULL, fixture_set_up,
+              test_problems_without_advice, fixture_tear_down);
+  g_test_add ("/imgur-source/search-escaped", Fixture, NULL, fixture_set_up, test_search_escaped,
+              fixture_tear_down);
 
   return g_test_run ();
 }

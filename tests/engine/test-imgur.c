@@ -906,6 +906,147 @@ test_thumbnail_uri (void)
     }
 }
 
+static void
+assert_strv (const char *const *strv, const char *joined)
+{
+  g_autofree char *all = g_strjoinv ("|", (char **) strv);
+
+  g_assert_cmpstr (all, ==, joined);
+}
+
+/* The tables the parser and the window's dropdowns are built from, defaults first. */
+static void
+test_choices_tables (void)
+{
+  assert_strv (tessera_imgur_choices (TESSERA_IMGUR_CHOICE_SECTION), "hot|top|user");
+  assert_strv (tessera_imgur_choices (TESSERA_IMGUR_CHOICE_SORT), "viral|top|time|rising");
+  assert_strv (tessera_imgur_choices (TESSERA_IMGUR_CHOICE_WINDOW), "day|week|month|year|all");
+  g_assert_cmpstr (tessera_imgur_choice_default (TESSERA_IMGUR_CHOICE_SECTION), ==, "hot");
+  g_assert_cmpstr (tessera_imgur_choice_default (TESSERA_IMGUR_CHOICE_SORT), ==, "viral");
+  g_assert_cmpstr (tessera_imgur_choice_default (TESSERA_IMGUR_CHOICE_WINDOW), ==, "day");
+}
+
+static void
+test_choices_valid (void)
+{
+  static const struct
+  {
+    TesseraImgurChoice choice;
+    const char *id;
+    gboolean valid;
+  } cases[] = {
+    { TESSERA_IMGUR_CHOICE_SECTION, "user", TRUE },
+    { TESSERA_IMGUR_CHOICE_SECTION, "viral", FALSE }, /* a sort, not a section */
+    { TESSERA_IMGUR_CHOICE_SECTION, "HOT", FALSE },
+    { TESSERA_IMGUR_CHOICE_SECTION, "", FALSE },
+    { TESSERA_IMGUR_CHOICE_SECTION, NULL, FALSE },
+    { TESSERA_IMGUR_CHOICE_SORT, "rising", TRUE },
+    { TESSERA_IMGUR_CHOICE_SORT, "week", FALSE },
+    { TESSERA_IMGUR_CHOICE_WINDOW, "all", TRUE },
+    { TESSERA_IMGUR_CHOICE_WINDOW, "../../x", FALSE },
+    { TESSERA_IMGUR_CHOICE_WINDOW, "day ", FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%d %s", cases[i].choice, cases[i].id ? cases[i].id : "(null)");
+      g_assert_cmpint (tessera_imgur_choice_is_valid (cases[i].choice, cases[i].id), ==,
+                       cases[i].valid);
+    }
+}
+
+/* Rising belongs to the user section alone; every other sort to every section. */
+static void
+test_choices_sort_fits_section (void)
+{
+  const char *const *sections = tessera_imgur_choices (TESSERA_IMGUR_CHOICE_SECTION);
+  const char *const *sorts = tessera_imgur_choices (TESSERA_IMGUR_CHOICE_SORT);
+  guint n_fitting = 0;
+
+  for (gsize i = 0; sections[i] != NULL; i++)
+    for (gsize j = 0; sorts[j] != NULL; j++)
+      {
+        gboolean fits = tessera_imgur_sort_fits_section (sections[i], sorts[j]);
+
+        g_assert_cmpint (fits, ==,
+                         !g_str_equal (sorts[j], "rising") || g_str_equal (sections[i], "user"));
+        n_fitting += fits;
+      }
+  /* 3 sections × 3 sorts, and user/rising. */
+  g_assert_cmpuint (n_fitting, ==, 10);
+  g_assert_false (tessera_imgur_sort_fits_section ("hot", "rising"));
+  g_assert_true (tessera_imgur_sort_fits_section ("user", "rising"));
+}
+
+/* Segments and query values are escaped whatever they hold; the base keeps its path. */
+static void
+test_build_uri (void)
+{
+  static const char *const gallery[] = { "3", "gallery", NULL };
+  static const char *const odd[] = { "a b/c", "...", "x?y#z", "caf\u00e9", NULL };
+  static const char *const climbing[] = { "3", "..", "admin", NULL };
+  static const char *const empty[] = { "3", "", "gallery", NULL };
+  static const char *const search[]
+      = { "q", "cats & dogs #1 caf\u00e9+=%", "mature", "false", NULL };
+  static const struct
+  {
+    const char *base;
+    const char *const *segments;
+    const char *const *params;
+    const char *uri; /* NULL: refused */
+  } cases[] = {
+    { "https://api.imgur.com", gallery, NULL, "https://api.imgur.com/3/gallery" },
+    { "https://api.imgur.com/", gallery, NULL, "https://api.imgur.com/3/gallery" },
+    { "http://127.0.0.1:4000///", gallery, NULL, "http://127.0.0.1:4000/3/gallery" },
+    { "http://host/mirror/imgur/", gallery, NULL, "http://host/mirror/imgur/3/gallery" },
+    { "http://host/a%20b", gallery, NULL, "http://host/a%20b/3/gallery" },
+    { "http://host/old?x=1#top", gallery, NULL, "http://host/old/3/gallery" },
+    { "http://[::1]:8080", gallery, NULL, "http://[::1]:8080/3/gallery" },
+    { "http://user@host", gallery, NULL, "http://user@host/3/gallery" },
+    { "http://host", odd, NULL, "http://host/a%20b%2Fc/.../x%3Fy%23z/caf%C3%A9" },
+    { "http://host", climbing, NULL, NULL },
+    { "http://host", empty, NULL, NULL },
+    { "http://host", gallery, search,
+      "http://host/3/gallery?q=cats%20%26%20dogs%20%231%20caf%C3%A9%2B%3D%25&mature=false" },
+    { "not a uri", gallery, NULL, NULL },
+    { "/3/gallery", gallery, NULL, NULL },
+    { "h:1", gallery, NULL, NULL },
+    { "file:///tmp", gallery, NULL, NULL },
+    { "", gallery, NULL, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *uri
+          = tessera_imgur_build_uri (cases[i].base, cases[i].segments, cases[i].params);
+
+      g_test_message ("%s", cases[i].base);
+      g_assert_cmpstr (uri, ==, cases[i].uri);
+      if (uri != NULL)
+        g_assert_true (g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL));
+    }
+}
+
+/* What goes into the query comes back out of it unchanged. */
+static void
+test_build_uri_round_trip (void)
+{
+  const char *search = "cats & dogs #1 caf\u00e9 +100% ?a=b;c /../ \u732b";
+  g_autofree char *uri = tessera_imgur_build_uri (
+      "https://api.imgur.com", (const char *const[]){ "3", "gallery", "search", NULL },
+      (const char *const[]){ "q", search, NULL });
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr (GHashTable) params = NULL;
+
+  g_assert_nonnull (parsed);
+  g_assert_cmpstr (g_uri_get_path (parsed), ==, "/3/gallery/search");
+  g_assert_null (g_uri_get_fragment (parsed));
+  params = g_uri_parse_params (g_uri_get_query (parsed), -1, "&", G_URI_PARAMS_NONE, NULL);
+  g_assert_nonnull (params);
+  g_assert_cmpuint (g_hash_table_size (params), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (params, "q"), ==, search);
+}
+
 static GHashTable *
 headers_new (const char *const *pairs)
 {
@@ -1121,6 +1262,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/imgur/error/length-edges", test_error_length_edges);
   g_test_add_func ("/imgur/thumbnail/letter", test_thumbnail_letter);
   g_test_add_func ("/imgur/thumbnail/uri", test_thumbnail_uri);
+  g_test_add_func ("/imgur/choices/tables", test_choices_tables);
+  g_test_add_func ("/imgur/choices/valid", test_choices_valid);
+  g_test_add_func ("/imgur/choices/sort-fits-section", test_choices_sort_fits_section);
+  g_test_add_func ("/imgur/uri/build", test_build_uri);
+  g_test_add_func ("/imgur/uri/round-trip", test_build_uri_round_trip);
   g_test_add_func ("/imgur/rate-limit/parse", test_rate_limit_parse);
   g_test_add_func ("/imgur/rate-limit/exhausted", test_rate_limit_exhausted);
   g_test_add_func ("/imgur/rate-limit/from-headers", test_rate_limit_from_headers_exhausted);

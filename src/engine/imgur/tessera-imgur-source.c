@@ -588,12 +588,14 @@ static char *
 base_from_env (const char *variable, const char *fallback)
 {
   const char *value = g_getenv (variable);
+  g_autofree char *as_base = NULL;
 
   if (value == NULL || *value == '\0')
     return g_strdup (fallback);
-  if (!g_uri_is_valid (value, G_URI_FLAGS_NONE, NULL))
+  as_base = tessera_imgur_build_uri (value, (const char *const[]){ NULL }, NULL);
+  if (as_base == NULL)
     {
-      g_warning ("%s is not an absolute URI; using %s", variable, fallback);
+      g_warning ("%s is not an absolute URI with a host; using %s", variable, fallback);
       return g_strdup (fallback);
     }
   return g_strdup (value);

@@ -32,7 +32,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraImgurQuery, tessera_imgur_query_clear)
  * tessera_imgur_build_uri): …/3/gallery/{section}/{sort}/{window}/{page}, the search
  * …/3/gallery/search/{sort}/{window}/{page}?q=…, or the album …/3/gallery/album/{id}.
  * Missing parts of @query take the defaults. Returns (transfer full) the URI, or NULL when
- * @api_base is not an absolute URI. Any thread. */
+ * @api_base is not a base tessera_imgur_build_uri takes. Any thread. */
 char *tessera_imgur_page_uri (const char *api_base, const TesseraImgurQuery *query, guint page,
                               gboolean show_nsfw);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-imgur.c: Imgur API v3 answers (gallery pages, albums, errors, limits) into plain structs */
+/* tessera-imgur.c: Imgur API v3: choices, URIs, and answers (gallery pages, albums, errors,
+ * limits) into plain structs */
 
 #define G_LOG_DOMAIN "tessera-imgur"
 
@@ -155,6 +156,13 @@ build_query (const char *const *params)
   return g_string_free (query, FALSE);
 }
 
+/* Escaping leaves dots alone, and a dot segment would climb out of the base's path. */
+static gboolean
+segment_is_valid (const char *segment)
+{
+  return *segment != '\0' && !g_str_equal (segment, ".") && !g_str_equal (segment, "..");
+}
+
 char *
 tessera_imgur_build_uri (const char *base, const char *const *segments, const char *const *params)
 {
@@ -167,7 +175,7 @@ tessera_imgur_build_uri (const char *base, const char *const *segments, const ch
 
   /* Encoded, so that an escaped mirror path stays as written. */
   base_uri = g_uri_parse (base, G_URI_FLAGS_ENCODED, NULL);
-  if (base_uri == NULL)
+  if (base_uri == NULL || g_uri_get_host (base_uri) == NULL || *g_uri_get_host (base_uri) == '\0')
     return NULL;
 
   path = g_string_new (g_uri_get_path (base_uri));
@@ -175,6 +183,8 @@ tessera_imgur_build_uri (const char *base, const char *const *segments, const ch
     g_string_truncate (path, path->len - 1);
   for (gsize i = 0; segments[i] != NULL; i++)
     {
+      if (!segment_is_valid (segments[i]))
+        return NULL;
       g_string_append_c (path, '/');
       append_escaped (path, segments[i]);
     }

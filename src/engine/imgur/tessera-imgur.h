@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-imgur.h: Imgur API v3 answers, parsed. Pure functions for any thread. */
+/* tessera-imgur.h: Imgur API v3: its gallery's choices, its URIs, its answers parsed. Pure
+ * functions for any thread. */
 #pragma once
 #include <glib.h>
 #include "tessera-enum-types.h"
@@ -22,10 +23,11 @@ gboolean tessera_imgur_choice_is_valid (TesseraImgurChoice choice, const char *i
 /* Whether Imgur sorts @section by @sort: "rising" only for "user", the rest for any. */
 gboolean tessera_imgur_sort_fits_section (const char *section, const char *sort);
 
-/* @base (an absolute URI, with or without a trailing slash) with @segments (NULL-terminated)
- * appended to its path and @params ("name", "value", …, NULL; or NULL) as its query, every
- * segment, name and value percent-escaped here. Any query or fragment of @base is dropped.
- * Returns (transfer full) the URI, or NULL when @base is not an absolute URI. Any thread. */
+/* @base (an absolute URI with a host, with or without a trailing slash) with @segments
+ * (NULL-terminated) appended to its path and @params ("name", "value", …, NULL; or NULL) as
+ * its query, every segment, name and value percent-escaped here. Any query or fragment of
+ * @base is dropped. Returns (transfer full) the URI, or NULL when @base is not an absolute URI
+ * with a host or a segment is empty, "." or "..". Any thread. */
 char *tessera_imgur_build_uri (const char *base, const char *const *segments,
                                const char *const *params);
 
@@ -56,7 +58,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPost, tessera_imgur_post_free)
  * t (160), m (320), l (640), h (1024) whose longest side is at least 1.5 × @tile_px, else h. */
 char tessera_imgur_thumbnail_letter (guint tile_px);
 /* "{images_base}/{image_id}{letter}.jpg" (see tessera_imgur_build_uri); NULL when @images_base
- * is not an absolute URI. */
+ * is not a base it takes. */
 char *tessera_imgur_thumbnail_uri (const char *images_base, const char *image_id, guint tile_px);
 
 /* A page of gallery posts from /3/gallery/{section}/{sort}/{window}/{page} or
