@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-gallery-view.h"
+#include "tessera-imgur-ui.h"
 #include "tessera-imgur-view.h"
 
 struct _TesseraImgurView

@@ -6,7 +6,6 @@
 
 #include "tessera-gallery-view.h"
 #include "tessera-imgur-source.h"
-#include "tessera-imgur-ui.h"
 
 G_BEGIN_DECLS
 

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tessera-imgur-ui.h"
 #include "tessera-window-private.h"
 
 static void
@@ -155,10 +156,9 @@ static void
 list_albums (TesseraWindow *self, GPtrArray *albums, GPtrArray *items, const char *folder)
 {
   g_autofree char *client_id = tessera_imgur_client_id (self->settings);
-  gboolean show_nsfw
-      = self->settings != NULL && g_settings_get_boolean (self->settings, "imgur-show-nsfw");
-  g_autoptr (TesseraImgurCollect) collect = tessera_imgur_collect_new (
-      tessera_gallery_get_loader (self->gallery), client_id, show_nsfw);
+  g_autoptr (TesseraImgurCollect) collect
+      = tessera_imgur_collect_new (tessera_gallery_get_loader (self->gallery), client_id,
+                                   tessera_imgur_show_nsfw (self->settings));
   PendingSave *pending = g_new0 (PendingSave, 1);
 
   pending->window = g_object_ref (self);
