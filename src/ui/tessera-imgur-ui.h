@@ -15,10 +15,11 @@ G_BEGIN_DECLS
 #define TESSERA_IMGUR_CLIENT_ID_KEY "imgur-client-id"
 #define TESSERA_IMGUR_SHOW_NSFW_KEY "imgur-show-nsfw"
 
-/* TESSERA_IMGUR_CLIENT_ID_ENV's value, or NULL when it is unset or empty. */
+/* TESSERA_IMGUR_CLIENT_ID_ENV's value (transfer none), or NULL when it is unset or empty. */
 const char *tessera_imgur_client_id_from_env (void);
 /* Returns (transfer full) the Client ID to use: TESSERA_IMGUR_CLIENT_ID_ENV, else the one in
- * @settings (may be NULL), without surrounding spaces; NULL or empty when there is none. */
+ * @settings (may be NULL), without surrounding spaces; NULL or empty when there is none.
+ * Main thread, as for every use of @settings here. */
 char *tessera_imgur_client_id (GSettings *settings);
 /* Whether mature posts are shown; FALSE without @settings. */
 gboolean tessera_imgur_show_nsfw (GSettings *settings);
