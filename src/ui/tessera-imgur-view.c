@@ -136,9 +136,10 @@ on_remaining (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_data)
 
   gtk_widget_set_visible (GTK_WIDGET (self->remaining_label),
                           remaining >= 0 && remaining < TESSERA_IMGUR_LOW_REMAINING);
-  text = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " request left",
-                                    "%" G_GINT64_FORMAT " requests left", (gulong) remaining),
-                          remaining);
+  /* Shown only below TESSERA_IMGUR_LOW_REMAINING, so it fits an int; gettext cannot read
+   * G_GINT64_FORMAT in a message. */
+  text = g_strdup_printf (ngettext ("%d request left", "%d requests left", (gulong) remaining),
+                          (int) remaining);
   gtk_label_set_text (self->remaining_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->remaining_label),
                                _ ("Requests Imgur still allows this Client ID before its limit"));
