@@ -66,8 +66,8 @@ find_settings_schema (void)
 
   if (source != NULL && (schema = g_settings_schema_source_lookup (source, TESSERA_APP_ID, TRUE)))
     return schema;
-  build_source = g_settings_schema_source_new_from_directory (TESSERA_BUILD_SCHEMA_DIR, source,
-                                                              FALSE, NULL);
+  build_source
+      = g_settings_schema_source_new_from_directory (TESSERA_BUILD_SCHEMA_DIR, source, FALSE, NULL);
   return build_source ? g_settings_schema_source_lookup (build_source, TESSERA_APP_ID, FALSE)
                       : NULL;
 }
@@ -423,10 +423,21 @@ save_imgur (TesseraApplication *self, const char *dir, guint n_jobs)
   g_autofree char *client_id = tessera_imgur_client_id (self->settings);
   gboolean show_nsfw = tessera_imgur_show_nsfw (self->settings);
 
+  TesseraImgurProblem problem;
+  g_autofree char *message = NULL;
+
   if (!tessera_imgur_query_parse (self->imgur_query, &query, &error))
     {
       g_printerr ("%s\n", error->message);
       return TESSERA_EXIT_USAGE;
+    }
+  /* Nothing to list without a usable Client ID: say what to do, instead of one failure. */
+  if (!tessera_imgur_check_client_id (client_id, &problem, &message))
+    {
+      g_autofree char *described = tessera_imgur_describe (problem, message);
+
+      g_printerr ("%s\n", described);
+      return TESSERA_EXIT_SOME_FAILED;
     }
   return tessera_save_command_run_imgur (dir, &query, client_id, show_nsfw, n_jobs);
 }

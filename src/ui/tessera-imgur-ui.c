@@ -61,19 +61,26 @@ advice (TesseraImgurProblem problem)
 }
 
 char *
+tessera_imgur_describe (TesseraImgurProblem problem, const char *message)
+{
+  g_autofree char *what_to_do = advice (problem);
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  if (what_to_do == NULL)
+    return g_strdup (message);
+  return g_strconcat (message, " ", what_to_do, NULL);
+}
+
+char *
 tessera_imgur_describe_problem (TesseraImgurSource *source)
 {
   const char *message;
-  g_autofree char *what_to_do = NULL;
 
   g_return_val_if_fail (TESSERA_IS_IMGUR_SOURCE (source), NULL);
 
   message = tessera_imgur_source_get_message (source);
   if (tessera_imgur_source_get_state (source) != TESSERA_IMGUR_FAILED || message == NULL)
     return NULL;
-
-  what_to_do = advice (tessera_imgur_source_get_problem (source));
-  if (what_to_do == NULL)
-    return g_strdup (message);
-  return g_strconcat (message, " ", what_to_do, NULL);
+  return tessera_imgur_describe (tessera_imgur_source_get_problem (source), message);
 }

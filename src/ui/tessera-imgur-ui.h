@@ -23,6 +23,9 @@ const char *tessera_imgur_client_id_from_env (void);
 char *tessera_imgur_client_id (GSettings *settings);
 /* Whether mature posts are shown; FALSE without @settings. */
 gboolean tessera_imgur_show_nsfw (GSettings *settings);
+/* Returns (transfer full) @message, the engine's facts about @problem, followed by what a
+ * person can do about it. Any thread. */
+char *tessera_imgur_describe (TesseraImgurProblem problem, const char *message);
 /* Returns (transfer full) what went wrong with @source, with what to do about it (where to
  * set the Client ID), for the problem bar, the terminal and --stats; NULL unless it failed.
  * Never holds the Client ID. Main thread. */

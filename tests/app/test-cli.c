@@ -366,6 +366,28 @@ test_imgur_no_client_id (void)
   g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
 }
 
+/* --save-to --imgur without a Client ID says where to set one, asks nothing and writes
+ * nothing. */
+static void
+test_save_to_imgur_no_client_id (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *target = g_dir_make_tmp ("tessera-cli-save-XXXXXX", NULL);
+  g_autofree char *save_arg = g_strconcat ("--save-to=", target, NULL);
+  const char *args[] = { save_arg, "--imgur", NULL };
+  g_auto (Run) run = { 0 };
+
+  tessera_test_serve_imgur (server, tessera_test_imgur_fixtures (), CLIENT_ID);
+  set_imgur_env (server, NULL);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (run.stderr_text, "IMGUR_CLIENT_ID"));
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
+  g_assert_cmpuint (tessera_test_count_files (target), ==, 0);
+  tessera_test_remove_tree (target);
+}
+
 /* Out of requests: one request, no retry, and the time the limit resets. */
 static void
 test_imgur_rate_limited (void)
@@ -544,6 +566,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
   g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
   g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
+  g_test_add_func ("/cli/save-to/imgur-no-client-id", test_save_to_imgur_no_client_id);
 
   return g_test_run ();
 }

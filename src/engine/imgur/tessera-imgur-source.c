@@ -429,35 +429,44 @@ request_page (TesseraImgurSource *self)
                                               PAGE_PRIORITY, &job, on_answer, self, NULL);
 }
 
-/* It goes into a request header: nothing there may end the line. */
-static gboolean
-client_id_is_valid (const char *client_id)
+gboolean
+tessera_imgur_check_client_id (const char *client_id, TesseraImgurProblem *problem, char **message)
 {
-  gsize len = strlen (client_id);
+  gsize len = client_id != NULL ? strlen (client_id) : 0;
 
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (client_id[i]))
+  g_return_val_if_fail (problem != NULL && message != NULL, FALSE);
+
+  if (len == 0)
+    {
+      *problem = TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID;
+      *message = g_strdup (_ ("Imgur needs a Client ID."));
       return FALSE;
-  return len <= TESSERA_IMGUR_MAX_CLIENT_ID;
+    }
+  /* It goes into a request header: nothing there may end the line. */
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (client_id[i]) || i >= TESSERA_IMGUR_MAX_CLIENT_ID)
+      {
+        *problem = TESSERA_IMGUR_PROBLEM_REFUSED;
+        *message = g_strdup (_ ("The Imgur Client ID can hold only letters and digits."));
+        return FALSE;
+      }
+  return TRUE;
 }
 
 void
 tessera_imgur_source_load_more (TesseraImgurSource *self)
 {
+  TesseraImgurProblem problem;
+  g_autofree char *message = NULL;
+
   g_return_if_fail (TESSERA_IS_IMGUR_SOURCE (self));
 
   if (self->state == TESSERA_IMGUR_LOADING || self->state == TESSERA_IMGUR_ENDED
       || rate_limit_holds (self))
     return;
-  if (self->client_id == NULL || *self->client_id == '\0')
+  if (!tessera_imgur_check_client_id (self->client_id, &problem, &message))
     {
-      fail (self, TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID, _ ("Imgur needs a Client ID."));
-      return;
-    }
-  if (!client_id_is_valid (self->client_id))
-    {
-      fail (self, TESSERA_IMGUR_PROBLEM_REFUSED,
-            _ ("The Imgur Client ID can hold only letters and digits."));
+      fail (self, problem, message);
       return;
     }
   request_page (self);

@@ -56,6 +56,12 @@ TesseraImgurSource *tessera_imgur_source_new (TesseraGallery *gallery,
  * holds. After a failure, requests the page that failed again. */
 void tessera_imgur_source_load_more (TesseraImgurSource *self);
 
+/* Whether @client_id (may be NULL) can be sent to Imgur at all: present, letters and digits,
+ * at most TESSERA_IMGUR_MAX_CLIENT_ID. FALSE with the problem kind and a message of facts
+ * ((transfer full), never holding the ID) otherwise. Any thread. */
+gboolean tessera_imgur_check_client_id (const char *client_id, TesseraImgurProblem *problem,
+                                        char **message);
+
 TesseraGallery *tessera_imgur_source_get_gallery (TesseraImgurSource *self);
 const TesseraImgurQuery *tessera_imgur_source_get_query (TesseraImgurSource *self);
 TesseraImgurState tessera_imgur_source_get_state (TesseraImgurSource *self);
