@@ -152,7 +152,7 @@ test_counts_and_stats (void)
 #define CLEAR_JOBS        4
 /* The cleared images answer only after this: far longer than any wait below, so a
  * transfer still in flight then was not stopped. */
-#define CLEARED_DELAY_MS  30000
+#define CLEARED_DELAY_MS  30000u
 /* A cancelled transfer stops at libcurl's next progress check, well within this. */
 #define STOPPED_WITHIN_MS 2000
 #define TILE_PX           64

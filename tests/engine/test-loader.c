@@ -299,7 +299,7 @@ test_priority (void)
   for (guint i = 0; i < G_N_ELEMENTS (ranks); i++)
     {
       /* The first occupies the only worker while the others queue up. */
-      g_autofree char *path = g_strdup_printf ("/img/rank-%u.png?delay=%u", i, i == 0 ? 300 : 0);
+      g_autofree char *path = g_strdup_printf ("/img/rank-%u.png?delay=%u", i, i == 0 ? 300u : 0u);
       g_autofree char *url = tessera_test_server_url (server, path);
 
       ranks[i] = (Ranked){ order, priorities[i] };

@@ -475,6 +475,7 @@ test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
   g_autoptr (TesseraSaveReport) report = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GDir) dir = NULL;
+  int closed;
   CancelWatch watch = { inotify_init1 (IN_CLOEXEC), CANCEL_AT_TEMPORARY, cancellable, FALSE };
   GThread *watcher;
   const char *name;
@@ -497,7 +498,8 @@ test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
   report = save_and_wait (saver, items, fixture->target, cancellable, &error);
   g_atomic_int_set (&watch.stop, TRUE);
   g_thread_join (watcher);
-  g_assert_cmpint (close (watch.inotify_fd), ==, 0);
+  closed = close (watch.inotify_fd);
+  g_assert_cmpint (closed, ==, 0);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   for (guint i = 0; i < report->failures->len; i++)

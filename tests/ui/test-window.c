@@ -16,7 +16,7 @@
  * main loop that stops turning. Network and decoding work on the main thread is caught
  * exactly by the thread assertions that debug builds (these tests) compile in. */
 #define MAX_MAIN_LOOP_GAP_MS 250
-#define N_TILES              200
+#define N_TILES              200u
 /* How often the gap watch expects to run when nothing blocks the main loop. */
 #define TICK_MS              1
 /* The same kind of net for painting while results arrive: frames keep coming (one a

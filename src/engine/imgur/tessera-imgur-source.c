@@ -427,6 +427,8 @@ request_page (TesseraImgurSource *self)
   set_state (self, TESSERA_IMGUR_LOADING);
   self->request = tessera_loader_submit_data (tessera_gallery_get_loader (self->gallery), uri,
                                               PAGE_PRIORITY, &job, on_answer, self, NULL);
+  /* cppcheck-suppress memleak ; the request owns settings and frees it with the job's
+   * parse_data_free */
 }
 
 gboolean
