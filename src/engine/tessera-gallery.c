@@ -9,6 +9,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-gallery.h"
+#include "tessera-util.h"
 
 struct _TesseraGallery
 {
@@ -16,7 +17,7 @@ struct _TesseraGallery
 
   TesseraLoader *loader;
   GListStore *tiles;
-  GHashTable *uris;         /* every URI present, for duplicate checks */
+  GHashTable *uris;         /* every URI present, for duplicate checks (tessera_url_set_new) */
   GHashTable *requests;     /* TesseraTile → TesseraRequest, while loading */
   GPtrArray *source_errors; /* what the tiles' source (Imgur) reported, for --stats */
   guint tile_px;
@@ -179,7 +180,7 @@ tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guin
   g_return_val_if_fail (tiles != NULL || n_tiles == 0, 0);
 
   for (guint i = 0; i < n_tiles; i++)
-    if (g_hash_table_add (self->uris, g_strdup (tessera_tile_get_uri (tiles[i]))))
+    if (tessera_url_set_add (self->uris, tessera_tile_get_uri (tiles[i])))
       g_ptr_array_add (new_tiles, g_object_ref (tiles[i]));
 
   if (n_duplicates != NULL)
@@ -455,7 +456,7 @@ static void
 tessera_gallery_init (TesseraGallery *self)
 {
   self->tiles = g_list_store_new (TESSERA_TYPE_TILE);
-  self->uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->uris = tessera_url_set_new ();
   self->requests = g_hash_table_new_full (NULL, NULL, NULL, cancel_request);
   self->source_errors = g_ptr_array_new_with_free_func (g_free);
   self->tile_px = TESSERA_GALLERY_DEFAULT_TILE_PX;
