@@ -588,6 +588,81 @@ test_decode_full (void)
 }
 
 static void
+on_file_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Runs tessera_image_decode_file_async to its end from the default main context. */
+static GdkTexture *
+decode_file (const char *path, gsize max_bytes, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  tessera_image_decode_file_async (path, max_bytes, cancellable, on_file_decoded, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return tessera_image_decode_file_finish (result, error);
+}
+
+static char *
+write_file (const char *dir, const char *name, GBytes *bytes)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      (gssize) g_bytes_get_size (bytes), NULL));
+  return path;
+}
+
+/* Copy Image's read and decode, on a worker: the whole picture, within the byte cap and
+ * the pixel limits, only for images, and not at all once cancelled. */
+static void
+test_decode_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-image-XXXXXX", NULL);
+  g_autoptr (GdkPixbuf) pixbuf = make_halves (800, 400, RED, BLUE);
+  g_autoptr (GBytes) jpeg = encode (pixbuf, "jpeg");
+  g_autoptr (GBytes) too_wide = make_png_header (TESSERA_IMAGE_MAX_SIDE + 1, 1);
+  g_autoptr (GBytes) text = g_bytes_new_static ("<html>", 6);
+  g_autofree char *jpeg_path = write_file (dir, "picture.jpg", jpeg);
+  g_autofree char *wide_path = write_file (dir, "wide.png", too_wide);
+  g_autofree char *text_path = write_file (dir, "page.jpg", text);
+  gsize jpeg_len = g_bytes_get_size (jpeg);
+  g_autoptr (GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GError) error = NULL;
+
+  texture = decode_file (jpeg_path, jpeg_len, NULL, &error);
+  g_assert_no_error (error);
+  assert_texture_size (texture, 800, 400);
+  assert_pixel_colour (texture, 100, 200, RED);
+  assert_pixel_colour (texture, 700, 200, BLUE);
+
+  g_assert_null (decode_file (jpeg_path, jpeg_len - 1, NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  g_assert_null (decode_file (wide_path, jpeg_len, NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  g_assert_null (decode_file (text_path, jpeg_len, NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE);
+  g_clear_error (&error);
+  g_assert_null (decode_file (dir, jpeg_len, NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE);
+  g_clear_error (&error);
+
+  g_cancellable_cancel (cancelled);
+  g_assert_null (decode_file (jpeg_path, jpeg_len, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_unlink (jpeg_path);
+  g_unlink (wide_path);
+  g_unlink (text_path);
+  g_rmdir (dir);
+}
+
+static void
 test_decode_small_png (void)
 {
   g_autoptr (GBytes) png = encode_solid (100, 50, "png");
@@ -881,6 +956,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/decode/exif-rotated", test_decode_exif_rotated);
   g_test_add_func ("/image/decode/exif-rotated-shrunk", test_decode_exif_rotated_shrunk);
   g_test_add_func ("/image/decode/full", test_decode_full);
+  g_test_add_func ("/image/decode/file", test_decode_file);
   g_test_add_func ("/image/decode/gif-first-frame", test_decode_gif_first_frame);
   g_test_add_func ("/image/decode/webp", test_decode_webp);
   g_test_add_func ("/image/decode/webp-missing-decoder", test_decode_webp_missing_decoder);
