@@ -86,7 +86,7 @@ prepare_text (const char *text, gsize len, TesseraUrlList *list, gsize *out_len)
 
   if (len > TESSERA_URL_TEXT_MAX_BYTES)
     {
-      len = tessera_utf8_prefix_len (text, len, TESSERA_URL_TEXT_MAX_BYTES);
+      len = tessera_utf8_prefix_len (text, (gssize) len, TESSERA_URL_TEXT_MAX_BYTES);
       list->truncated = TRUE;
     }
 

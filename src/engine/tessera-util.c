@@ -87,14 +87,16 @@ tessera_url_set_add (GHashTable *set, const char *url)
 }
 
 gsize
-tessera_utf8_prefix_len (const char *text, gsize len, gsize max_bytes)
+tessera_utf8_prefix_len (const char *text, gssize len, gsize max_bytes)
 {
   const char *start;
 
   g_return_val_if_fail (text != NULL || len == 0, 0);
 
-  if (len <= max_bytes)
-    return len;
+  if (len < 0)
+    len = (gssize) strlen (text);
+  if ((gsize) len <= max_bytes)
+    return (gsize) len;
   /* The character that the byte just past the prefix belongs to starts the cut. */
   start = g_utf8_find_prev_char (text, text + max_bytes + 1);
   return start != NULL ? (gsize) (start - text) : 0;

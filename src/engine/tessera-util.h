@@ -23,9 +23,9 @@ GHashTable *tessera_url_set_new (void);
 /* Adds a copy of @url. Returns FALSE, adding nothing, when @url is there already. */
 gboolean tessera_url_set_add (GHashTable *set, const char *url);
 
-/* The length in bytes of the longest prefix of the @len bytes at @text that is at most
- * @max_bytes long and does not end inside a UTF-8 sequence. Any thread. */
-gsize tessera_utf8_prefix_len (const char *text, gsize len, gsize max_bytes);
+/* The length in bytes of the longest prefix of the @len bytes at @text (-1: NUL-terminated)
+ * that is at most @max_bytes long and does not end inside a UTF-8 sequence. Any thread. */
+gsize tessera_utf8_prefix_len (const char *text, gssize len, gsize max_bytes);
 
 /* Reads @stream until its end, but never more than @max_bytes bytes (at most G_MAXUINT): what
  * follows stays unread. Returns (transfer full) the bytes read, or NULL with @error from
