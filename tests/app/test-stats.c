@@ -11,23 +11,6 @@
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 
-static gboolean
-gallery_done (gpointer data)
-{
-  return tessera_gallery_is_done (data);
-}
-
-static TesseraGallery *
-new_gallery (void)
-{
-  TesseraFetchLimits limits;
-  g_autoptr (TesseraLoader) loader = NULL;
-
-  tessera_test_fast_limits (&limits);
-  loader = tessera_loader_new (4, &limits);
-  return tessera_gallery_new (loader);
-}
-
 static cJSON *
 parse_stats (TesseraGallery *gallery)
 {
@@ -61,16 +44,12 @@ static void
 test_counts_and_stats (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
-  g_autofree char *good = tessera_test_server_url (server, "/img/a.png");
-  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
-  g_autofree char *html = tessera_test_server_url (server, "/page.html");
-  const char *urls[] = { good, missing, html };
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
+  g_auto (GStrv) urls = tessera_test_add_mixed_urls (gallery, server);
   cJSON *root;
   const cJSON *items;
   const cJSON *item;
 
-  tessera_gallery_add_uris (gallery, urls, G_N_ELEMENTS (urls), NULL);
   g_assert_false (tessera_gallery_is_done (gallery));
 
   root = parse_stats (gallery);
@@ -79,7 +58,7 @@ test_counts_and_stats (void)
   g_assert_cmpstr (string_field (item, "state"), ==, "waiting");
   cJSON_Delete (root);
 
-  g_assert_true (tessera_test_wait_until (gallery_done, gallery, 20000));
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
   g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 3);
   g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 2);
 
@@ -92,7 +71,7 @@ test_counts_and_stats (void)
   g_assert_cmpint (cJSON_GetArraySize (items), ==, 3);
 
   item = cJSON_GetArrayItem (items, 0);
-  g_assert_cmpstr (string_field (item, "url"), ==, good);
+  g_assert_cmpstr (string_field (item, "url"), ==, urls[0]);
   g_assert_cmpstr (string_field (item, "state"), ==, "loaded");
   g_assert_null (cJSON_GetObjectItem (item, "error"));
   g_assert_cmpfloat (number_field (item, "done_ms"), >=, 0);
@@ -113,7 +92,7 @@ test_counts_and_stats (void)
 static void
 test_source_errors_ids_and_file (void)
 {
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
   g_autoptr (TesseraTile) post = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("tessera-stats-XXXXXX", NULL);

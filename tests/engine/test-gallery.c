@@ -23,20 +23,12 @@ on_items_changed (GListModel *model, guint position, guint removed, guint added,
   count->largest_splice = MAX (count->largest_splice, added);
 }
 
-static TesseraGallery *
-new_gallery (void)
-{
-  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (4);
-
-  return tessera_gallery_new (loader);
-}
-
 /* Thousands of URLs arrive as one splice; duplicates are skipped, within and across adds. */
 static void
 test_add_splices_and_dedups (void)
 {
   const guint n_urls = 3000;
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
   g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   SpliceCount count = { 0 };
   guint n_duplicates = 0;
@@ -72,17 +64,13 @@ static void
 test_counts (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
-  g_autofree char *good = tessera_test_server_url (server, "/img/a.png");
-  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
-  g_autofree char *html = tessera_test_server_url (server, "/page.html");
-  const char *urls[] = { good, missing, html };
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
+  g_auto (GStrv) urls = tessera_test_add_mixed_urls (gallery, server);
   GListModel *model = tessera_gallery_get_model (gallery);
   g_autoptr (TesseraTile) loaded = NULL;
   g_autoptr (TesseraTile) not_found = NULL;
   g_autoptr (TesseraTile) not_image = NULL;
 
-  tessera_gallery_add_uris (gallery, urls, G_N_ELEMENTS (urls), NULL);
   g_assert_false (tessera_gallery_is_done (gallery));
   g_assert_cmpint (tessera_gallery_get_all_tiles_ms (gallery), ==, -1);
   loaded = g_list_model_get_item (model, 0);
@@ -96,7 +84,7 @@ test_counts (void)
   g_assert_cmpint (tessera_gallery_get_first_tile_ms (gallery), <=,
                    tessera_gallery_get_all_tiles_ms (gallery));
 
-  g_assert_cmpstr (tessera_tile_get_uri (loaded), ==, good);
+  g_assert_cmpstr (tessera_tile_get_uri (loaded), ==, urls[0]);
   g_assert_cmpint (tessera_tile_get_state (loaded), ==, TESSERA_TILE_LOADED);
   g_assert_null (tessera_tile_get_reason (loaded));
   g_assert_cmpint (tessera_tile_get_done_ms (loaded), >=, 0);
@@ -116,7 +104,7 @@ test_counts (void)
 static void
 test_source_errors (void)
 {
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
   GPtrArray *errors = tessera_gallery_get_source_errors (gallery);
 
   g_assert_cmpuint (errors->len, ==, 0);
@@ -188,7 +176,7 @@ static void
 test_retry_failed (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
   g_autofree char *good = tessera_test_server_url (server, "/img/a.png");
   g_autofree char *flaky = tessera_test_server_url (server, "/retry/404/1/gallery-flaky");
   g_autofree char *gone = tessera_test_server_url (server, "/status/410");

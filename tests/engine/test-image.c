@@ -11,6 +11,7 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-image.h"
+#include "tessera-test-util.h"
 #include "tessera-test-server.h"
 
 #define TILE_PX          256
@@ -587,32 +588,16 @@ test_decode_full (void)
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE);
 }
 
-static void
-on_file_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* Runs tessera_image_decode_file_async to its end from the default main context. */
 static GdkTexture *
 decode_file (const char *path, gsize max_bytes, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  tessera_image_decode_file_async (path, max_bytes, cancellable, on_file_decoded, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  tessera_image_decode_file_async (path, max_bytes, cancellable, tessera_test_store_result,
+                                   &result);
+  g_assert_true (tessera_test_wait_for_result (&result, 10000));
   return tessera_image_decode_file_finish (result, error);
-}
-
-static char *
-write_file (const char *dir, const char *name, GBytes *bytes)
-{
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
-                                      (gssize) g_bytes_get_size (bytes), NULL));
-  return path;
 }
 
 /* Copy Image's read and decode, on a worker: the whole picture, within the byte cap and
@@ -625,9 +610,9 @@ test_decode_file (void)
   g_autoptr (GBytes) jpeg = encode (pixbuf, "jpeg");
   g_autoptr (GBytes) too_wide = make_png_header (TESSERA_IMAGE_MAX_SIDE + 1, 1);
   g_autoptr (GBytes) text = g_bytes_new_static ("<html>", 6);
-  g_autofree char *jpeg_path = write_file (dir, "picture.jpg", jpeg);
-  g_autofree char *wide_path = write_file (dir, "wide.png", too_wide);
-  g_autofree char *text_path = write_file (dir, "page.jpg", text);
+  g_autofree char *jpeg_path = tessera_test_write_file (dir, "picture.jpg", jpeg);
+  g_autofree char *wide_path = tessera_test_write_file (dir, "wide.png", too_wide);
+  g_autofree char *text_path = tessera_test_write_file (dir, "page.jpg", text);
   gsize jpeg_len = g_bytes_get_size (jpeg);
   g_autoptr (GCancellable) cancelled = g_cancellable_new ();
   g_autoptr (GdkTexture) texture = NULL;

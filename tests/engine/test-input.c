@@ -39,10 +39,7 @@ resolve (const char *const *args, GFile *cwd)
 static void
 write_file (const char *dir, const char *name, GBytes *bytes)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
-                                      (gssize) g_bytes_get_size (bytes), NULL));
+  g_free (tessera_test_write_file (dir, name, bytes));
 }
 
 static void

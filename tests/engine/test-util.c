@@ -13,6 +13,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
+#include "tessera-test-util.h"
 #include "tessera-util.h"
 
 /* Small enough that /proc files pass it, large enough for a few lines. */
@@ -145,15 +146,13 @@ test_read_stream_head_pipe (void)
   g_thread_join (thread);
 }
 
+/* A file of @n_bytes bytes; returns its path. */
 static char *
 write_temp_file (const char *dir, const char *name, gsize n_bytes)
 {
-  char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *contents = g_malloc (n_bytes);
+  g_autoptr (GBytes) contents = g_bytes_new_take (g_strnfill (n_bytes, 'x'), n_bytes);
 
-  memset (contents, 'x', n_bytes);
-  g_assert_true (g_file_set_contents (path, contents, (gssize) n_bytes, NULL));
-  return path;
+  return tessera_test_write_file (dir, name, contents);
 }
 
 static void
