@@ -634,12 +634,27 @@ test_delivers_under_busy_frames (void)
   tessera_test_remove_tree (dir);
 }
 
+/* A refused argument returns NULL and touches nothing: no half-made loader to finalize, no
+ * fetcher read before it is checked. */
+static void
+test_preconditions (void)
+{
+  g_test_expect_message ("tessera-loader", G_LOG_LEVEL_CRITICAL, "*n_jobs >= *");
+  g_assert_null (tessera_loader_new (TESSERA_LOADER_MIN_JOBS - 1, NULL));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("tessera-fetch", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+  g_assert_null (tessera_fetcher_request (NULL, "http://127.0.0.1:1/", NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int argc, char *argv[])
 {
   tessera_engine_init ();
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/loader/preconditions", test_preconditions);
   g_test_add_func ("/loader/faults", test_faults);
   g_test_add_func ("/loader/concurrency-and-reuse", test_concurrency_and_reuse);
   g_test_add_func ("/loader/cancel-many", test_cancel_many);
