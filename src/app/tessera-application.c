@@ -15,6 +15,7 @@
 #include "tessera-input.h"
 #include "tessera-preferences.h"
 #include "tessera-save-command.h"
+#include "tessera-stats.h"
 #include "tessera-window.h"
 
 struct _TesseraApplication
@@ -295,10 +296,9 @@ tessera_application_command_line (GApplication *application, GApplicationCommand
 static void
 write_stats (TesseraApplication *self)
 {
-  g_autofree char *json = tessera_gallery_dup_stats_json (self->watched);
   g_autoptr (GError) error = NULL;
 
-  if (!g_file_set_contents (self->stats_path, json, -1, &error))
+  if (!tessera_stats_write (self->watched, self->stats_path, &error))
     g_printerr (_ ("Could not write statistics: %s\n"), error->message);
 }
 

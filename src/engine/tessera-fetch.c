@@ -19,7 +19,6 @@
 #define ACCEPT_JSON     "Accept: application/json"
 #define ALLOWED_SCHEMES "http,https"
 #define RETRY_JITTER_MS 500
-#define CANCEL_POLL_MS  50
 
 struct _TesseraCurlShare
 {
@@ -43,7 +42,7 @@ typedef struct
   CURL *easy;
   GByteArray *body;
   gsize max_bytes;
-  const gint *cancelled;
+  GCancellable *cancellable; /* may be NULL */
   gboolean over_cap;
   gboolean keep_any_status; /* a service's error body is its answer too */
   long refused_status;      /* a non-2xx status whose body we declined to download */
@@ -129,11 +128,12 @@ tessera_curl_share_unref (TesseraCurlShare *self)
 TesseraFetcher *
 tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits)
 {
-  g_autoptr (TesseraFetcher) self = g_new0 (TesseraFetcher, 1);
+  g_autoptr (TesseraFetcher) self = NULL;
 
   g_return_val_if_fail (share != NULL, NULL);
   g_return_val_if_fail (limits != NULL, NULL);
 
+  self = g_new0 (TesseraFetcher, 1);
   self->share = tessera_curl_share_ref (share);
   self->limits = *limits;
   self->easy = curl_easy_init ();
@@ -195,7 +195,7 @@ on_progress (void *user_data, curl_off_t download_total, curl_off_t downloaded,
 {
   Transfer *transfer = user_data;
 
-  if (g_atomic_int_get (transfer->cancelled))
+  if (g_cancellable_is_cancelled (transfer->cancellable))
     return 1;
 
   /* A declared length over the cap fails before the body arrives. */
@@ -261,14 +261,15 @@ typedef struct
   const char *label;
 } CurlFailure;
 
-/* libcurl results a person can act on, each with the tile's short text. */
+/* libcurl results a person can act on, each with its error code and, where the code's
+ * label (tessera_error_label) says too little, the tile's short text. */
 static const CurlFailure curl_failures[] = {
-  { CURLE_OPERATION_TIMEDOUT, TESSERA_ERROR_TIMED_OUT, N_ ("Timed out") },
-  { CURLE_PARTIAL_FILE, TESSERA_ERROR_CUT_SHORT, N_ ("Cut short") },
-  { CURLE_FILESIZE_EXCEEDED, TESSERA_ERROR_TOO_LARGE, N_ ("Too large") },
+  { CURLE_OPERATION_TIMEDOUT, TESSERA_ERROR_TIMED_OUT, NULL },
+  { CURLE_PARTIAL_FILE, TESSERA_ERROR_CUT_SHORT, NULL },
+  { CURLE_FILESIZE_EXCEEDED, TESSERA_ERROR_TOO_LARGE, NULL },
   { CURLE_TOO_MANY_REDIRECTS, TESSERA_ERROR_REDIRECT, N_ ("Redirect loop") },
-  { CURLE_UNSUPPORTED_PROTOCOL, TESSERA_ERROR_REDIRECT, N_ ("Bad redirect") },
-  { CURLE_URL_MALFORMAT, TESSERA_ERROR_BAD_URL, N_ ("Bad URL") },
+  { CURLE_UNSUPPORTED_PROTOCOL, TESSERA_ERROR_REDIRECT, NULL },
+  { CURLE_URL_MALFORMAT, TESSERA_ERROR_BAD_URL, NULL },
   { CURLE_COULDNT_RESOLVE_HOST, TESSERA_ERROR_NETWORK, N_ ("Host not found") },
   { CURLE_COULDNT_CONNECT, TESSERA_ERROR_NETWORK, N_ ("Can't connect") },
   { CURLE_GOT_NOTHING, TESSERA_ERROR_NETWORK, N_ ("Empty reply") },
@@ -279,13 +280,22 @@ static const CurlFailure curl_failures[] = {
   { CURLE_WEIRD_SERVER_REPLY, TESSERA_ERROR_NETWORK, N_ ("Bad reply") },
 };
 
+/* @label_text: already translated, or NULL for the code's own label. */
 static void
 set_failure (char **label, GError **error, TesseraErrorCode code, const char *label_text,
              const char *detail)
 {
+  g_autoptr (GError) failure = g_error_new_literal (TESSERA_ERROR, code, detail);
+
   if (label != NULL)
-    *label = g_strdup (label_text);
-  g_set_error_literal (error, TESSERA_ERROR, code, detail);
+    *label = g_strdup (label_text != NULL ? label_text : tessera_error_label (failure));
+  g_propagate_error (error, g_steal_pointer (&failure));
+}
+
+static void
+set_cancelled (char **label, GError **error)
+{
+  set_failure (label, error, TESSERA_ERROR_CANCELLED, NULL, _ ("Cancelled"));
 }
 
 static void
@@ -294,23 +304,26 @@ fail_from_curl (TesseraFetcher *self, CURLcode result, const Transfer *transfer,
 {
   const char *detail = self->error_buffer[0] ? self->error_buffer : curl_easy_strerror (result);
 
-  if (g_atomic_int_get (transfer->cancelled))
+  if (g_cancellable_is_cancelled (transfer->cancellable))
     {
-      set_failure (label, error, TESSERA_ERROR_CANCELLED, _ ("Cancelled"), _ ("Cancelled"));
+      set_cancelled (label, error);
       return;
     }
   if (transfer->over_cap)
     {
       g_autofree char *cap = g_format_size (transfer->max_bytes);
       g_autofree char *text = g_strdup_printf (_ ("The download is larger than %s"), cap);
-      set_failure (label, error, TESSERA_ERROR_TOO_LARGE, _ ("Too large"), text);
+      set_failure (label, error, TESSERA_ERROR_TOO_LARGE, NULL, text);
       return;
     }
 
   for (gsize i = 0; i < G_N_ELEMENTS (curl_failures); i++)
     if (curl_failures[i].code == result)
       {
-        set_failure (label, error, curl_failures[i].error, _ (curl_failures[i].label), detail);
+        const char *label_text = curl_failures[i].label;
+
+        set_failure (label, error, curl_failures[i].error, label_text ? _ (label_text) : NULL,
+                     detail);
         return;
       }
 
@@ -349,28 +362,38 @@ retry_delay_s (TesseraFetcher *self)
   return (guint) CLAMP (seconds, 0, (gint64) cap);
 }
 
-/* Sleeps, waking early on cancellation. Returns FALSE if cancelled. */
+/* Sleeps @delay_ms, waking as soon as @cancellable is cancelled. Returns FALSE if it is. */
 static gboolean
-wait_unless_cancelled (guint delay_ms, const gint *cancelled)
+wait_unless_cancelled (guint delay_ms, GCancellable *cancellable)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+  GPollFD pollfd;
 
-  while (g_get_monotonic_time () < deadline)
+  if (!g_cancellable_make_pollfd (cancellable, &pollfd))
     {
-      if (g_atomic_int_get (cancelled))
-        return FALSE;
-      g_usleep (CANCEL_POLL_MS * 1000);
+      g_usleep ((gulong) delay_ms * 1000);
+      return TRUE;
     }
+  /* A signal may end the poll early: wait out what is left. */
+  while (!g_cancellable_is_cancelled (cancellable))
+    {
+      gint64 left_us = deadline - g_get_monotonic_time ();
 
-  return !g_atomic_int_get (cancelled);
+      if (left_us <= 0)
+        break;
+      g_poll (&pollfd, 1, (int) ((left_us + 999) / 1000));
+    }
+  g_cancellable_release_fd (cancellable);
+
+  return !g_cancellable_is_cancelled (cancellable);
 }
 
 static GBytes *
-fetch_once (TesseraFetcher *self, const char *url, const gint *cancelled, long *status,
+fetch_once (TesseraFetcher *self, const char *url, GCancellable *cancellable, long *status,
             char **label, GError **error)
 {
   g_autoptr (GByteArray) body = g_byte_array_new ();
-  Transfer transfer = { self->easy, body, self->limits.max_bytes, cancelled, FALSE, FALSE, 0 };
+  Transfer transfer = { self->easy, body, self->limits.max_bytes, cancellable, FALSE, FALSE, 0 };
   CURLcode result;
 
   result = configure_transfer (self, url, self->headers, &transfer);
@@ -395,12 +418,12 @@ fetch_once (TesseraFetcher *self, const char *url, const gint *cancelled, long *
 }
 
 GBytes *
-tessera_fetcher_get (TesseraFetcher *self, const char *url, const gint *cancelled, char **label,
+tessera_fetcher_get (TesseraFetcher *self, const char *url, GCancellable *cancellable, char **label,
                      GError **error)
 {
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (url != NULL, NULL);
-  g_return_val_if_fail (cancelled != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
   TESSERA_ASSERT_WORKER_THREAD ();
 
@@ -409,7 +432,7 @@ tessera_fetcher_get (TesseraFetcher *self, const char *url, const gint *cancelle
       g_autoptr (GError) local_error = NULL;
       g_autofree char *local_label = NULL;
       long status = 0;
-      GBytes *body = fetch_once (self, url, cancelled, &status, &local_label, &local_error);
+      GBytes *body = fetch_once (self, url, cancellable, &status, &local_label, &local_error);
       gboolean retryable = status == 429 || status == 503;
       guint delay_ms;
 
@@ -425,9 +448,9 @@ tessera_fetcher_get (TesseraFetcher *self, const char *url, const gint *cancelle
         }
 
       delay_ms = retry_delay_s (self) * 1000 + g_random_int_range (0, RETRY_JITTER_MS);
-      if (!wait_unless_cancelled (delay_ms, cancelled))
+      if (!wait_unless_cancelled (delay_ms, cancellable))
         {
-          set_failure (label, error, TESSERA_ERROR_CANCELLED, _ ("Cancelled"), _ ("Cancelled"));
+          set_cancelled (label, error);
           return NULL;
         }
     }
@@ -476,20 +499,23 @@ build_request_headers (const char *const *extra, GError **error)
 
 TesseraResponse *
 tessera_fetcher_request (TesseraFetcher *self, const char *url, const char *const *headers,
-                         const gint *cancelled, GError **error)
+                         GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GByteArray) body = g_byte_array_new ();
-  Transfer transfer = { self->easy, body, self->limits.max_bytes, cancelled, FALSE, TRUE, 0 };
+  g_autoptr (GByteArray) body = NULL;
   struct curl_slist *request_headers = NULL;
   TesseraResponse *response;
+  Transfer transfer;
   CURLcode result;
   long status = 0;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (url != NULL, NULL);
-  g_return_val_if_fail (cancelled != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
   TESSERA_ASSERT_WORKER_THREAD ();
+
+  body = g_byte_array_new ();
+  transfer = (Transfer){ self->easy, body, self->limits.max_bytes, cancellable, FALSE, TRUE, 0 };
 
   if ((request_headers = build_request_headers (headers, error)) == NULL)
     return NULL;

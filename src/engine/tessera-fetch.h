@@ -44,10 +44,13 @@ typedef struct _TesseraFetcher TesseraFetcher;
 TesseraFetcher *tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits);
 void tessera_fetcher_free (TesseraFetcher *fetcher);
 
-/* Downloads @url (http or https only). Returns the body of a 2xx answer. On failure
- * returns NULL, sets @error and, when @label is given, the short text a tile shows.
- * Gives up (TESSERA_ERROR_CANCELLED) soon after *@cancelled becomes non-zero. */
-GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, const gint *cancelled,
+/* Downloads @url (http or https only), retrying a 429 or 503 as the limits say. Returns
+ * (transfer full) the body of a 2xx answer. On failure returns NULL with @error in
+ * TESSERA_ERROR and, when @label is given, sets it (transfer full) to the short text a
+ * tile shows. Gives up with TESSERA_ERROR_CANCELLED at libcurl's next progress check
+ * after @cancellable (may be NULL; cancelled from any thread) is cancelled, and at once
+ * while waiting to retry. On the fetcher's worker thread only: it blocks. */
+GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, GCancellable *cancellable,
                              char **label, GError **error);
 
 /* An answer of any status, as a service (a JSON API) gives it. */
@@ -62,10 +65,11 @@ void tessera_response_free (TesseraResponse *response);
 
 /* Requests @url with the extra request @headers ("Name: value", NULL-terminated, may be
  * NULL). Any status is an answer, its body kept up to the byte cap. Never retries: a
- * service's limits are for the caller to honour. NULL with @error when no answer came
- * (network, timeout, cap) or on cancellation. */
+ * service's limits are for the caller to honour. Returns (transfer full) the answer, or
+ * NULL with @error in TESSERA_ERROR when no answer came (network, timeout, cap) or on
+ * cancellation, as for tessera_fetcher_get. On the fetcher's worker thread only. */
 TesseraResponse *tessera_fetcher_request (TesseraFetcher *fetcher, const char *url,
-                                          const char *const *headers, const gint *cancelled,
+                                          const char *const *headers, GCancellable *cancellable,
                                           GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraResponse, tessera_response_free)

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-gallery.c */
+/* tessera-gallery.c: the tiles in a GListStore, one load each, and the counts */
 
 #define G_LOG_DOMAIN "tessera-gallery"
 
 #include "config.h"
 
-#include <cjson/cJSON.h>
-
 #include "tessera-engine.h"
 #include "tessera-gallery.h"
+#include "tessera-util.h"
 
 struct _TesseraGallery
 {
@@ -16,7 +15,7 @@ struct _TesseraGallery
 
   TesseraLoader *loader;
   GListStore *tiles;
-  GHashTable *uris;         /* every URI present, for duplicate checks */
+  GHashTable *uris;         /* every URI present, for duplicate checks (tessera_url_set_new) */
   GHashTable *requests;     /* TesseraTile → TesseraRequest, while loading */
   GPtrArray *source_errors; /* what the tiles' source (Imgur) reported, for --stats */
   guint tile_px;
@@ -179,7 +178,7 @@ tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guin
   g_return_val_if_fail (tiles != NULL || n_tiles == 0, 0);
 
   for (guint i = 0; i < n_tiles; i++)
-    if (g_hash_table_add (self->uris, g_strdup (tessera_tile_get_uri (tiles[i]))))
+    if (tessera_url_set_add (self->uris, tessera_tile_get_uri (tiles[i])))
       g_ptr_array_add (new_tiles, g_object_ref (tiles[i]));
 
   if (n_duplicates != NULL)
@@ -319,72 +318,25 @@ tessera_gallery_is_done (TesseraGallery *self)
   return n_tiles > 0 && self->n_finished == n_tiles;
 }
 
-static void
-add_ms (cJSON *object, const char *name, gint64 ms)
+gint64
+tessera_gallery_get_first_tile_ms (TesseraGallery *self)
 {
-  if (ms >= 0)
-    cJSON_AddNumberToObject (object, name, (double) ms);
-  else
-    cJSON_AddNullToObject (object, name);
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), -1);
+  return self->first_tile_ms;
 }
 
-static cJSON *
-tile_to_json (TesseraTile *tile)
+gint64
+tessera_gallery_get_all_tiles_ms (TesseraGallery *self)
 {
-  cJSON *item = cJSON_CreateObject ();
-  TesseraTileState state = tessera_tile_get_state (tile);
-
-  cJSON_AddStringToObject (item, "url", tessera_tile_get_uri (tile));
-  if (tessera_tile_get_id (tile) != NULL)
-    cJSON_AddStringToObject (item, "id", tessera_tile_get_id (tile));
-  cJSON_AddStringToObject (item, "state", tessera_tile_state_to_string (state));
-  if (state == TESSERA_TILE_FAILED)
-    {
-      cJSON_AddStringToObject (item, "error", tessera_tile_get_reason (tile));
-      cJSON_AddStringToObject (item, "error_detail", tessera_tile_get_detail (tile));
-    }
-  add_ms (item, "done_ms", tessera_tile_get_done_ms (tile));
-  return item;
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), -1);
+  return self->all_tiles_ms;
 }
 
-char *
-tessera_gallery_dup_stats_json (TesseraGallery *self)
+GPtrArray *
+tessera_gallery_get_source_errors (TesseraGallery *self)
 {
-  cJSON *root;
-  cJSON *errors;
-  cJSON *items;
-  char *printed;
-  char *stats;
-  guint n_tiles;
-
   g_return_val_if_fail (TESSERA_IS_GALLERY (self), NULL);
-
-  n_tiles = tessera_gallery_get_n_tiles (self);
-  root = cJSON_CreateObject ();
-  cJSON_AddNumberToObject (root, "tiles", n_tiles);
-  cJSON_AddNumberToObject (root, "loaded", self->n_finished - self->n_failed);
-  cJSON_AddNumberToObject (root, "failed", self->n_failed);
-  add_ms (root, "first_tile_ms", self->first_tile_ms);
-  add_ms (root, "all_tiles_ms", self->all_tiles_ms);
-  errors = cJSON_AddArrayToObject (root, "source_errors");
-  for (guint i = 0; i < self->source_errors->len; i++)
-    cJSON_AddItemToArray (errors, cJSON_CreateString (self->source_errors->pdata[i]));
-  items = cJSON_AddArrayToObject (root, "items");
-  for (guint i = 0; i < n_tiles; i++)
-    {
-      g_autoptr (TesseraTile) tile = g_list_model_get_item (G_LIST_MODEL (self->tiles), i);
-      cJSON_AddItemToArray (items, tile_to_json (tile));
-    }
-
-  printed = cJSON_Print (root);
-  cJSON_Delete (root);
-  if (printed == NULL)
-    g_error ("Out of memory writing statistics");
-
-  /* cJSON allocates with malloc; hand back GLib memory. */
-  stats = g_strdup (printed);
-  cJSON_free (printed);
-  return stats;
+  return self->source_errors;
 }
 
 static void
@@ -455,7 +407,7 @@ static void
 tessera_gallery_init (TesseraGallery *self)
 {
   self->tiles = g_list_store_new (TESSERA_TYPE_TILE);
-  self->uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->uris = tessera_url_set_new ();
   self->requests = g_hash_table_new_full (NULL, NULL, NULL, cancel_request);
   self->source_errors = g_ptr_array_new_with_free_func (g_free);
   self->tile_px = TESSERA_GALLERY_DEFAULT_TILE_PX;

@@ -49,7 +49,12 @@ guint tessera_gallery_get_n_failed (TesseraGallery *self);
 /* At least one tile, and every tile loaded or failed. */
 gboolean tessera_gallery_is_done (TesseraGallery *self);
 
-/* The --stats document: counts, timings and one entry per tile. */
-char *tessera_gallery_dup_stats_json (TesseraGallery *self);
+/* Milliseconds on tessera_engine_elapsed_ms ()'s clock when the first picture arrived,
+ * and when the last tile finished; -1 until then (and while any tile is waiting). */
+gint64 tessera_gallery_get_first_tile_ms (TesseraGallery *self);
+gint64 tessera_gallery_get_all_tiles_ms (TesseraGallery *self);
+/* (element-type utf8) (transfer none): what tessera_gallery_add_source_error was told,
+ * in order. Main thread, like every call here. */
+GPtrArray *tessera_gallery_get_source_errors (TesseraGallery *self);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-image.h"
+#include "tessera-util.h"
 
 /* TRUE when @data holds the string literal @magic at @offset. */
 #define HAS_MAGIC_AT(data, len, offset, magic)                                                     \
@@ -583,4 +584,68 @@ tessera_image_decode_full (GBytes *bytes, GError **error)
   if (upright == NULL)
     return NULL;
   return gdk_texture_new_for_pixbuf (upright);
+}
+
+typedef struct
+{
+  char *path;
+  gsize max_bytes;
+} FileDecode;
+
+static void
+file_decode_free (gpointer data)
+{
+  FileDecode *decode = data;
+
+  g_free (decode->path);
+  g_free (decode);
+}
+
+static void
+decode_file_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  FileDecode *decode = task_data;
+  g_autoptr (GBytes) bytes = NULL;
+  GdkTexture *texture = NULL;
+  GError *error = NULL;
+
+  bytes = tessera_read_file_bounded (decode->path, decode->max_bytes, cancellable, &error);
+  /* A decode cannot stop half-way: do not start one that is no longer wanted. */
+  if (bytes != NULL && !g_cancellable_set_error_if_cancelled (cancellable, &error))
+    texture = tessera_image_decode_full (bytes, &error);
+
+  if (texture != NULL)
+    g_task_return_pointer (task, texture, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+tessera_image_decode_file_async (const char *path, gsize max_bytes, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  FileDecode *decode;
+
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (max_bytes < G_MAXUINT);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  decode = g_new0 (FileDecode, 1);
+  decode->path = g_strdup (path);
+  decode->max_bytes = max_bytes;
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_image_decode_file_async);
+  g_task_set_task_data (task, decode, file_decode_free);
+  g_task_run_in_thread (task, decode_file_in_thread);
+}
+
+GdkTexture *
+tessera_image_decode_file_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_image_decode_file_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-input.c */
+/* tessera-input.c: arguments, files, folders, stdin and pasted text become URLs, on a GTask thread */
 
 #define G_LOG_DOMAIN "tessera-input"
 
@@ -13,113 +13,83 @@
 #include "tessera-engine.h"
 #include "tessera-image.h"
 #include "tessera-input.h"
+#include "tessera-util.h"
 
 /* Enough leading bytes to tell every accepted image format. */
 #define SNIFF_BYTES 16
 
-typedef struct
-{
-  TesseraUrlList *list;
-  GHashTable *seen;
-} Collector;
-
 static void
-collector_init (Collector *collector)
-{
-  collector->list = g_new0 (TesseraUrlList, 1);
-  collector->list->urls = g_ptr_array_new_with_free_func (g_free);
-  collector->seen = g_hash_table_new (g_str_hash, g_str_equal);
-}
-
-static void
-collector_add_uri (Collector *collector, const char *uri)
-{
-  char *copy;
-
-  if (g_hash_table_contains (collector->seen, uri))
-    {
-      collector->list->n_duplicates++;
-      return;
-    }
-  copy = g_strdup (uri);
-  g_ptr_array_add (collector->list->urls, copy);
-  g_hash_table_add (collector->seen, copy);
-}
-
-static void
-collector_merge (Collector *collector, TesseraUrlList *part)
+merge_list (TesseraUrlList *list, TesseraUrlList *part)
 {
   for (guint i = 0; i < part->urls->len; i++)
-    collector_add_uri (collector, part->urls->pdata[i]);
-  collector->list->n_not_urls += part->n_not_urls;
-  collector->list->n_duplicates += part->n_duplicates;
-  collector->list->not_utf8 |= part->not_utf8;
-  collector->list->truncated |= part->truncated;
+    tessera_url_list_add (list, part->urls->pdata[i]);
+  list->n_not_urls += part->n_not_urls;
+  list->n_duplicates += part->n_duplicates;
+  list->not_utf8 |= part->not_utf8;
+  list->truncated |= part->truncated;
 }
 
 static void
-collector_merge_text (Collector *collector, const char *text, gsize length)
+merge_text (TesseraUrlList *list, const char *text, gsize length)
 {
   g_autoptr (TesseraUrlList) part = tessera_url_list_extract (text, (gssize) length);
 
-  collector_merge (collector, part);
+  merge_list (list, part);
 }
 
-static TesseraUrlList *
-collector_finish (Collector *collector)
+static void
+say_skipped (const char *what, const GError *error)
 {
-  g_hash_table_unref (collector->seen);
-  return collector->list;
+  g_message (_ ("Skipping “%s”: %s"), what, error->message);
 }
 
-/* Reads at most TESSERA_URL_TEXT_MAX_BYTES (+1, so the extractor can tell it was cut). */
-static GBytes *
-read_text_stream (GInputStream *stream, GCancellable *cancellable, GError **error)
+/* An argument that cannot be used is said on the terminal and counted. */
+static void
+skip_argument (TesseraUrlList *list, const char *arg, const GError *error)
 {
-  g_autoptr (GByteArray) buffer = g_byte_array_new ();
-  guint8 chunk[64 * 1024];
-
-  while (buffer->len <= TESSERA_URL_TEXT_MAX_BYTES)
-    {
-      gssize n_read = g_input_stream_read (stream, chunk, sizeof chunk, cancellable, error);
-
-      if (n_read < 0)
-        return NULL;
-      if (n_read == 0)
-        break;
-      g_byte_array_append (buffer, chunk, (guint) n_read);
-    }
-
-  return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
+  say_skipped (arg, error);
+  list->n_not_urls++;
 }
 
+/* Reads at most TESSERA_URL_TEXT_MAX_BYTES + 1 bytes, so the extractor can tell it was cut. */
 static gboolean
-merge_text_stream (Collector *collector, GInputStream *stream, GCancellable *cancellable,
+merge_text_stream (TesseraUrlList *list, GInputStream *stream, GCancellable *cancellable,
                    GError **error)
 {
-  g_autoptr (GBytes) text = read_text_stream (stream, cancellable, error);
+  g_autoptr (GBytes) text
+      = tessera_read_stream_head (stream, TESSERA_URL_TEXT_MAX_BYTES + 1, cancellable, error);
   gsize length = 0;
   const char *data;
 
   if (text == NULL)
     return FALSE;
   data = g_bytes_get_data (text, &length);
-  collector_merge_text (collector, data, length);
+  merge_text (list, data, length);
   return TRUE;
 }
 
+/* Whether @file starts as an image does; FALSE with @error when it cannot be read. */
 static gboolean
-file_is_image (GFile *file, GCancellable *cancellable)
+sniff_file (GFile *file, gboolean *is_image, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GFileInputStream) stream = g_file_read (file, cancellable, NULL);
+  g_autoptr (GFileInputStream) stream = g_file_read (file, cancellable, error);
   guint8 head[SNIFF_BYTES];
   gsize n_read = 0;
 
   if (stream == NULL
       || !g_input_stream_read_all (G_INPUT_STREAM (stream), head, sizeof head, &n_read, cancellable,
-                                   NULL))
+                                   error))
     return FALSE;
-  return tessera_image_sniff (head, n_read) != TESSERA_IMAGE_FORMAT_UNKNOWN;
+  *is_image = tessera_image_sniff (head, n_read) != TESSERA_IMAGE_FORMAT_UNKNOWN;
+  return TRUE;
+}
+
+static void
+add_file_uri (TesseraUrlList *list, GFile *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+
+  tessera_url_list_add (list, uri);
 }
 
 static int
@@ -128,9 +98,10 @@ compare_names (gconstpointer a, gconstpointer b)
   return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* A folder contributes its image files, sorted by name; not its subfolders. */
-static gboolean
-merge_folder (Collector *collector, GFile *folder, GCancellable *cancellable, GError **error)
+/* The names of the regular files in @folder, sorted; NULL with @error when it cannot be
+ * listed to its end. */
+static GPtrArray *
+list_folder (GFile *folder, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GFileEnumerator) children = NULL;
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -140,35 +111,67 @@ merge_folder (Collector *collector, GFile *folder, GCancellable *cancellable, GE
       folder, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
       G_FILE_QUERY_INFO_NONE, cancellable, error);
   if (children == NULL)
-    return FALSE;
+    return NULL;
 
-  while (g_file_enumerator_iterate (children, &info, NULL, cancellable, error) && info != NULL)
-    if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
-      g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
-  g_ptr_array_sort (names, compare_names);
+  while (g_file_enumerator_iterate (children, &info, NULL, cancellable, error))
+    {
+      if (info == NULL)
+        {
+          g_ptr_array_sort (names, compare_names);
+          return g_steal_pointer (&names);
+        }
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
+        g_ptr_array_add (names, g_strdup (g_file_info_get_name (info)));
+    }
+  return NULL;
+}
+
+/* A folder contributes its image files, sorted by name; not its subfolders. A file in it
+ * that cannot be read is said and skipped. */
+static gboolean
+merge_folder (TesseraUrlList *list, GFile *folder, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GPtrArray) names = list_folder (folder, cancellable, error);
+
+  if (names == NULL)
+    return FALSE;
 
   for (guint i = 0; i < names->len; i++)
     {
       g_autoptr (GFile) child = g_file_get_child (folder, names->pdata[i]);
+      g_autoptr (GError) child_error = NULL;
+      gboolean is_image = FALSE;
 
-      if (file_is_image (child, cancellable))
+      if (!sniff_file (child, &is_image, cancellable, &child_error))
         {
-          g_autofree char *uri = g_file_get_uri (child);
-          collector_add_uri (collector, uri);
+          g_autofree char *name = g_file_get_parse_name (child);
+          say_skipped (name, child_error);
         }
+      else if (is_image)
+        add_file_uri (list, child);
     }
   return TRUE;
 }
 
 static gboolean
-merge_local_file (Collector *collector, GFile *file, GCancellable *cancellable, GError **error)
+merge_local_file (TesseraUrlList *list, GFile *file, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GFileInputStream) stream = NULL;
+  g_autoptr (GFileInfo) info = NULL;
+  g_autoptr (GError) query_error = NULL;
+  gboolean is_image = FALSE;
 
-  switch (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, cancellable))
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                            cancellable, &query_error);
+  if (info == NULL && !g_error_matches (query_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&query_error));
+      return FALSE;
+    }
+  switch (info != NULL ? g_file_info_get_file_type (info) : G_FILE_TYPE_UNKNOWN)
     {
     case G_FILE_TYPE_DIRECTORY:
-      return merge_folder (collector, file, cancellable, error);
+      return merge_folder (list, file, cancellable, error);
     case G_FILE_TYPE_REGULAR:
       break;
     default:
@@ -176,54 +179,49 @@ merge_local_file (Collector *collector, GFile *file, GCancellable *cancellable, 
       return FALSE;
     }
 
-  if (file_is_image (file, cancellable))
+  if (!sniff_file (file, &is_image, cancellable, error))
+    return FALSE;
+  if (is_image)
     {
-      g_autofree char *uri = g_file_get_uri (file);
-      collector_add_uri (collector, uri);
+      add_file_uri (list, file);
       return TRUE;
     }
 
   stream = g_file_read (file, cancellable, error);
-  return stream != NULL
-         && merge_text_stream (collector, G_INPUT_STREAM (stream), cancellable, error);
+  return stream != NULL && merge_text_stream (list, G_INPUT_STREAM (stream), cancellable, error);
 }
 
 static gboolean
-merge_stdin (Collector *collector, GCancellable *cancellable, GError **error)
+merge_stdin (TesseraUrlList *list, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GInputStream) stream = g_unix_input_stream_new (fileno (stdin), FALSE);
 
-  return merge_text_stream (collector, stream, cancellable, error);
+  return merge_text_stream (list, stream, cancellable, error);
 }
 
 static void
-merge_argument (Collector *collector, const char *arg, GFile *cwd, GCancellable *cancellable)
+merge_argument (TesseraUrlList *list, const char *arg, GFile *cwd, GCancellable *cancellable)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GFile) file = NULL;
-  const char *scheme = g_uri_peek_scheme (arg);
   gboolean ok;
 
-  if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0
-      || g_strcmp0 (scheme, "file") == 0)
+  if (tessera_uri_is_web (arg) || tessera_uri_is_file (arg))
     {
-      collector_merge_text (collector, arg, strlen (arg));
+      merge_text (list, arg, strlen (arg));
       return;
     }
 
   if (g_str_equal (arg, "-"))
-    ok = merge_stdin (collector, cancellable, &error);
+    ok = merge_stdin (list, cancellable, &error);
   else
     {
       file = g_file_resolve_relative_path (cwd, arg);
-      ok = merge_local_file (collector, file, cancellable, &error);
+      ok = merge_local_file (list, file, cancellable, &error);
     }
 
   if (!ok)
-    {
-      g_message (_ ("Skipping “%s”: %s"), arg, error->message);
-      collector->list->n_not_urls++;
-    }
+    skip_argument (list, arg, error);
 }
 
 static void
@@ -231,15 +229,13 @@ resolve_args_in_thread (GTask *task, gpointer source, gpointer task_data, GCance
 {
   const char *const *args = task_data;
   GFile *cwd = g_object_get_data (G_OBJECT (task), "cwd");
-  Collector collector;
+  TesseraUrlList *list = tessera_url_list_new ();
 
   TESSERA_ASSERT_WORKER_THREAD ();
 
-  collector_init (&collector);
   for (guint i = 0; args[i] != NULL; i++)
-    merge_argument (&collector, args[i], cwd, cancellable);
-  g_task_return_pointer (task, collector_finish (&collector),
-                         (GDestroyNotify) tessera_url_list_free);
+    merge_argument (list, args[i], cwd, cancellable);
+  g_task_return_pointer (task, list, (GDestroyNotify) tessera_url_list_free);
 }
 
 void

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-loader.h"
+#include "tessera-util.h"
 
 struct _TesseraLoader
 {
@@ -31,8 +31,7 @@ struct _TesseraLoader
   GHashTable *pending; /* (element-type TesseraRequest) owned refs; loader thread only */
 
   /* Finished requests on their way to the loader's thread, drained by delivery_source. */
-  GMutex finished_lock;
-  GQueue finished; /* (element-type TesseraRequest) owned refs */
+  GAsyncQueue *finished; /* (element-type TesseraRequest) owned refs */
   GSource *delivery_source;
 
   char *originals_dir; /* set once, before any submit: downloads are kept here */
@@ -41,7 +40,7 @@ struct _TesseraLoader
 struct _TesseraRequest
 {
   gatomicrefcount ref_count;
-  gint cancelled; /* atomic: read by the worker, set by the loader thread */
+  GCancellable *cancellable; /* cancelled on the loader thread, checked by the worker */
   int priority;
   guint64 sequence;
   guint tile_px;
@@ -109,6 +108,7 @@ tessera_request_unref (TesseraRequest *request)
     return;
 
   g_clear_object (&request->texture);
+  g_clear_object (&request->cancellable);
   if (request->payload != NULL && request->payload_free != NULL)
     request->payload_free (request->payload);
   if (request->parse_data != NULL && request->parse_data_free != NULL)
@@ -144,7 +144,7 @@ tessera_request_cancel (TesseraRequest *request)
   if (loader == NULL)
     return; /* already delivered or cancelled */
 
-  g_atomic_int_set (&request->cancelled, 1);
+  g_cancellable_cancel (request->cancellable);
   release_callback (request);
   g_hash_table_remove (loader->pending, request); /* may drop the last reference */
 }
@@ -154,41 +154,6 @@ fail_request (TesseraRequest *request, GError *error, const char *label)
 {
   request->error = error;
   request->label = g_strdup (label != NULL ? label : tessera_error_label (error));
-}
-
-static GBytes *
-read_local_file (const char *path, gsize max_bytes, GError **error)
-{
-  GStatBuf info;
-  char *contents = NULL;
-  gsize length = 0;
-  int saved_errno;
-
-  if (g_stat (path, &info) != 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("Can't open “%s”: %s"), path,
-                   g_strerror (saved_errno));
-      return NULL;
-    }
-  if (!S_ISREG (info.st_mode))
-    {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("“%s” is not a regular file"),
-                   path);
-      return NULL;
-    }
-  if ((guint64) info.st_size > max_bytes)
-    {
-      g_autofree char *cap = g_format_size (max_bytes);
-
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE, _ ("“%s” is larger than %s"),
-                   path, cap);
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
-
-  return g_bytes_new_take (contents, length);
 }
 
 static TesseraFetcher *
@@ -205,19 +170,19 @@ get_thread_fetcher (TesseraLoader *self)
   return fetcher;
 }
 
-/* The bytes behind @request->uri: downloaded for http(s), read for file. */
+/* The bytes behind @request->uri: downloaded for http(s), read for file; both within the
+ * byte cap. */
 static GBytes *
 load_bytes (TesseraLoader *self, TesseraRequest *request, char **label, GError **error)
 {
-  const char *scheme = g_uri_peek_scheme (request->uri);
   g_autofree char *path = NULL;
 
-  if (g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0)
-    return tessera_fetcher_get (get_thread_fetcher (self), request->uri, &request->cancelled, label,
-                                error);
+  if (tessera_uri_is_web (request->uri))
+    return tessera_fetcher_get (get_thread_fetcher (self), request->uri, request->cancellable,
+                                label, error);
 
-  if (g_strcmp0 (scheme, "file") == 0 && (path = g_filename_from_uri (request->uri, NULL, NULL)))
-    return read_local_file (path, self->limits.max_bytes, error);
+  if (tessera_uri_is_file (request->uri) && (path = g_filename_from_uri (request->uri, NULL, NULL)))
+    return tessera_read_file_bounded (path, self->limits.max_bytes, request->cancellable, error);
 
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
                _ ("Only http, https and file addresses can be loaded"));
@@ -235,7 +200,7 @@ keep_original (TesseraLoader *self, TesseraRequest *request, GBytes *bytes)
   gsize len = 0;
   const char *data;
 
-  if (g_str_has_prefix (request->uri, "file:"))
+  if (tessera_uri_is_file (request->uri))
     {
       request->original_path = g_filename_from_uri (request->uri, NULL, NULL);
       return;
@@ -278,15 +243,14 @@ static void
 load_data (TesseraLoader *self, TesseraRequest *request)
 {
   g_autoptr (TesseraResponse) response = NULL;
-  const char *scheme = g_uri_peek_scheme (request->uri);
   GError *error = NULL;
 
-  if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+  if (!tessera_uri_is_web (request->uri))
     g_set_error (&error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
                  _ ("Only http and https addresses can be requested"));
   else if ((response = tessera_fetcher_request (get_thread_fetcher (self), request->uri,
                                                 (const char *const *) request->headers,
-                                                &request->cancelled, &error)))
+                                                request->cancellable, &error)))
     request->payload = request->parse (response, request->parse_data, &error);
 
   if (error != NULL)
@@ -308,7 +272,8 @@ deliver_request (TesseraRequest *request)
   g_autoptr (TesseraRequest) pending_ref = NULL;
   TesseraLoadResult result;
 
-  if (g_atomic_int_get (&request->cancelled) || request->loader == NULL)
+  /* Cancelling, on this same thread, let go of the loader. */
+  if (request->loader == NULL)
     return;
 
   /* Keep the request alive through the callback, whatever the callback cancels. */
@@ -327,24 +292,11 @@ deliver_request (TesseraRequest *request)
   release_callback (request);
 }
 
-static TesseraRequest *
-pop_finished (TesseraLoader *self)
-{
-  TesseraRequest *request;
-
-  g_mutex_lock (&self->finished_lock);
-  request = g_queue_pop_head (&self->finished);
-  g_mutex_unlock (&self->finished_lock);
-  return request;
-}
-
-/* Worker side: hand a finished request (and its reference) to the loader's thread. */
+/* Any thread: hand a finished request (and its reference) to the loader's thread. */
 static void
 push_finished (TesseraLoader *self, TesseraRequest *request)
 {
-  g_mutex_lock (&self->finished_lock);
-  g_queue_push_tail (&self->finished, request);
-  g_mutex_unlock (&self->finished_lock);
+  g_async_queue_push (self->finished, request);
   /* Thread-safe: it locks the source's context and wakes it. */
   g_source_set_ready_time (self->delivery_source, 0);
 }
@@ -358,7 +310,7 @@ dispatch_finished (GSource *source, GSourceFunc callback, gpointer user_data)
 
   /* Before popping, so a request pushed meanwhile wakes the source again. */
   g_source_set_ready_time (source, -1);
-  while ((request = pop_finished (self)) != NULL)
+  while ((request = g_async_queue_try_pop (self->finished)) != NULL)
     {
       deliver_request (request);
       tessera_request_unref (request);
@@ -405,7 +357,7 @@ run_request (gpointer data, gpointer user_data)
   TESSERA_ASSERT_WORKER_THREAD ();
   prepare_worker_thread ();
 
-  if (g_atomic_int_get (&request->cancelled))
+  if (g_cancellable_is_cancelled (request->cancellable))
     {
       tessera_request_unref (request);
       return;
@@ -489,8 +441,7 @@ tessera_loader_finalize (GObject *object)
   /* No worker is left to push, so the queue is settled. */
   g_source_destroy (self->delivery_source);
   g_source_unref (self->delivery_source);
-  g_queue_clear_full (&self->finished, (GDestroyNotify) tessera_request_unref);
-  g_mutex_clear (&self->finished_lock);
+  g_async_queue_unref (self->finished);
   g_hash_table_unref (self->pending);
   remove_originals (self->originals_dir);
   g_free (self->originals_dir);
@@ -512,20 +463,20 @@ tessera_loader_init (TesseraLoader *self)
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tessera_request_unref, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->share = tessera_curl_share_new ();
-  g_mutex_init (&self->finished_lock);
-  g_queue_init (&self->finished);
+  self->finished = g_async_queue_new_full ((GDestroyNotify) tessera_request_unref);
   self->delivery_source = delivery_source_new (self);
 }
 
 TesseraLoader *
 tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
 {
-  g_autoptr (TesseraLoader) self = g_object_new (TESSERA_TYPE_LOADER, NULL);
+  g_autoptr (TesseraLoader) self = NULL;
   g_autoptr (GError) error = NULL;
 
   g_return_val_if_fail (n_jobs >= TESSERA_LOADER_MIN_JOBS, NULL);
   g_return_val_if_fail (n_jobs <= TESSERA_LOADER_MAX_JOBS, NULL);
 
+  self = g_object_new (TESSERA_TYPE_LOADER, NULL);
   if (limits != NULL)
     self->limits = *limits;
   else
@@ -565,6 +516,7 @@ request_new (TesseraLoader *self, const char *uri, int priority, TesseraDeliverF
   TesseraRequest *request = g_new0 (TesseraRequest, 1);
 
   g_atomic_ref_count_init (&request->ref_count);
+  request->cancellable = g_cancellable_new ();
   request->priority = priority;
   request->sequence = self->next_sequence++;
   request->uri = g_strdup (uri);
@@ -578,11 +530,16 @@ request_new (TesseraLoader *self, const char *uri, int priority, TesseraDeliverF
 static TesseraRequest *
 queue_request (TesseraLoader *self, TesseraRequest *request)
 {
-  g_autoptr (GError) error = NULL;
+  GError *error = NULL;
 
   g_hash_table_add (self->pending, tessera_request_ref (request));
+  /* The pool's reference goes on to delivery. A pool that cannot start a worker keeps
+   * nothing: the request is delivered as that failure instead of never. */
   if (!g_thread_pool_push (self->pool, tessera_request_ref (request), &error))
-    g_error ("Could not queue a download: %s", error->message);
+    {
+      fail_request (request, error, NULL);
+      push_finished (self, request);
+    }
   return request;
 }
 

@@ -16,12 +16,11 @@
 #include <glib/gi18n.h>
 
 #include "tessera-url-list.h"
+#include "tessera-util.h"
 
 /* What g_utf8_make_valid () puts in place of invalid bytes. */
-#define REPLACEMENT_CHARACTER_UTF8  "\xEF\xBF\xBD"
-/* The longest UTF-8 sequence is four bytes: at most three continuation bytes. */
-#define UTF8_MAX_CONTINUATION_BYTES 3
-#define SCHEME_SEPARATOR            "://"
+#define REPLACEMENT_CHARACTER_UTF8 "\xEF\xBF\xBD"
+#define SCHEME_SEPARATOR           "://"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURLU, curl_url_cleanup)
 
@@ -34,20 +33,7 @@ typedef enum
 
 typedef struct
 {
-  const char *name;
-  UrlKind kind;
-} UrlScheme;
-
-static const UrlScheme url_schemes[] = {
-  { "https", URL_KIND_WEB },
-  { "http", URL_KIND_WEB },
-  { "file", URL_KIND_FILE },
-};
-
-typedef struct
-{
   TesseraUrlList *list;
-  GHashTable *seen; /* borrowed keys: the strings in list->urls */
   gboolean line_has_text;
   gboolean line_has_url;
 } Extractor;
@@ -91,18 +77,6 @@ is_trailing_punctuation (char c)
     }
 }
 
-/* Cuts @len back so it does not split a UTF-8 sequence. */
-static gsize
-utf8_boundary_at_or_before (const char *text, gsize len)
-{
-  gsize cut = len;
-
-  while (cut > 0 && len - cut < UTF8_MAX_CONTINUATION_BYTES && ((guchar) text[cut] & 0xC0) == 0x80)
-    cut--;
-
-  return cut;
-}
-
 /* Returns a valid, NUL-terminated UTF-8 copy of @text with NUL bytes turned into spaces. */
 static char *
 prepare_text (const char *text, gsize len, TesseraUrlList *list, gsize *out_len)
@@ -112,7 +86,7 @@ prepare_text (const char *text, gsize len, TesseraUrlList *list, gsize *out_len)
 
   if (len > TESSERA_URL_TEXT_MAX_BYTES)
     {
-      len = utf8_boundary_at_or_before (text, TESSERA_URL_TEXT_MAX_BYTES);
+      len = tessera_utf8_prefix_len (text, (gssize) len, TESSERA_URL_TEXT_MAX_BYTES);
       list->truncated = TRUE;
     }
 
@@ -137,7 +111,8 @@ prepare_text (const char *text, gsize len, TesseraUrlList *list, gsize *out_len)
   return valid;
 }
 
-/* Finds the first "scheme://" we accept that does not continue a word ("xhttp://"). */
+/* Finds the first "scheme://" whose scheme we load and does not continue a word ("xhttp://"):
+ * the whole word before the separator is the scheme. */
 static const char *
 find_scheme_start (const char *token, gsize len, UrlKind *out_kind)
 {
@@ -145,24 +120,21 @@ find_scheme_start (const char *token, gsize len, UrlKind *out_kind)
 
   for (gsize i = 0; i + sep_len <= len; i++)
     {
+      gsize start = i;
+
       if (memcmp (token + i, SCHEME_SEPARATOR, sep_len) != 0)
         continue;
 
-      for (gsize s = 0; s < G_N_ELEMENTS (url_schemes); s++)
-        {
-          gsize name_len = strlen (url_schemes[s].name);
-          const char *start;
-
-          if (i < name_len)
-            continue;
-          start = token + i - name_len;
-          if (g_ascii_strncasecmp (start, url_schemes[s].name, name_len) != 0
-              || (start > token && g_ascii_isalnum (start[-1])))
-            continue;
-
-          *out_kind = url_schemes[s].kind;
-          return start;
-        }
+      /* Words before successive separators never overlap: the walk stays linear. */
+      while (start > 0 && g_ascii_isalnum (token[start - 1]))
+        start--;
+      if (tessera_scheme_is_web (token + start, (gssize) (i - start)))
+        *out_kind = URL_KIND_WEB;
+      else if (tessera_scheme_is_file (token + start, (gssize) (i - start)))
+        *out_kind = URL_KIND_FILE;
+      else
+        continue;
+      return token + start;
     }
 
   return NULL;
@@ -346,14 +318,7 @@ extractor_add_token (Extractor *self, const char *token, gsize len)
     return;
 
   self->line_has_url = TRUE;
-  if (g_hash_table_contains (self->seen, url))
-    {
-      self->list->n_duplicates++;
-      return;
-    }
-
-  g_hash_table_add (self->seen, url);
-  g_ptr_array_add (self->list->urls, g_steal_pointer (&url));
+  tessera_url_list_add (self->list, url);
 }
 
 static void
@@ -413,10 +378,34 @@ extractor_scan (Extractor *self, const char *text, gsize len)
 }
 
 TesseraUrlList *
+tessera_url_list_new (void)
+{
+  TesseraUrlList *list = g_new0 (TesseraUrlList, 1);
+
+  list->urls = g_ptr_array_new_with_free_func (g_free);
+  list->seen = tessera_url_set_new ();
+  return list;
+}
+
+gboolean
+tessera_url_list_add (TesseraUrlList *list, const char *url)
+{
+  g_return_val_if_fail (list != NULL, FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if (!tessera_url_set_add (list->seen, url))
+    {
+      list->n_duplicates++;
+      return FALSE;
+    }
+  g_ptr_array_add (list->urls, g_strdup (url));
+  return TRUE;
+}
+
+TesseraUrlList *
 tessera_url_list_extract (const char *text, gssize len)
 {
   g_autoptr (TesseraUrlList) list = NULL;
-  g_autoptr (GHashTable) seen = NULL;
   g_autofree char *valid = NULL;
   gsize valid_len = 0;
   Extractor extractor;
@@ -426,12 +415,9 @@ tessera_url_list_extract (const char *text, gssize len)
   if (len < 0)
     len = (gssize) strnlen (text, (gsize) TESSERA_URL_TEXT_MAX_BYTES + 1);
 
-  list = g_new0 (TesseraUrlList, 1);
-  list->urls = g_ptr_array_new_with_free_func (g_free);
-  seen = g_hash_table_new (g_str_hash, g_str_equal);
-
+  list = tessera_url_list_new ();
   valid = prepare_text (text, (gsize) len, list, &valid_len);
-  extractor = (Extractor){ .list = list, .seen = seen };
+  extractor = (Extractor){ .list = list };
   extractor_scan (&extractor, valid, valid_len);
 
   return g_steal_pointer (&list);
@@ -444,6 +430,7 @@ tessera_url_list_free (TesseraUrlList *list)
     return;
 
   g_ptr_array_unref (list->urls);
+  g_hash_table_unref (list->seen);
   g_free (list);
 }
 

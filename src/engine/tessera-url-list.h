@@ -19,7 +19,14 @@ typedef struct
   guint n_duplicates; /* URLs repeated within the text */
   gboolean not_utf8;  /* invalid UTF-8 was present and skipped */
   gboolean truncated; /* the text was longer than TESSERA_URL_TEXT_MAX_BYTES */
+  GHashTable *seen;   /* private: the set of @urls (tessera_url_set_new) */
 } TesseraUrlList;
+
+/* An empty list, for collecting URLs with tessera_url_list_add. */
+TesseraUrlList *tessera_url_list_new (void);
+/* Appends a copy of @url (already normalised) unless the list holds it, which counts as a
+ * duplicate instead. Returns TRUE when @url was added. */
+gboolean tessera_url_list_add (TesseraUrlList *list, const char *url);
 
 /* Splits on newlines, spaces, commas and quotes; validates each candidate with a real
  * URL parser. Accepts http:// and https:// URLs, file:// URLs and absolute paths

@@ -261,59 +261,34 @@ tile_address (TesseraTile *tile)
 
 typedef struct
 {
-  char *original_path;
   GdkClipboard *clipboard;
   GdkTexture *thumbnail; /* copied when the original cannot be */
 } ImageCopy;
 
 static void
-image_copy_free (gpointer data)
+image_copy_free (ImageCopy *copy)
 {
-  ImageCopy *copy = data;
-
-  g_free (copy->original_path);
   g_object_unref (copy->clipboard);
   g_object_unref (copy->thumbnail);
   g_free (copy);
 }
 
-static void
-decode_original_in_thread (GTask *task, gpointer source, gpointer task_data,
-                           GCancellable *cancellable)
-{
-  ImageCopy *copy = task_data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  gsize length;
-  GdkTexture *texture;
-
-  if (!g_file_get_contents (copy->original_path, &contents, &length, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
-  texture = tessera_image_decode_full (bytes, &error);
-  if (texture == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, texture, g_object_unref);
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImageCopy, image_copy_free)
 
 static void
 on_original_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  ImageCopy *copy = g_task_get_task_data (G_TASK (result));
+  g_autoptr (ImageCopy) copy = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GdkTexture) original = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (GdkTexture) original = tessera_image_decode_file_finish (result, &error);
 
   if (original == NULL)
     g_debug ("Copying the thumbnail, not the original: %s", error->message);
   gdk_clipboard_set_texture (copy->clipboard, original ? original : copy->thumbnail);
 }
 
-/* The full image when its bytes are kept, decoded off the main thread; else the thumbnail. */
+/* The full image when its bytes are kept, decoded off the main thread within the same
+ * limits as any image; else the thumbnail. */
 static void
 copy_image_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -321,7 +296,6 @@ copy_image_activated (GtkWidget *widget, const char *action_name, GVariant *para
   GdkTexture *texture = self->menu_tile ? tessera_tile_get_texture (self->menu_tile) : NULL;
   const char *original_path
       = self->menu_tile ? tessera_tile_get_original_path (self->menu_tile) : NULL;
-  g_autoptr (GTask) task = NULL;
   ImageCopy *copy;
 
   if (texture == NULL)
@@ -332,12 +306,10 @@ copy_image_activated (GtkWidget *widget, const char *action_name, GVariant *para
       return;
     }
   copy = g_new0 (ImageCopy, 1);
-  copy->original_path = g_strdup (original_path);
   copy->clipboard = g_object_ref (gtk_widget_get_clipboard (widget));
   copy->thumbnail = g_object_ref (texture);
-  task = g_task_new (NULL, NULL, on_original_decoded, NULL);
-  g_task_set_task_data (task, copy, image_copy_free);
-  g_task_run_in_thread (task, decode_original_in_thread);
+  tessera_image_decode_file_async (original_path, TESSERA_FETCH_MAX_BYTES, NULL,
+                                   on_original_decoded, copy);
 }
 
 static void

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-gallery.c: tiles, counts, duplicates and the --stats document */
+/* test-gallery.c: tiles, counts, duplicates, clearing, retries */
 
 #include "config.h"
-
-#include <cjson/cJSON.h>
 
 #include "tessera-engine.h"
 #include "tessera-gallery.h"
@@ -25,20 +23,12 @@ on_items_changed (GListModel *model, guint position, guint removed, guint added,
   count->largest_splice = MAX (count->largest_splice, added);
 }
 
-static TesseraGallery *
-new_gallery (void)
-{
-  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (4);
-
-  return tessera_gallery_new (loader);
-}
-
 /* Thousands of URLs arrive as one splice; duplicates are skipped, within and across adds. */
 static void
 test_add_splices_and_dedups (void)
 {
   const guint n_urls = 3000;
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
   g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   SpliceCount count = { 0 };
   guint n_duplicates = 0;
@@ -68,85 +58,63 @@ test_add_splices_and_dedups (void)
   g_assert_false (tessera_gallery_is_done (gallery));
 }
 
-static cJSON *
-parse_stats (TesseraGallery *gallery)
-{
-  g_autofree char *json = tessera_gallery_dup_stats_json (gallery);
-  cJSON *root = cJSON_Parse (json);
-
-  g_assert_nonnull (root);
-  return root;
-}
-
-static double
-number_field (const cJSON *object, const char *name)
-{
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive (object, name);
-
-  g_assert_true (cJSON_IsNumber (item));
-  return item->valuedouble;
-}
-
-static const char *
-string_field (const cJSON *object, const char *name)
-{
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive (object, name);
-
-  g_assert_true (cJSON_IsString (item));
-  return item->valuestring;
-}
-
-/* Counts and per-tile states reach the stats, failed ones with their reason. */
+/* Counts, timings and per-tile states, failed ones with their reason: what --stats reports
+ * (tests/app/test-stats.c checks the document itself). */
 static void
-test_counts_and_stats (void)
+test_counts (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
-  g_autofree char *good = tessera_test_server_url (server, "/img/a.png");
-  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
-  g_autofree char *html = tessera_test_server_url (server, "/page.html");
-  const char *urls[] = { good, missing, html };
-  cJSON *root;
-  const cJSON *items;
-  const cJSON *item;
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
+  g_auto (GStrv) urls = tessera_test_add_mixed_urls (gallery, server);
+  GListModel *model = tessera_gallery_get_model (gallery);
+  g_autoptr (TesseraTile) loaded = NULL;
+  g_autoptr (TesseraTile) not_found = NULL;
+  g_autoptr (TesseraTile) not_image = NULL;
 
-  tessera_gallery_add_uris (gallery, urls, G_N_ELEMENTS (urls), NULL);
   g_assert_false (tessera_gallery_is_done (gallery));
-
-  root = parse_stats (gallery);
-  g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (root, "all_tiles_ms")));
-  item = cJSON_GetArrayItem (cJSON_GetObjectItem (root, "items"), 0);
-  g_assert_cmpstr (string_field (item, "state"), ==, "waiting");
-  cJSON_Delete (root);
+  g_assert_cmpint (tessera_gallery_get_all_tiles_ms (gallery), ==, -1);
+  loaded = g_list_model_get_item (model, 0);
+  g_assert_cmpint (tessera_tile_get_state (loaded), ==, TESSERA_TILE_WAITING);
 
   g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (gallery), ==, 3);
   g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 3);
   g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 2);
+  g_assert_cmpint (tessera_gallery_get_first_tile_ms (gallery), >=, 0);
+  g_assert_cmpint (tessera_gallery_get_first_tile_ms (gallery), <=,
+                   tessera_gallery_get_all_tiles_ms (gallery));
 
-  root = parse_stats (gallery);
-  g_assert_cmpfloat (number_field (root, "tiles"), ==, 3);
-  g_assert_cmpfloat (number_field (root, "loaded"), ==, 1);
-  g_assert_cmpfloat (number_field (root, "failed"), ==, 2);
-  g_assert_cmpfloat (number_field (root, "first_tile_ms"), <=, number_field (root, "all_tiles_ms"));
-  items = cJSON_GetObjectItem (root, "items");
-  g_assert_cmpint (cJSON_GetArraySize (items), ==, 3);
+  g_assert_cmpstr (tessera_tile_get_uri (loaded), ==, urls[0]);
+  g_assert_cmpint (tessera_tile_get_state (loaded), ==, TESSERA_TILE_LOADED);
+  g_assert_null (tessera_tile_get_reason (loaded));
+  g_assert_cmpint (tessera_tile_get_done_ms (loaded), >=, 0);
 
-  item = cJSON_GetArrayItem (items, 0);
-  g_assert_cmpstr (string_field (item, "url"), ==, good);
-  g_assert_cmpstr (string_field (item, "state"), ==, "loaded");
-  g_assert_null (cJSON_GetObjectItem (item, "error"));
-  g_assert_cmpfloat (number_field (item, "done_ms"), >=, 0);
+  not_found = g_list_model_get_item (model, 1);
+  g_assert_cmpint (tessera_tile_get_state (not_found), ==, TESSERA_TILE_FAILED);
+  g_assert_cmpstr (tessera_tile_get_reason (not_found), ==, "HTTP 404");
 
-  item = cJSON_GetArrayItem (items, 1);
-  g_assert_cmpstr (string_field (item, "state"), ==, "failed");
-  g_assert_cmpstr (string_field (item, "error"), ==, "HTTP 404");
-
-  item = cJSON_GetArrayItem (items, 2);
-  g_assert_cmpstr (string_field (item, "error"), ==, "Not an image");
-  cJSON_Delete (root);
+  not_image = g_list_model_get_item (model, 2);
+  g_assert_cmpstr (tessera_tile_get_reason (not_image), ==, "Not an image");
 
   g_clear_object (&gallery);
   tessera_test_server_free (server);
+}
+
+/* What the tiles' source said is kept, in order, through a clear. */
+static void
+test_source_errors (void)
+{
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
+  GPtrArray *errors = tessera_gallery_get_source_errors (gallery);
+
+  g_assert_cmpuint (errors->len, ==, 0);
+  tessera_gallery_add_source_error (gallery, "Invalid client_id");
+  tessera_gallery_add_source_error (gallery, "Over capacity");
+  tessera_gallery_clear (gallery);
+
+  g_assert_cmpuint (errors->len, ==, 2);
+  g_assert_cmpstr (errors->pdata[0], ==, "Invalid client_id");
+  g_assert_cmpstr (errors->pdata[1], ==, "Over capacity");
 }
 
 #define CLEAR_JOBS        4
@@ -208,7 +176,7 @@ static void
 test_retry_failed (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraGallery) gallery = new_gallery ();
+  g_autoptr (TesseraGallery) gallery = tessera_test_gallery_new ();
   g_autofree char *good = tessera_test_server_url (server, "/img/a.png");
   g_autofree char *flaky = tessera_test_server_url (server, "/retry/404/1/gallery-flaky");
   g_autofree char *gone = tessera_test_server_url (server, "/status/410");
@@ -257,7 +225,8 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/gallery/add-splices-and-dedups", test_add_splices_and_dedups);
-  g_test_add_func ("/gallery/counts-and-stats", test_counts_and_stats);
+  g_test_add_func ("/gallery/counts", test_counts);
+  g_test_add_func ("/gallery/source-errors", test_source_errors);
   g_test_add_func ("/gallery/clear-cancels", test_clear_cancels);
   g_test_add_func ("/gallery/retry-failed", test_retry_failed);
 

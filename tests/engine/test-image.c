@@ -11,6 +11,7 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-image.h"
+#include "tessera-test-util.h"
 #include "tessera-test-server.h"
 
 #define TILE_PX          256
@@ -587,6 +588,65 @@ test_decode_full (void)
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE);
 }
 
+/* Runs tessera_image_decode_file_async to its end from the default main context. */
+static GdkTexture *
+decode_file (const char *path, gsize max_bytes, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  tessera_image_decode_file_async (path, max_bytes, cancellable, tessera_test_store_result,
+                                   &result);
+  g_assert_true (tessera_test_wait_for_result (&result, 10000));
+  return tessera_image_decode_file_finish (result, error);
+}
+
+/* Copy Image's read and decode, on a worker: the whole picture, within the byte cap and
+ * the pixel limits, only for images, and not at all once cancelled. */
+static void
+test_decode_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-image-XXXXXX", NULL);
+  g_autoptr (GdkPixbuf) pixbuf = make_halves (800, 400, RED, BLUE);
+  g_autoptr (GBytes) jpeg = encode (pixbuf, "jpeg");
+  g_autoptr (GBytes) too_wide = make_png_header (TESSERA_IMAGE_MAX_SIDE + 1, 1);
+  g_autoptr (GBytes) text = g_bytes_new_static ("<html>", 6);
+  g_autofree char *jpeg_path = tessera_test_write_file (dir, "picture.jpg", jpeg);
+  g_autofree char *wide_path = tessera_test_write_file (dir, "wide.png", too_wide);
+  g_autofree char *text_path = tessera_test_write_file (dir, "page.jpg", text);
+  gsize jpeg_len = g_bytes_get_size (jpeg);
+  g_autoptr (GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GError) error = NULL;
+
+  texture = decode_file (jpeg_path, jpeg_len, NULL, &error);
+  g_assert_no_error (error);
+  assert_texture_size (texture, 800, 400);
+  assert_pixel_colour (texture, 100, 200, RED);
+  assert_pixel_colour (texture, 700, 200, BLUE);
+
+  g_assert_null (decode_file (jpeg_path, jpeg_len - 1, NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  g_assert_null (decode_file (wide_path, jpeg_len, NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  g_assert_null (decode_file (text_path, jpeg_len, NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE);
+  g_clear_error (&error);
+  g_assert_null (decode_file (dir, jpeg_len, NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE);
+  g_clear_error (&error);
+
+  g_cancellable_cancel (cancelled);
+  g_assert_null (decode_file (jpeg_path, jpeg_len, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_unlink (jpeg_path);
+  g_unlink (wide_path);
+  g_unlink (text_path);
+  g_rmdir (dir);
+}
+
 static void
 test_decode_small_png (void)
 {
@@ -881,6 +941,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/decode/exif-rotated", test_decode_exif_rotated);
   g_test_add_func ("/image/decode/exif-rotated-shrunk", test_decode_exif_rotated_shrunk);
   g_test_add_func ("/image/decode/full", test_decode_full);
+  g_test_add_func ("/image/decode/file", test_decode_file);
   g_test_add_func ("/image/decode/gif-first-frame", test_decode_gif_first_frame);
   g_test_add_func ("/image/decode/webp", test_decode_webp);
   g_test_add_func ("/image/decode/webp-missing-decoder", test_decode_webp_missing_decoder);

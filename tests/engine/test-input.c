@@ -39,10 +39,7 @@ resolve (const char *const *args, GFile *cwd)
 static void
 write_file (const char *dir, const char *name, GBytes *bytes)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
-                                      (gssize) g_bytes_get_size (bytes), NULL));
+  g_free (tessera_test_write_file (dir, name, bytes));
 }
 
 static void
@@ -87,6 +84,32 @@ test_args (void)
   tessera_test_remove_tree (dir);
 }
 
+/* An argument that cannot be used says why, not a guess: "list.txt/x" is not missing, its
+ * parent is not a folder. */
+static void
+test_unusable_argument_says_why (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-input-XXXXXX", NULL);
+  g_autofree char *list_path = g_build_filename (dir, "list.txt", NULL);
+  g_autoptr (GFile) cwd = g_file_new_for_path (dir);
+  g_autoptr (GBytes) text = g_bytes_new_static ("https://example.com/a.jpg\n", 26);
+  g_autoptr (TesseraUrlList) list = NULL;
+  const char *args[] = { "list.txt/x", "missing.txt", "list.txt", NULL };
+
+  write_file (dir, "list.txt", text);
+  g_test_expect_message ("tessera-input", G_LOG_LEVEL_MESSAGE,
+                         "Skipping “list.txt/x”: *Not a directory*");
+  g_test_expect_message ("tessera-input", G_LOG_LEVEL_MESSAGE,
+                         "Skipping “missing.txt”: No such file or URL");
+  list = resolve (args, cwd);
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpuint (list->urls->len, ==, 1);
+  g_assert_cmpuint (list->n_not_urls, ==, 2);
+  g_unlink (list_path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -94,6 +117,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/input/args", test_args);
+  g_test_add_func ("/input/unusable-argument-says-why", test_unusable_argument_says_why);
 
   return g_test_run ();
 }

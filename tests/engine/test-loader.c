@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <glib/gstdio.h>
 
 #include "tessera-engine.h"
@@ -264,6 +266,51 @@ test_cancel_running (void)
   tessera_test_server_free (server);
 }
 
+static gboolean
+retry_pending (gpointer data)
+{
+  return tessera_test_server_count_path (data, "/retry/503/99/cancel-wait") == 1;
+}
+
+/* Cancelling while a 503 waits out its Retry-After ends the wait at once, not when it is
+ * over: the worker sleeps on the request's GCancellable. */
+#define LONG_RETRY_AFTER_S 60
+#define INTO_THE_WAIT_MS   200
+#define CANCEL_WAIT_MAX_MS 5000
+
+static void
+test_cancel_retry_wait (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *url = NULL;
+  g_autoptr (TesseraLoader) loader = NULL;
+  TesseraFetchLimits limits;
+  Counter counter = { 0 };
+  TesseraRequest *request;
+  gint64 started;
+
+  tessera_test_fast_limits (&limits);
+  limits.retry_after_cap_s = LONG_RETRY_AFTER_S;
+  loader = tessera_loader_new (1, &limits);
+  url = tessera_test_server_url (server, "/retry/503/99/cancel-wait?after=60");
+  request = tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery, &counter, NULL);
+  g_assert_true (tessera_test_wait_until (retry_pending, server, 10000));
+  g_assert_true (tessera_test_wait_for_in_flight (server, 0, 10000));
+  /* Give the worker time to start waiting: the wait is what must wake. */
+  g_usleep (INTO_THE_WAIT_MS * G_TIME_SPAN_MILLISECOND);
+
+  started = g_get_monotonic_time ();
+  tessera_request_cancel (request);
+  tessera_request_unref (request);
+  g_clear_object (&loader); /* returns once the worker has given up */
+
+  g_assert_cmpint (g_get_monotonic_time () - started, <,
+                   CANCEL_WAIT_MAX_MS * G_TIME_SPAN_MILLISECOND
+                       * (gint64) tessera_test_slowdown ());
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/retry/503/99/cancel-wait"), ==, 1);
+  g_assert_cmpuint (counter.n_delivered, ==, 0);
+}
+
 typedef struct
 {
   GArray *order;
@@ -360,6 +407,41 @@ test_local_files (void)
   tessera_test_outcome_clear (&image);
   tessera_test_outcome_clear (&text);
   tessera_test_remove_tree (dir);
+}
+
+/* The byte cap holds for local files by the read itself: a file whose size says nothing
+ * (/proc: 0 bytes) is refused past the cap, and a FIFO is refused without waiting for a
+ * writer. */
+#define SMALL_MAX_BYTES 64
+
+static void
+test_local_files_bounded (void)
+{
+  g_autoptr (TesseraLoader) loader = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tessera-loader-XXXXXX", NULL);
+  g_autofree char *fifo_path = g_build_filename (dir, "pipe.png", NULL);
+  g_autofree char *fifo_uri = g_filename_to_uri (fifo_path, NULL, NULL);
+  TesseraFetchLimits limits;
+  TesseraTestOutcome proc = { 0 };
+  TesseraTestOutcome fifo = { 0 };
+
+  tessera_test_fast_limits (&limits);
+  limits.max_bytes = SMALL_MAX_BYTES;
+  loader = tessera_loader_new (1, &limits);
+  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
+
+  load_one (loader, "file:///proc/self/status", &proc);
+  load_one (loader, fifo_uri, &fifo);
+
+  g_assert_cmpint (proc.error_code, ==, TESSERA_ERROR_TOO_LARGE);
+  g_assert_cmpstr (proc.label, ==, "Too large");
+  g_assert_cmpint (fifo.error_code, ==, TESSERA_ERROR_FILE);
+  g_assert_cmpstr (fifo.label, ==, "Can't read file");
+
+  tessera_test_outcome_clear (&proc);
+  tessera_test_outcome_clear (&fifo);
+  g_unlink (fifo_path);
+  g_rmdir (dir);
 }
 
 /* Echoes the request's Authorization header with the status asked for in the query, and a
@@ -552,18 +634,35 @@ test_delivers_under_busy_frames (void)
   tessera_test_remove_tree (dir);
 }
 
+/* A refused argument returns NULL and touches nothing: no half-made loader to finalize, no
+ * fetcher read before it is checked. */
+static void
+test_preconditions (void)
+{
+  g_test_expect_message ("tessera-loader", G_LOG_LEVEL_CRITICAL, "*n_jobs >= *");
+  g_assert_null (tessera_loader_new (TESSERA_LOADER_MIN_JOBS - 1, NULL));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("tessera-fetch", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+  g_assert_null (tessera_fetcher_request (NULL, "http://127.0.0.1:1/", NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int argc, char *argv[])
 {
   tessera_engine_init ();
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/loader/preconditions", test_preconditions);
   g_test_add_func ("/loader/faults", test_faults);
   g_test_add_func ("/loader/concurrency-and-reuse", test_concurrency_and_reuse);
   g_test_add_func ("/loader/cancel-many", test_cancel_many);
   g_test_add_func ("/loader/cancel-running", test_cancel_running);
   g_test_add_func ("/loader/priority", test_priority);
+  g_test_add_func ("/loader/cancel-retry-wait", test_cancel_retry_wait);
   g_test_add_func ("/loader/local-files", test_local_files);
+  g_test_add_func ("/loader/local-files-bounded", test_local_files_bounded);
   g_test_add_func ("/loader/delivers-under-busy-frames", test_delivers_under_busy_frames);
   g_test_add_func ("/loader/data-requests", test_data_requests);
 

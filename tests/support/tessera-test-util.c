@@ -245,6 +245,36 @@ tessera_test_serve_imgur (TesseraTestServer *server, const char *fixtures_dir,
   }
 }
 
+TesseraGallery *
+tessera_test_gallery_new (void)
+{
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (4);
+
+  return tessera_gallery_new (loader);
+}
+
+GStrv
+tessera_test_add_mixed_urls (TesseraGallery *gallery, TesseraTestServer *server)
+{
+  const char *const paths[] = { "/img/a.png", "/status/404", "/page.html" };
+  GStrv urls = g_new0 (char *, G_N_ELEMENTS (paths) + 1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    urls[i] = tessera_test_server_url (server, paths[i]);
+  tessera_gallery_add_uris (gallery, (const char *const *) urls, G_N_ELEMENTS (paths), NULL);
+  return urls;
+}
+
+char *
+tessera_test_write_file (const char *dir, const char *name, GBytes *bytes)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      (gssize) g_bytes_get_size (bytes), NULL));
+  return path;
+}
+
 guint
 tessera_test_count_files (const char *path)
 {

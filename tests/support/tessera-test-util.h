@@ -65,6 +65,16 @@ void tessera_test_serve_imgur (TesseraTestServer *server, const char *fixtures_d
 /* The fixtures' folder: TESSERA_IMGUR_FIXTURES, which the test environment sets. */
 const char *tessera_test_imgur_fixtures (void);
 
+/* A gallery (transfer full) over tessera_test_loader_new (4). */
+TesseraGallery *tessera_test_gallery_new (void);
+/* Adds to @gallery three URLs of @server, in this order: an image that loads, a 404 and
+ * a page that is not an image. Returns (transfer full) the URLs. */
+GStrv tessera_test_add_mixed_urls (TesseraGallery *gallery, TesseraTestServer *server);
+
+/* Writes @bytes to the file @name in the folder @dir, asserting it worked; returns
+ * (transfer full) the file's path. */
+char *tessera_test_write_file (const char *dir, const char *name, GBytes *bytes);
+
 /* How many entries the folder @path holds (0 when it cannot be read). */
 guint tessera_test_count_files (const char *path);
 /* The names in the folder @path, sorted and joined with '|': "a.jpg|b (2).jpg" (transfer

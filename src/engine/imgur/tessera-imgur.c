@@ -13,6 +13,7 @@
 
 #include "tessera-error.h"
 #include "tessera-imgur.h"
+#include "tessera-util.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cJSON, cJSON_Delete)
 
@@ -325,11 +326,7 @@ shorten_message (const char *text)
   if (strlen (valid) <= TESSERA_IMGUR_MAX_MESSAGE)
     return g_steal_pointer (&valid);
 
-  /* Back up to the start of a character so the cut never splits one. */
-  cut = TESSERA_IMGUR_MAX_MESSAGE - strlen (ELLIPSIS);
-  while (cut > 0 && (valid[cut] & 0xC0) == 0x80)
-    cut--;
-
+  cut = tessera_utf8_prefix_len (valid, -1, TESSERA_IMGUR_MAX_MESSAGE - strlen (ELLIPSIS));
   return g_strdup_printf ("%.*s%s", (int) cut, valid, ELLIPSIS);
 }
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "tessera-save-item.h"
+#include "tessera-util.h"
 
 TesseraSaveItem *
 tessera_save_item_new_for_uri (const char *uri, const char *original_path)
@@ -18,7 +19,7 @@ tessera_save_item_new_for_uri (const char *uri, const char *original_path)
   item->uri = g_strdup (uri);
   if (original_path != NULL)
     item->path = g_strdup (original_path);
-  else if (g_str_has_prefix (uri, "file:"))
+  else if (tessera_uri_is_file (uri))
     item->path = g_filename_from_uri (uri, NULL, NULL);
   return item;
 }

@@ -8,21 +8,11 @@
 #include <string.h>
 
 #include "tessera-save-name.h"
+#include "tessera-util.h"
 
 #define REPLACEMENT   '_'
 /* Room kept for " (9999)" and an extension when a stem is cut. */
 #define EXTENSION_MAX 8
-
-/* The longest prefix of @text, at most @max bytes, that ends on a character boundary. */
-static gsize
-utf8_prefix_len (const char *text, gsize max)
-{
-  gsize len = strlen (text);
-
-  if (len <= max)
-    return len;
-  return (gsize) (g_utf8_find_prev_char (text, text + max + 1) - text);
-}
 
 static gboolean
 is_unwanted (gunichar c)
@@ -108,7 +98,7 @@ tessera_save_name_sanitize (const char *text, gssize len)
 
   if (!is_usable (clean->str))
     return NULL;
-  g_string_truncate (clean, utf8_prefix_len (clean->str, TESSERA_SAVE_NAME_MAX));
+  g_string_truncate (clean, tessera_utf8_prefix_len (clean->str, -1, TESSERA_SAVE_NAME_MAX));
   return g_string_free (g_steal_pointer (&clean), FALSE);
 }
 
@@ -146,7 +136,7 @@ static char *
 join_within_limit (const char *stem, const char *extension)
 {
   gsize room = TESSERA_SAVE_NAME_MAX - (extension ? strlen (extension) + 1 : 0);
-  g_autofree char *cut = g_strndup (stem, utf8_prefix_len (stem, room));
+  g_autofree char *cut = g_strndup (stem, tessera_utf8_prefix_len (stem, -1, room));
 
   return extension ? g_strconcat (cut, ".", extension, NULL) : g_steal_pointer (&cut);
 }
@@ -223,7 +213,7 @@ tessera_save_name_for_post (const char *title, const char *id, TesseraImageForma
   tail = extension ? g_strdup_printf (" (%s).%s", safe_id, extension)
                    : g_strdup_printf (" (%s)", safe_id);
   room = TESSERA_SAVE_NAME_MAX > strlen (tail) ? TESSERA_SAVE_NAME_MAX - strlen (tail) : 0;
-  safe_title[utf8_prefix_len (safe_title, room)] = '\0';
+  safe_title[tessera_utf8_prefix_len (safe_title, -1, room)] = '\0';
   return g_strconcat (safe_title, tail, NULL);
 }
 
@@ -241,7 +231,7 @@ tessera_save_name_numbered (const char *name, guint n)
   extension = find_extension (name);
   stem = extension ? g_strndup (name, (gsize) (extension - 1 - name)) : g_strdup (name);
   room = TESSERA_SAVE_NAME_MAX - strlen (number) - (extension ? strlen (extension) + 1 : 0);
-  stem[utf8_prefix_len (stem, room)] = '\0';
+  stem[tessera_utf8_prefix_len (stem, -1, room)] = '\0';
   return extension ? g_strconcat (stem, number, ".", extension, NULL)
                    : g_strconcat (stem, number, NULL);
 }

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-stats.h: the --stats document, written at exit from a gallery's counts and tiles */
+#pragma once
+
+#include "tessera-gallery.h"
+
+G_BEGIN_DECLS
+
+/* Returns (transfer full) the --stats JSON of @gallery: "tiles", "loaded", "failed",
+ * "first_tile_ms" and "all_tiles_ms" (milliseconds since start, null until known),
+ * "source_errors", and in "items" one object per tile in grid order ("url", "id" when it
+ * has one, "state", "error" and "error_detail" when failed, "done_ms"). Main thread. */
+char *tessera_stats_dup_json (TesseraGallery *gallery);
+
+/* Writes tessera_stats_dup_json (@gallery) to the file @path (a filename), replacing it
+ * atomically. FALSE with a G_FILE_ERROR when it cannot be written. Main thread. */
+gboolean tessera_stats_write (TesseraGallery *gallery, const char *path, GError **error);
+
+G_END_DECLS
