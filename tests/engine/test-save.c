@@ -11,6 +11,7 @@
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -308,6 +309,36 @@ test_no_second_download (Fixture *fixture, gconstpointer data)
 }
 
 /* One failure never stops the others, and each says why. */
+/* A local original is read with the same bound as a download: one byte over it fails the
+ * item, and nothing is written. */
+static void
+test_local_original_bounded (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (fixture->served, "huge.png", NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (GPtrArray) items = new_items ();
+  g_autoptr (TesseraSaveReport) report = NULL;
+  g_autofree char *listing = NULL;
+  int fd = open (path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+  int truncated, closed;
+
+  g_assert_cmpint (fd, >=, 0);
+  /* Sparse: costs no disk. */
+  truncated = ftruncate (fd, TESSERA_FETCH_MAX_BYTES + 1);
+  closed = close (fd);
+  g_assert_cmpint (truncated, ==, 0);
+  g_assert_cmpint (closed, ==, 0);
+  g_ptr_array_add (items, tessera_save_item_new_for_uri (uri, path));
+  report = save (fixture->loader, items, fixture->target);
+
+  g_assert_cmpuint (report->saved_names->len, ==, 0);
+  g_assert_cmpuint (report->failures->len, ==, 1);
+  g_test_message ("%s", (const char *) report->failures->pdata[0]);
+  g_assert_nonnull (strstr (report->failures->pdata[0], "larger than"));
+  listing = tessera_test_list_folder (fixture->target);
+  g_assert_cmpstr (listing, ==, "");
+}
+
 static void
 test_failures_reported (Fixture *fixture, gconstpointer data)
 {
@@ -759,6 +790,7 @@ main (int argc, char *argv[])
   ADD ("/save/batch-collisions-and-bytes", test_batch_collisions_and_bytes);
   ADD ("/save/no-second-download", test_no_second_download);
   ADD ("/save/failures-reported", test_failures_reported);
+  ADD ("/save/local-original-bounded", test_local_original_bounded);
   ADD ("/save/cancel-leaves-whole-files", test_cancel_leaves_whole_files);
   ADD ("/save/into-folders", test_into_folders);
   ADD ("/save/make-folder", test_make_folder);

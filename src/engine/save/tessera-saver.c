@@ -12,6 +12,7 @@
 #include "tessera-save-name.h"
 #include "tessera-save.h"
 #include "tessera-saver.h"
+#include "tessera-util.h"
 
 /* Saving goes before the thumbnails still queued. */
 #define SAVE_PRIORITY (G_MININT + 1)
@@ -193,17 +194,6 @@ report_later (SaveJob *job)
   g_source_attach (source, job->run->context);
 }
 
-static GBytes *
-read_original (const char *path, GError **error)
-{
-  char *contents = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &contents, &len, error))
-    return NULL;
-  return g_bytes_new_take (contents, len);
-}
-
 /* Writer thread: what to write, or NULL with @error. */
 static GBytes *
 original_bytes (SaveJob *job, GError **error)
@@ -215,7 +205,9 @@ original_bytes (SaveJob *job, GError **error)
   if (job->bytes != NULL)
     return g_bytes_ref (job->bytes);
   if (job->item->texture == NULL)
-    return read_original (job->item->path, error);
+    /* The same bound as a download: a local file is read whole, so it must fit. */
+    return tessera_read_file_bounded (job->item->path, TESSERA_FETCH_MAX_BYTES,
+                                      job->run->cancellable, error);
   /* Textures are immutable, so encoding one off the main thread is safe. */
   png = gdk_texture_save_to_png_bytes (job->item->texture);
   if (png == NULL)
