@@ -203,7 +203,7 @@ static void
 on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (TesseraApplication) self = user_data;
-  g_autoptr (TesseraUrlList) list = tessera_input_from_args_finish (result, NULL);
+  g_autoptr (TesseraUrlList) list = tessera_input_finish (result, NULL);
 
   if (self->window != NULL && list != NULL)
     tessera_window_add_url_list (self->window, list);

@@ -79,7 +79,7 @@ static void
 on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   SaveRun *run = user_data;
-  g_autoptr (TesseraUrlList) list = tessera_input_from_args_finish (result, NULL);
+  g_autoptr (TesseraUrlList) list = tessera_input_finish (result, NULL);
   g_autoptr (GPtrArray) items = NULL;
 
   if (list == NULL || list->urls->len == 0)

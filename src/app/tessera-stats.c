@@ -7,7 +7,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "tessera-stats.h"
+#include "tessera-stats-private.h"
 
 /* A time not known yet is null, not a number that could pass for one. */
 static void

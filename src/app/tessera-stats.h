@@ -6,12 +6,6 @@
 
 G_BEGIN_DECLS
 
-/* Returns (transfer full) the --stats JSON of @gallery: "tiles", "loaded", "failed",
- * "first_tile_ms" and "all_tiles_ms" (milliseconds since start, null until known),
- * "source_errors", and in "items" one object per tile in grid order ("url", "id" when it
- * has one, "state", "error" and "error_detail" when failed, "done_ms"). Main thread. */
-char *tessera_stats_dup_json (TesseraGallery *gallery);
-
 /* Writes tessera_stats_dup_json (@gallery) to the file @path (a filename), replacing it
  * atomically. FALSE with a G_FILE_ERROR when it cannot be written. Main thread. */
 gboolean tessera_stats_write (TesseraGallery *gallery, const char *path, GError **error);

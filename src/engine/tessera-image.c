@@ -11,7 +11,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
-#include "tessera-image.h"
+#include "tessera-image-private.h"
 #include "tessera-util.h"
 
 /* TRUE when @data holds the string literal @magic at @offset. */

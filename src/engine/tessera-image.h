@@ -20,20 +20,11 @@ TesseraImageFormat tessera_image_sniff (const guint8 *data, gsize len);
 /* "jpg", "png", "gif", "webp"; NULL for UNKNOWN. */
 const char *tessera_image_format_extension (TesseraImageFormat format);
 
-/* The pixel size the header declares, read without decoding. FALSE when the header
- * holds no size (truncated, malformed). */
-gboolean tessera_image_probe_size (const guint8 *data, gsize len, TesseraImageFormat format,
-                                   guint *width, guint *height);
-
 /* Decodes @bytes straight to a @tile_px × @tile_px texture: shrunk while loading,
  * EXIF orientation applied, centre-cropped to a square, first frame of an animation.
  * Errors are TESSERA_ERROR_NOT_IMAGE, _TOO_LARGE or _BROKEN. Never call on the main thread. */
 GdkTexture *tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format,
                                        GError **error);
-
-/* The whole first frame at full size, upright; the same checks and errors. Never call on
- * the main thread. */
-GdkTexture *tessera_image_decode_full (GBytes *bytes, GError **error);
 
 /* Reads the image file at @path (a filename) on a GTask worker thread, at most @max_bytes
  * bytes (bytes; below G_MAXUINT), and decodes it as tessera_image_decode_full does: sniffed

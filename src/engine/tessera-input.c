@@ -254,14 +254,6 @@ tessera_input_from_args_async (const char *const *args, GFile *cwd, GCancellable
   g_task_run_in_thread (task, resolve_args_in_thread);
 }
 
-TesseraUrlList *
-tessera_input_from_args_finish (GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 extract_text_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -290,9 +282,13 @@ tessera_input_from_text_async (GBytes *text, GCancellable *cancellable,
 }
 
 TesseraUrlList *
-tessera_input_from_text_finish (GAsyncResult *result, GError **error)
+tessera_input_finish (GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tessera_input_from_args_async
+                            || g_task_get_source_tag (G_TASK (result))
+                                   == tessera_input_from_text_async,
+                        NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -14,11 +14,13 @@ G_BEGIN_DECLS
  * not-URLs in the result. */
 void tessera_input_from_args_async (const char *const *args, GFile *cwd, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data);
-TesseraUrlList *tessera_input_from_args_finish (GAsyncResult *result, GError **error);
 
 /* Finds the URLs in @text (any bytes; need not be UTF-8). */
 void tessera_input_from_text_async (GBytes *text, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data);
-TesseraUrlList *tessera_input_from_text_finish (GAsyncResult *result, GError **error);
+
+/* Finishes either call above, on the thread that made it: the URLs found (transfer full),
+ * or NULL with @error (G_IO_ERROR_CANCELLED when cancelled). */
+TesseraUrlList *tessera_input_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

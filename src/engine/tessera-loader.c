@@ -15,7 +15,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
-#include "tessera-loader.h"
+#include "tessera-loader-private.h"
 #include "tessera-util.h"
 
 struct _TesseraLoader
@@ -26,7 +26,6 @@ struct _TesseraLoader
   GMainContext *context; /* where results are delivered */
   TesseraCurlShare *share;
   TesseraFetchLimits limits;
-  guint n_jobs;
   guint64 next_sequence;
   GHashTable *pending; /* (element-type TesseraRequest) owned refs; loader thread only */
 
@@ -378,8 +377,8 @@ compare_requests (gconstpointer a, gconstpointer b, gpointer user_data)
   return (first->sequence > second->sequence) - (first->sequence < second->sequence);
 }
 
-void
-tessera_loader_cancel_all (TesseraLoader *self)
+static void
+cancel_all_requests (TesseraLoader *self)
 {
   g_autoptr (GPtrArray) requests = NULL;
   GHashTableIter iter;
@@ -433,7 +432,7 @@ tessera_loader_finalize (GObject *object)
 {
   TesseraLoader *self = TESSERA_LOADER (object);
 
-  tessera_loader_cancel_all (self);
+  cancel_all_requests (self);
   /* Every queued request is cancelled now, so the workers run through the queue at once,
    * dropping each; letting them do so (rather than an immediate stop) is what releases
    * the queue's references. Transfers under way end at their next progress check. */
@@ -481,7 +480,6 @@ tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
     self->limits = *limits;
   else
     tessera_fetch_limits_init (&self->limits);
-  self->n_jobs = n_jobs;
 
   /* Exclusive threads: each keeps its own fetcher in thread_fetcher. */
   self->pool = g_thread_pool_new_full (run_request, self, (GDestroyNotify) tessera_request_unref,
@@ -491,14 +489,6 @@ tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
   g_thread_pool_set_sort_function (self->pool, compare_requests, NULL);
 
   return g_steal_pointer (&self);
-}
-
-guint
-tessera_loader_get_n_jobs (TesseraLoader *self)
-{
-  g_return_val_if_fail (TESSERA_IS_LOADER (self), 0);
-
-  return self->n_jobs;
 }
 
 guint

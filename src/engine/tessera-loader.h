@@ -37,7 +37,6 @@ typedef void (*TesseraDeliverFunc) (const TesseraLoadResult *result, gpointer us
 
 /* @limits may be NULL for the defaults in tessera-fetch.h. */
 TesseraLoader *tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits);
-guint tessera_loader_get_n_jobs (TesseraLoader *self);
 /* Keeps every downloaded image's bytes in a private temporary folder, removed with the
  * loader, so they can be saved without a second download. Call before any submit. */
 gboolean tessera_loader_keep_originals (TesseraLoader *self, GError **error);
@@ -74,10 +73,6 @@ TesseraRequest *tessera_loader_submit_data (TesseraLoader *self, const char *uri
 void tessera_request_cancel (TesseraRequest *request);
 TesseraRequest *tessera_request_ref (TesseraRequest *request);
 void tessera_request_unref (TesseraRequest *request);
-
-/* Requests submitted and neither delivered nor cancelled. */
-guint tessera_loader_get_n_pending (TesseraLoader *self);
-void tessera_loader_cancel_all (TesseraLoader *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraRequest, tessera_request_unref)
 

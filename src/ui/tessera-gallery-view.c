@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "tessera-gallery-view.h"
+#include "tessera-gallery-view-private.h"
 #include "tessera-tile-widget.h"
 
 struct _TesseraGalleryView
@@ -399,13 +399,6 @@ tessera_gallery_view_get_n_selected (TesseraGalleryView *self)
   return (guint) gtk_bitset_get_size (selected);
 }
 
-TesseraGallery *
-tessera_gallery_view_get_gallery (TesseraGalleryView *self)
-{
-  g_return_val_if_fail (TESSERA_IS_GALLERY_VIEW (self), NULL);
-  return self->gallery;
-}
-
 GtkAdjustment *
 tessera_gallery_view_get_vadjustment (TesseraGalleryView *self)
 {
@@ -553,10 +546,4 @@ tessera_gallery_view_init (TesseraGalleryView *self)
                            0);
   g_signal_connect_object (adjustment, "changed", G_CALLBACK (on_adjustment_changed), self, 0);
   g_signal_connect (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_changed), NULL);
-}
-
-GtkWidget *
-tessera_gallery_view_new (TesseraGallery *gallery)
-{
-  return g_object_new (TESSERA_TYPE_GALLERY_VIEW, "gallery", gallery, NULL);
 }

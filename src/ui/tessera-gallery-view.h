@@ -14,10 +14,7 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_GALLERY_VIEW (tessera_gallery_view_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraGalleryView, tessera_gallery_view, TESSERA, GALLERY_VIEW, GtkWidget)
 
-GtkWidget *tessera_gallery_view_new (TesseraGallery *gallery);
-TesseraGallery *tessera_gallery_view_get_gallery (TesseraGalleryView *self);
 void tessera_gallery_view_set_gallery (TesseraGalleryView *self, TesseraGallery *gallery);
-GtkAdjustment *tessera_gallery_view_get_vadjustment (TesseraGalleryView *self);
 /* (element-type TesseraTile): the selected tiles, in grid order. */
 GPtrArray *tessera_gallery_view_dup_selected (TesseraGalleryView *self);
 guint tessera_gallery_view_get_n_selected (TesseraGalleryView *self);

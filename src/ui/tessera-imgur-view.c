@@ -352,8 +352,8 @@ on_settings_changed (GSettings *settings, const char *key, gpointer user_data)
   tessera_imgur_view_open (self, &query);
 }
 
-void
-tessera_imgur_view_set_settings (TesseraImgurView *self, GSettings *settings)
+static void
+set_settings (TesseraImgurView *self, GSettings *settings)
 {
   g_return_if_fail (TESSERA_IS_IMGUR_VIEW (self));
 
@@ -393,7 +393,7 @@ tessera_imgur_view_dispose (GObject *object)
 {
   TesseraImgurView *self = TESSERA_IMGUR_VIEW (object);
 
-  tessera_imgur_view_set_settings (self, NULL);
+  set_settings (self, NULL);
   g_clear_object (&self->album_source);
   g_clear_object (&self->source);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_IMGUR_VIEW);
@@ -531,6 +531,6 @@ tessera_imgur_view_new (TesseraGallery *gallery, GSettings *settings)
   self = g_object_new (TESSERA_TYPE_IMGUR_VIEW, NULL);
   self->gallery = g_object_ref (gallery);
   tessera_gallery_view_set_gallery (self->gallery_view, gallery);
-  tessera_imgur_view_set_settings (self, settings);
+  set_settings (self, settings);
   return GTK_WIDGET (self);
 }

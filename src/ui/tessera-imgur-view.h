@@ -15,7 +15,6 @@ G_DECLARE_FINAL_TYPE (TesseraImgurView, tessera_imgur_view, TESSERA, IMGUR_VIEW,
 /* Posts go to @gallery. @settings (may be NULL) holds the Client ID and the NSFW choice;
  * the environment takes precedence over it (see tessera_imgur_client_id). */
 GtkWidget *tessera_imgur_view_new (TesseraGallery *gallery, GSettings *settings);
-void tessera_imgur_view_set_settings (TesseraImgurView *self, GSettings *settings);
 /* Starts over with @query: clears the gallery and requests its first page. */
 void tessera_imgur_view_open (TesseraImgurView *self, const TesseraImgurQuery *query);
 /* The gallery's source, or NULL before anything was opened. */

@@ -36,8 +36,7 @@ on_url_list_ready (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (TesseraUrlList) list = NULL;
 
-  /* Both producers finish the same way: a GTask holding a TesseraUrlList. */
-  list = g_task_propagate_pointer (G_TASK (result), &error);
+  list = tessera_input_finish (result, &error);
   if (list == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

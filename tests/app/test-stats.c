@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "tessera-engine.h"
-#include "tessera-stats.h"
+#include "tessera-stats-private.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 

@@ -10,7 +10,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
-#include "tessera-image.h"
+#include "tessera-image-private.h"
 #include "tessera-test-util.h"
 #include "tessera-test-server.h"
 

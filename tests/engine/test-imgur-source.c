@@ -7,7 +7,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-imgur-collect.h"
-#include "tessera-imgur-source.h"
+#include "tessera-imgur-source-private.h"
 #include "tessera-saver.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"

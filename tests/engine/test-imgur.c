@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tessera-error.h"
-#include "tessera-imgur.h"
+#include "tessera-imgur-private.h"
 
 #define BASE    "https://i.imgur.com"
 /* 1.5 × 200 = 300 fits in m (320). */

@@ -31,7 +31,7 @@ resolve (const char *const *args, GFile *cwd)
 
   tessera_input_from_args_async (args, cwd, NULL, on_finished, &result);
   g_assert_true (tessera_test_wait_until (has_result, &result, 10000));
-  list = tessera_input_from_args_finish (result, &error);
+  list = tessera_input_finish (result, &error);
   g_assert_no_error (error);
   return list;
 }

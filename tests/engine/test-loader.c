@@ -9,7 +9,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
-#include "tessera-loader.h"
+#include "tessera-loader-private.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "tessera-save-name.h"
+#include "tessera-save-name-private.h"
 
 static void
 assert_safe (const char *name)

@@ -6,7 +6,7 @@
 #include <gtk/gtk.h>
 
 #include "tessera-engine.h"
-#include "tessera-gallery-view.h"
+#include "tessera-gallery-view-private.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 #include "tessera-tile-widget.h"

@@ -11,7 +11,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
-#include "tessera-imgur-source.h"
+#include "tessera-imgur-source-private.h"
 #include "tessera-imgur.h"
 
 #define API_ENV                     "TESSERA_IMGUR_API"
@@ -479,13 +479,6 @@ tessera_imgur_source_get_gallery (TesseraImgurSource *self)
 {
   g_return_val_if_fail (TESSERA_IS_IMGUR_SOURCE (self), NULL);
   return self->gallery;
-}
-
-const TesseraImgurQuery *
-tessera_imgur_source_get_query (TesseraImgurSource *self)
-{
-  g_return_val_if_fail (TESSERA_IS_IMGUR_SOURCE (self), NULL);
-  return &self->query;
 }
 
 TesseraImgurState

@@ -28,14 +28,6 @@ void tessera_imgur_query_clear (TesseraImgurQuery *query);
 void tessera_imgur_query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraImgurQuery, tessera_imgur_query_clear)
 
-/* The API request for page @page (from 0) of @query under @api_base (see
- * tessera_imgur_build_uri): …/3/gallery/{section}/{sort}/{window}/{page}, the search
- * …/3/gallery/search/{sort}/{window}/{page}?q=…, or the album …/3/gallery/album/{id}.
- * Missing parts of @query take the defaults. Returns (transfer full) the URI, or NULL when
- * @api_base is not a base tessera_imgur_build_uri takes. Any thread. */
-char *tessera_imgur_page_uri (const char *api_base, const TesseraImgurQuery *query, guint page,
-                              gboolean show_nsfw);
-
 /* Requests left before Imgur's limit, below which the window says how many. */
 #define TESSERA_IMGUR_LOW_REMAINING   50
 /* When Imgur says the limit is reached without saying when it resets. */
@@ -63,7 +55,6 @@ gboolean tessera_imgur_check_client_id (const char *client_id, TesseraImgurProbl
                                         char **message);
 
 TesseraGallery *tessera_imgur_source_get_gallery (TesseraImgurSource *self);
-const TesseraImgurQuery *tessera_imgur_source_get_query (TesseraImgurSource *self);
 TesseraImgurState tessera_imgur_source_get_state (TesseraImgurSource *self);
 TesseraImgurProblem tessera_imgur_source_get_problem (TesseraImgurSource *self);
 /* What went wrong, in one or two sentences without advice (what to do about it is for the
@@ -72,7 +63,5 @@ TesseraImgurProblem tessera_imgur_source_get_problem (TesseraImgurSource *self);
 const char *tessera_imgur_source_get_message (TesseraImgurSource *self);
 /* Requests left before the limit (the lower of client and user), -1 when unknown. */
 gint64 tessera_imgur_source_get_remaining (TesseraImgurSource *self);
-/* How many page requests went out, for tests and the curious. */
-guint tessera_imgur_source_get_n_requests (TesseraImgurSource *self);
 
 G_END_DECLS

@@ -12,7 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-error.h"
-#include "tessera-imgur.h"
+#include "tessera-imgur-private.h"
 #include "tessera-util.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cJSON, cJSON_Delete)

@@ -54,13 +54,6 @@ void tessera_imgur_page_free (TesseraImgurPage *page);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPage, tessera_imgur_page_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPost, tessera_imgur_post_free)
 
-/* The size letter for a square tile of @tile_px device pixels: the smallest of
- * t (160), m (320), l (640), h (1024) whose longest side is at least 1.5 × @tile_px, else h. */
-char tessera_imgur_thumbnail_letter (guint tile_px);
-/* "{images_base}/{image_id}{letter}.jpg" (see tessera_imgur_build_uri); NULL when @images_base
- * is not a base it takes. */
-char *tessera_imgur_thumbnail_uri (const char *images_base, const char *image_id, guint tile_px);
-
 /* A page of gallery posts from /3/gallery/{section}/{sort}/{window}/{page} or
  * /3/gallery/search/...: {"data":[items],"success":true,"status":200}. */
 TesseraImgurPage *tessera_imgur_parse_gallery (const char *json, gsize len, const char *images_base,

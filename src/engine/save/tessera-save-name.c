@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "tessera-save-name.h"
+#include "tessera-save-name-private.h"
 #include "tessera-util.h"
 
 #define REPLACEMENT   '_'

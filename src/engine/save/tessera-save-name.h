@@ -19,9 +19,5 @@ char *tessera_save_name_for_url (const char *url, TesseraImageFormat format, gui
 char *tessera_save_name_for_post (const char *title, const char *id, TesseraImageFormat format);
 /* "cat.jpg", 2 → "cat (2).jpg"; stays within TESSERA_SAVE_NAME_MAX. @n >= 2. */
 char *tessera_save_name_numbered (const char *name, guint n);
-/* Any text as a safe name: valid UTF-8, no "/" or "\", no control characters, no leading
- * dot or space, no trailing dot or space, at most TESSERA_SAVE_NAME_MAX bytes. NULL when
- * nothing usable is left (only dots, spaces, underscores). */
-char *tessera_save_name_sanitize (const char *text, gssize len);
 
 G_END_DECLS
