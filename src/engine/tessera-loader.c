@@ -491,6 +491,13 @@ tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
   return g_steal_pointer (&self);
 }
 
+gsize
+tessera_loader_get_max_bytes (TesseraLoader *self)
+{
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), 0);
+  return self->limits.max_bytes;
+}
+
 guint
 tessera_loader_get_n_pending (TesseraLoader *self)
 {

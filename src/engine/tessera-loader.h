@@ -37,6 +37,9 @@ typedef void (*TesseraDeliverFunc) (const TesseraLoadResult *result, gpointer us
 
 /* @limits may be NULL for the defaults in tessera-fetch.h. */
 TesseraLoader *tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits);
+/* The most bytes one image may have, downloaded or read from a file (the limits given to
+ * tessera_loader_new): reads of the same images elsewhere use it too. Any thread. */
+gsize tessera_loader_get_max_bytes (TesseraLoader *self);
 /* Keeps every downloaded image's bytes in a private temporary folder, removed with the
  * loader, so they can be saved without a second download. Call before any submit. */
 gboolean tessera_loader_keep_originals (TesseraLoader *self, GError **error);

@@ -308,8 +308,9 @@ copy_image_activated (GtkWidget *widget, const char *action_name, GVariant *para
   copy = g_new0 (ImageCopy, 1);
   copy->clipboard = g_object_ref (gtk_widget_get_clipboard (widget));
   copy->thumbnail = g_object_ref (texture);
-  tessera_image_decode_file_async (original_path, TESSERA_FETCH_MAX_BYTES, NULL,
-                                   on_original_decoded, copy);
+  tessera_image_decode_file_async (
+      original_path, tessera_loader_get_max_bytes (tessera_gallery_get_loader (self->gallery)),
+      NULL, on_original_decoded, copy);
 }
 
 static void

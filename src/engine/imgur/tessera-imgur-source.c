@@ -251,6 +251,10 @@ set_state (TesseraImgurSource *self, TesseraImgurState state)
 static void
 fail (TesseraImgurSource *self, TesseraImgurProblem problem, const char *message)
 {
+  /* A "state" handler may drop the last reference to the source (the album collector
+   * does): keep it alive until both notifications are out. */
+  g_autoptr (TesseraImgurSource) alive = g_object_ref (self);
+
   g_free (self->message);
   self->message = redact (message, self->client_id);
   self->problem = problem;

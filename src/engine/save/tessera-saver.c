@@ -134,6 +134,7 @@ save_run_free (gpointer data)
     }
   g_free (run->jobs);
   g_ptr_array_unref (run->items);
+  g_clear_object (&run->cancellable);
   tessera_save_report_unref (run->report);
   g_main_context_unref (run->context);
   g_free (run);
@@ -206,7 +207,8 @@ original_bytes (SaveJob *job, GError **error)
     return g_bytes_ref (job->bytes);
   if (job->item->texture == NULL)
     /* The same bound as a download: a local file is read whole, so it must fit. */
-    return tessera_read_file_bounded (job->item->path, TESSERA_FETCH_MAX_BYTES,
+    return tessera_read_file_bounded (job->item->path,
+                                      tessera_loader_get_max_bytes (job->run->saver->loader),
                                       job->run->cancellable, error);
   /* Textures are immutable, so encoding one off the main thread is safe. */
   png = gdk_texture_save_to_png_bytes (job->item->texture);
@@ -285,6 +287,17 @@ keep_original (const TesseraResponse *response, gpointer parse_data, GError **er
   return g_bytes_ref (response->body);
 }
 
+/* Hands @job to the writer thread. The pool is exclusive, so its thread already runs and a
+ * push cannot fail; were it ever to, the job is still queued (GLib keeps it), so only say so. */
+static void
+queue_write (SaveJob *job)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_thread_pool_push (job->run->saver->writer, job, &error))
+    g_warning ("The writer thread could not be started: %s", error->message);
+}
+
 static void
 on_downloaded (const TesseraLoadResult *result, gpointer user_data)
 {
@@ -298,7 +311,7 @@ on_downloaded (const TesseraLoadResult *result, gpointer user_data)
       return;
     }
   job->bytes = g_bytes_ref (result->data);
-  g_thread_pool_push (job->run->saver->writer, job, NULL);
+  queue_write (job);
 }
 
 static void
@@ -314,7 +327,7 @@ start_job (SaveJob *job)
       report_later (job);
     }
   else if (item->path != NULL || item->texture != NULL)
-    g_thread_pool_push (saver->writer, job, NULL);
+    queue_write (job);
   else
     job->request = tessera_loader_submit_data (saver->loader, item->uri, SAVE_PRIORITY, &download,
                                                on_downloaded, job, NULL);
@@ -390,7 +403,7 @@ tessera_saver_save_async (TesseraSaver *self, GPtrArray *items, const char *fold
   run = g_new0 (SaveRun, 1);
   run->saver = self;
   run->context = g_main_context_ref_thread_default ();
-  run->cancellable = cancellable;
+  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   run->items = g_ptr_array_ref (items);
   run->jobs = g_new0 (SaveJob, items->len);
   run->report = save_report_new (folder, items->len);
@@ -459,7 +472,9 @@ tessera_saver_init (TesseraSaver *self)
 {
   g_autoptr (GError) error = NULL;
 
-  self->writer = g_thread_pool_new (write_job, self, 1, FALSE, &error);
+  /* Exclusive: its one thread starts here, so a push never has to start one and cannot fail
+   * (see queue_write). */
+  self->writer = g_thread_pool_new (write_job, self, 1, TRUE, &error);
   if (self->writer == NULL)
     g_error ("Could not start the writer: %s", error->message);
 }
