@@ -16,13 +16,17 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-loader-private.h"
+#include "tessera-queue.h"
 #include "tessera-util.h"
 
 struct _TesseraLoader
 {
   GObject parent_instance;
 
+  /* The pool runs one task per waiting request, but a task takes whichever request ranks
+   * best when it starts, so the order follows the focus (see tessera-queue.h). */
   GThreadPool *pool;
+  TesseraQueue *waiting; /* (element-type TesseraRequest) owned refs */
   GMainContext *context; /* where results are delivered */
   TesseraCurlShare *share;
   TesseraFetchLimits limits;
@@ -136,6 +140,7 @@ void
 tessera_request_cancel (TesseraRequest *request)
 {
   TesseraLoader *loader;
+  TesseraRequest *waiting;
 
   g_return_if_fail (request != NULL);
 
@@ -144,6 +149,10 @@ tessera_request_cancel (TesseraRequest *request)
     return; /* already delivered or cancelled */
 
   g_cancellable_cancel (request->cancellable);
+  /* Still waiting: no worker will ever see it. */
+  waiting = tessera_queue_remove (loader->waiting, request->priority, request->sequence);
+  if (waiting != NULL)
+    tessera_request_unref (waiting);
   release_callback (request);
   g_hash_table_remove (loader->pending, request); /* may drop the last reference */
 }
@@ -347,15 +356,22 @@ prepare_worker_thread (void)
     g_debug ("Could not lower a worker's priority: %s", g_strerror (errno));
 }
 
+/* What the pool runs for each request queued; it need not be that one. */
+#define RUN_NEXT GINT_TO_POINTER (1)
+
 static void
-run_request (gpointer data, gpointer user_data)
+run_next (gpointer data, gpointer user_data)
 {
-  TesseraRequest *request = data; /* the pool's reference, handed on to delivery */
   TesseraLoader *self = user_data;
+  /* The queue's reference, handed on to delivery. */
+  TesseraRequest *request = tessera_queue_pop (self->waiting);
 
   TESSERA_ASSERT_WORKER_THREAD ();
   prepare_worker_thread ();
 
+  /* Taken by an earlier task, or cancelled and taken out. */
+  if (request == NULL)
+    return;
   if (g_cancellable_is_cancelled (request->cancellable))
     {
       tessera_request_unref (request);
@@ -364,17 +380,6 @@ run_request (gpointer data, gpointer user_data)
 
   load_request (self, request);
   push_finished (self, request);
-}
-
-static gint
-compare_requests (gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  const TesseraRequest *first = a;
-  const TesseraRequest *second = b;
-
-  if (first->priority != second->priority)
-    return first->priority < second->priority ? -1 : 1;
-  return (first->sequence > second->sequence) - (first->sequence < second->sequence);
 }
 
 static void
@@ -433,14 +438,14 @@ tessera_loader_finalize (GObject *object)
   TesseraLoader *self = TESSERA_LOADER (object);
 
   cancel_all_requests (self);
-  /* Every queued request is cancelled now, so the workers run through the queue at once,
-   * dropping each; letting them do so (rather than an immediate stop) is what releases
-   * the queue's references. Transfers under way end at their next progress check. */
+  /* Every request is cancelled and out of the waiting queue now, so the pool's remaining
+   * tasks find nothing to do. Transfers under way end at their next progress check. */
   g_thread_pool_free (self->pool, FALSE, TRUE);
   /* No worker is left to push, so the queue is settled. */
   g_source_destroy (self->delivery_source);
   g_source_unref (self->delivery_source);
   g_async_queue_unref (self->finished);
+  tessera_queue_free (self->waiting);
   g_hash_table_unref (self->pending);
   remove_originals (self->originals_dir);
   g_free (self->originals_dir);
@@ -463,6 +468,7 @@ tessera_loader_init (TesseraLoader *self)
   self->context = g_main_context_ref_thread_default ();
   self->share = tessera_curl_share_new ();
   self->finished = g_async_queue_new_full ((GDestroyNotify) tessera_request_unref);
+  self->waiting = tessera_queue_new ((GDestroyNotify) tessera_request_unref);
   self->delivery_source = delivery_source_new (self);
 }
 
@@ -482,11 +488,9 @@ tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
     tessera_fetch_limits_init (&self->limits);
 
   /* Exclusive threads: each keeps its own fetcher in thread_fetcher. */
-  self->pool = g_thread_pool_new_full (run_request, self, (GDestroyNotify) tessera_request_unref,
-                                       (int) n_jobs, TRUE, &error);
+  self->pool = g_thread_pool_new (run_next, self, (int) n_jobs, TRUE, &error);
   if (self->pool == NULL)
     g_error ("Could not start the download workers: %s", error->message);
-  g_thread_pool_set_sort_function (self->pool, compare_requests, NULL);
 
   return g_steal_pointer (&self);
 }
@@ -496,6 +500,15 @@ tessera_loader_get_max_bytes (TesseraLoader *self)
 {
   g_return_val_if_fail (TESSERA_IS_LOADER (self), 0);
   return self->limits.max_bytes;
+}
+
+void
+tessera_loader_set_focus (TesseraLoader *self, int first, int last, int span)
+{
+  g_return_if_fail (TESSERA_IS_LOADER (self));
+  g_return_if_fail (first >= 0 && first <= last && span >= 0);
+
+  tessera_queue_set_focus (self->waiting, first, last, span);
 }
 
 guint
@@ -530,12 +543,15 @@ queue_request (TesseraLoader *self, TesseraRequest *request)
   GError *error = NULL;
 
   g_hash_table_add (self->pending, tessera_request_ref (request));
-  /* The pool's reference goes on to delivery. A pool that cannot start a worker keeps
-   * nothing: the request is delivered as that failure instead of never. */
-  if (!g_thread_pool_push (self->pool, tessera_request_ref (request), &error))
+  tessera_queue_push (self->waiting, request->priority, request->sequence,
+                      tessera_request_ref (request));
+  /* The pool is exclusive: its workers all run from the start, so a push never has to
+   * start one and cannot fail. Were it ever to, GLib still queues the task, which runs
+   * when a worker is free: only say so. */
+  if (!g_thread_pool_push (self->pool, RUN_NEXT, &error))
     {
-      fail_request (request, error, NULL);
-      push_finished (self, request);
+      g_warning ("A download worker could not be started: %s", error->message);
+      g_error_free (error);
     }
   return request;
 }

@@ -71,6 +71,14 @@ TesseraRequest *tessera_loader_submit_data (TesseraLoader *self, const char *uri
                                             const TesseraDataJob *job, TesseraDeliverFunc deliver,
                                             gpointer user_data, GDestroyNotify destroy);
 
+/* Ranks waiting requests around the priorities [@first, @last], which are positions (a
+ * grid's tiles on screen), with @span positions of look-ahead on either side: those on
+ * screen first, then the next screen down, then the one above, then the rest nearest
+ * first; negative priorities always before. Re-ranks everything still waiting at once,
+ * in O(1); requests already running go on. Without a focus, lower priorities run first.
+ * Any thread. */
+void tessera_loader_set_focus (TesseraLoader *self, int first, int last, int span);
+
 /* Call on the loader's thread. Nothing is delivered for the request afterwards; a
  * transfer under way stops at libcurl's next progress check. */
 void tessera_request_cancel (TesseraRequest *request);

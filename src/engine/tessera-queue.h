@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tessera-queue.h: the loader's waiting requests, ranked around what the person looks at */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Items wait with a priority and a sequence number (unique; the submission order). A
+ * negative priority is urgent: such items go first, lowest first. Non-negative priorities
+ * are positions on one axis (a tile's place in its grid), and a focus on that axis ranks
+ * them, the way a person reads a grid:
+ *
+ *   1. inside the focus [first, last] (what is on screen), in order;
+ *   2. within @span after it (the next screen down), in order;
+ *   3. within @span before it (the screen above), nearest first;
+ *   4. the rest, nearest to the focus first, below before above at equal distance.
+ *
+ * Equal priorities go in sequence order. Moving the focus costs O(1) and re-ranks every
+ * waiting item at once; taking the best item costs O(log n). Without a focus set (the
+ * default, [0, 0] with no span), items go in priority order. Every function is
+ * thread-safe. */
+typedef struct _TesseraQueue TesseraQueue;
+
+/* @free_item (may be NULL) releases items still waiting when the queue is freed. */
+TesseraQueue *tessera_queue_new (GDestroyNotify free_item);
+void tessera_queue_free (TesseraQueue *queue);
+
+/* Adds @item (not NULL) with @priority; @sequence must not be waiting already. */
+void tessera_queue_push (TesseraQueue *queue, int priority, guint64 sequence, gpointer item);
+/* Takes the item waiting under @priority and @sequence out of the queue and returns it
+ * (ownership goes to the caller), or NULL when it is not waiting (never was, or taken). */
+gpointer tessera_queue_remove (TesseraQueue *queue, int priority, guint64 sequence);
+/* Takes the best-ranked item out of the queue and returns it (ownership goes to the caller),
+ * or NULL when none is waiting. */
+gpointer tessera_queue_pop (TesseraQueue *queue);
+/* Ranks waiting items around [@first, @last] (positions, @first <= @last) with @span
+ * positions of look-ahead on either side; see above. */
+void tessera_queue_set_focus (TesseraQueue *queue, int first, int last, int span);
+guint tessera_queue_get_length (TesseraQueue *queue);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraQueue, tessera_queue_free)
+
+G_END_DECLS

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-queue.c: the loader's queue ranks what is on screen first, and re-ranks at once */
+
+#include "config.h"
+
+#include <glib.h>
+
+#include "tessera-queue.h"
+
+/* Items are their own priority, shifted so that none is NULL. */
+#define ITEM(priority)     GINT_TO_POINTER ((priority) + 1000)
+#define PRIORITY_OF(item)  (GPOINTER_TO_INT (item) - 1000)
+
+static TesseraQueue *
+queue_of_positions (int n)
+{
+  TesseraQueue *queue = tessera_queue_new (NULL);
+
+  for (int i = 0; i < n; i++)
+    tessera_queue_push (queue, i, (guint64) i, ITEM (i));
+  return queue;
+}
+
+/* Pops @n items and returns their priorities, "a b c". */
+static char *
+pop_n (TesseraQueue *queue, guint n)
+{
+  g_autoptr (GString) order = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      gpointer item = tessera_queue_pop (queue);
+
+      g_assert_nonnull (item);
+      g_string_append_printf (order, "%s%d", i > 0 ? " " : "", PRIORITY_OF (item));
+    }
+  return g_strdup (order->str);
+}
+
+static void
+test_no_focus_is_priority_order (void)
+{
+  g_autoptr (TesseraQueue) queue = tessera_queue_new (NULL);
+  g_autofree char *order = NULL;
+
+  tessera_queue_push (queue, 5, 0, ITEM (5));
+  tessera_queue_push (queue, 1, 1, ITEM (1));
+  tessera_queue_push (queue, 3, 2, ITEM (3));
+  order = pop_n (queue, 3);
+  g_assert_cmpstr (order, ==, "1 3 5");
+  g_assert_null (tessera_queue_pop (queue));
+}
+
+/* On screen, then the next screen down, then the screen above nearest first, then the rest
+ * nearest first. */
+static void
+test_focus_order (void)
+{
+  g_autoptr (TesseraQueue) queue = queue_of_positions (40);
+  g_autofree char *order = NULL;
+
+  tessera_queue_set_focus (queue, 20, 24, 5);
+  order = pop_n (queue, 40);
+  g_assert_cmpstr (order, ==,
+                   "20 21 22 23 24 "         /* on screen */
+                   "25 26 27 28 29 "         /* the next screen */
+                   "19 18 17 16 15 "         /* the screen above */
+                   "30 14 31 13 32 12 33 11 34 10 35 9 36 8 37 7 38 6 39 5 4 3 2 1 0");
+}
+
+/* Moving the focus re-ranks what is still waiting, without touching the items. */
+static void
+test_refocus_reranks (void)
+{
+  g_autoptr (TesseraQueue) queue = queue_of_positions (1000);
+  g_autofree char *top = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *back = NULL;
+
+  tessera_queue_set_focus (queue, 0, 2, 3);
+  top = pop_n (queue, 3);
+  g_assert_cmpstr (top, ==, "0 1 2");
+  /* The person presses End. */
+  tessera_queue_set_focus (queue, 997, 999, 3);
+  end = pop_n (queue, 6);
+  g_assert_cmpstr (end, ==, "997 998 999 996 995 994");
+  /* And Home again: what is left near the top goes first. */
+  tessera_queue_set_focus (queue, 0, 2, 3);
+  back = pop_n (queue, 4);
+  g_assert_cmpstr (back, ==, "3 4 5 6");
+  g_assert_cmpuint (tessera_queue_get_length (queue), ==, 1000 - 13);
+}
+
+/* Urgent (negative) priorities go before any focus; a removed item never comes out. */
+static void
+test_urgent_and_remove (void)
+{
+  g_autoptr (TesseraQueue) queue = queue_of_positions (10);
+  g_autofree char *order = NULL;
+
+  tessera_queue_push (queue, -1, 100, ITEM (-1));
+  tessera_queue_push (queue, G_MININT + 1, 101, ITEM (-2)); /* any item will do */
+  tessera_queue_set_focus (queue, 5, 6, 1);
+  g_assert_true (tessera_queue_remove (queue, 6, 6) == ITEM (6));
+  g_assert_null (tessera_queue_remove (queue, 6, 6));
+  g_assert_null (tessera_queue_remove (queue, 6, 99));
+  order = pop_n (queue, 11);
+  g_assert_cmpstr (order, ==, "-2 -1 5 7 4 8 3 9 2 1 0");
+  g_assert_null (tessera_queue_pop (queue));
+}
+
+/* Equal priorities keep submission order. */
+static void
+test_ties_in_sequence (void)
+{
+  g_autoptr (TesseraQueue) queue = tessera_queue_new (NULL);
+  g_autofree char *order = NULL;
+
+  tessera_queue_push (queue, 4, 7, ITEM (1));
+  tessera_queue_push (queue, 4, 3, ITEM (0));
+  tessera_queue_push (queue, 4, 9, ITEM (2));
+  order = pop_n (queue, 3);
+  g_assert_cmpstr (order, ==, "0 1 2");
+}
+
+static guint n_freed;
+
+static void
+count_free (gpointer item)
+{
+  n_freed++;
+}
+
+static void
+test_free_releases_waiting (void)
+{
+  TesseraQueue *queue = tessera_queue_new (count_free);
+
+  n_freed = 0;
+  for (int i = 0; i < 5; i++)
+    tessera_queue_push (queue, i, (guint64) i, ITEM (i));
+  g_assert_nonnull (tessera_queue_pop (queue));
+  tessera_queue_free (queue);
+  g_assert_cmpuint (n_freed, ==, 4);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/queue/no-focus-is-priority-order", test_no_focus_is_priority_order);
+  g_test_add_func ("/queue/focus-order", test_focus_order);
+  g_test_add_func ("/queue/refocus-reranks", test_refocus_reranks);
+  g_test_add_func ("/queue/urgent-and-remove", test_urgent_and_remove);
+  g_test_add_func ("/queue/ties-in-sequence", test_ties_in_sequence);
+  g_test_add_func ("/queue/free-releases-waiting", test_free_releases_waiting);
+  return g_test_run ();
+}
