@@ -279,6 +279,21 @@ tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px)
   self->tile_px = tile_px;
 }
 
+void
+tessera_gallery_set_focus (TesseraGallery *self, guint first, guint last)
+{
+  guint n_tiles;
+
+  g_return_if_fail (TESSERA_IS_GALLERY (self));
+  g_return_if_fail (first <= last);
+
+  /* A tile's first load waits under its position (see start_loading). */
+  n_tiles = g_list_model_get_n_items (G_LIST_MODEL (self->tiles));
+  last = MIN (last, MAX (n_tiles, 1) - 1);
+  first = MIN (first, last);
+  tessera_loader_set_focus (self->loader, (int) first, (int) last, (int) (last - first + 1));
+}
+
 GListModel *
 tessera_gallery_get_model (TesseraGallery *self)
 {

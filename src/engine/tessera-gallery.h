@@ -40,6 +40,10 @@ guint tessera_gallery_retry_failed (TesseraGallery *self);
 void tessera_gallery_clear (TesseraGallery *self);
 
 void tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px);
+/* The tiles at positions [@first, @last] are on screen: they load first, then the next
+ * screen's worth below them, then the one above, then the rest nearest first; retries
+ * before all. Cheap enough to call on every scroll step. Main thread. */
+void tessera_gallery_set_focus (TesseraGallery *self, guint first, guint last);
 guint tessera_gallery_get_tile_px (TesseraGallery *self);
 TesseraLoader *tessera_gallery_get_loader (TesseraGallery *self);
 

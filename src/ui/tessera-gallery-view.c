@@ -87,10 +87,67 @@ check_near_end (TesseraGalleryView *self)
     g_signal_emit (self, signals[SIGNAL_NEAR_END], 0);
 }
 
+/* The grid's columns, from the width of a tile's cell (all are alike); 0 before layout. */
+static guint
+count_columns (TesseraGalleryView *self)
+{
+  GtkWidget *grid = GTK_WIDGET (self->grid_view);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (grid); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int cell_width = gtk_widget_get_width (child);
+
+      if (cell_width > 0 && g_str_equal (gtk_widget_get_css_name (child), "child"))
+        return (guint) MAX (1, gtk_widget_get_width (grid) / cell_width);
+    }
+  return 0;
+}
+
+/* Tells the gallery which tiles are on screen, so that those load first. Rows are all one
+ * height, so the scroll position says which rows show. */
+static void
+update_focus (TesseraGalleryView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double upper = gtk_adjustment_get_upper (adjustment);
+  double top = gtk_adjustment_get_value (adjustment);
+  double bottom = top + gtk_adjustment_get_page_size (adjustment);
+  guint n_tiles, n_columns, n_rows;
+  double row_height;
+
+  if (self->gallery == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  n_tiles = g_list_model_get_n_items (tessera_gallery_get_model (self->gallery));
+  n_columns = count_columns (self);
+  if (n_tiles == 0 || n_columns == 0 || upper <= 0)
+    return;
+  n_rows = (n_tiles + n_columns - 1) / n_columns;
+  row_height = upper / n_rows;
+  tessera_gallery_set_focus (self->gallery, (guint) (top / row_height) * n_columns,
+                             ((guint) (MAX (bottom - 1, top) / row_height) + 1) * n_columns - 1);
+}
+
+static gboolean
+update_focus_after_layout (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
+{
+  update_focus (TESSERA_GALLERY_VIEW (widget));
+  return G_SOURCE_REMOVE;
+}
+
+/* Shown again (another page or an album was in front): the loader's focus is ours again,
+ * once the grid is laid out. */
+static void
+on_map (GtkWidget *widget, gpointer user_data)
+{
+  gtk_widget_add_tick_callback (widget, update_focus_after_layout, NULL, NULL);
+}
+
 static void
 on_adjustment_changed (GtkAdjustment *adjustment, gpointer user_data)
 {
   check_near_end (TESSERA_GALLERY_VIEW (user_data));
+  update_focus (TESSERA_GALLERY_VIEW (user_data));
 }
 
 /* Decode at the size the screen will show, HiDPI included. */
@@ -547,4 +604,5 @@ tessera_gallery_view_init (TesseraGalleryView *self)
                            0);
   g_signal_connect_object (adjustment, "changed", G_CALLBACK (on_adjustment_changed), self, 0);
   g_signal_connect (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_changed), NULL);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 }

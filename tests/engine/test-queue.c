@@ -8,8 +8,8 @@
 #include "tessera-queue.h"
 
 /* Items are their own priority, shifted so that none is NULL. */
-#define ITEM(priority)     GINT_TO_POINTER ((priority) + 1000)
-#define PRIORITY_OF(item)  (GPOINTER_TO_INT (item) - 1000)
+#define ITEM(priority)    GINT_TO_POINTER ((priority) + 1000)
+#define PRIORITY_OF(item) (GPOINTER_TO_INT (item) - 1000)
 
 static TesseraQueue *
 queue_of_positions (int n)
@@ -62,9 +62,9 @@ test_focus_order (void)
   tessera_queue_set_focus (queue, 20, 24, 5);
   order = pop_n (queue, 40);
   g_assert_cmpstr (order, ==,
-                   "20 21 22 23 24 "         /* on screen */
-                   "25 26 27 28 29 "         /* the next screen */
-                   "19 18 17 16 15 "         /* the screen above */
+                   "20 21 22 23 24 " /* on screen */
+                   "25 26 27 28 29 " /* the next screen */
+                   "19 18 17 16 15 " /* the screen above */
                    "30 14 31 13 32 12 33 11 34 10 35 9 36 8 37 7 38 6 39 5 4 3 2 1 0");
 }
 

@@ -619,6 +619,61 @@ test_select_and_save (Fixture *fixture, gconstpointer data)
   tessera_test_remove_tree (target);
 }
 
+/* Enough tiles, slow enough, that loading them in list order would take many rounds. */
+#define VISIBLE_FIRST_TILES      600u
+#define VISIBLE_FIRST_DELAY_MS   100u
+/* In list order the last tile would come after all the others; ranked by what is on
+ * screen it comes within the first few rounds. */
+#define VISIBLE_FIRST_MAX_BEFORE (VISIBLE_FIRST_TILES / 2)
+
+static gboolean
+grid_laid_out (gpointer data)
+{
+  GtkAdjustment *adjustment = data;
+
+  return gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment);
+}
+
+static gboolean
+tile_finished (gpointer data)
+{
+  return tessera_tile_get_state (data) != TESSERA_TILE_WAITING;
+}
+
+/* Jumping to the end loads the last screen next, not after the tiles before it. */
+static void
+test_visible_first (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (TesseraTile) last = NULL;
+  TesseraGalleryView *view;
+  GtkAdjustment *adjustment;
+  guint n_finished;
+
+  for (guint i = 0; i < VISIBLE_FIRST_TILES; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/vf-%u.png?w=32&h=32&seed=%u&delay=%u", i, i,
+                                               VISIBLE_FIRST_DELAY_MS);
+
+      g_ptr_array_add (urls, tessera_test_server_url (fixture->server, path));
+    }
+  tessera_gallery_add_uris (fixture->gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  view = TESSERA_GALLERY_VIEW (
+      find_descendant (GTK_WIDGET (fixture->window), TESSERA_TYPE_GALLERY_VIEW));
+  adjustment = tessera_gallery_view_get_vadjustment (view);
+  g_assert_true (tessera_test_wait_until (grid_laid_out, adjustment, 10000));
+
+  /* As End does. */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  last = g_list_model_get_item (tessera_gallery_get_model (fixture->gallery),
+                                VISIBLE_FIRST_TILES - 1);
+  g_assert_true (tessera_test_wait_until (tile_finished, last, 60000));
+  n_finished = tessera_gallery_get_n_finished (fixture->gallery);
+  g_test_message ("the last tile came after %u of %u", n_finished, VISIBLE_FIRST_TILES);
+  g_assert_cmpuint (n_finished, <, VISIBLE_FIRST_MAX_BEFORE);
+  g_assert_cmpint (tessera_tile_get_state (last), ==, TESSERA_TILE_LOADED);
+}
+
 /* Clearing the gallery empties the selection the header counts and disables Save. */
 static void
 test_clear_drops_selection (Fixture *fixture, gconstpointer data)
@@ -809,6 +864,8 @@ main (int argc, char *argv[])
   g_test_add ("/window/tile-menu", Fixture, NULL, fixture_set_up, test_tile_menu,
               fixture_tear_down);
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
+  g_test_add ("/window/visible-first", Fixture, NULL, fixture_set_up, test_visible_first,
+              fixture_tear_down);
   g_test_add ("/window/clear-drops-selection", Fixture, NULL, fixture_set_up,
               test_clear_drops_selection, fixture_tear_down);
   g_test_add ("/window/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts,
