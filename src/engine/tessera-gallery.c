@@ -21,6 +21,15 @@ struct _TesseraGallery
   guint tile_px;
   gboolean load_thumbnails;
 
+  /* Pictures of tiles whose original is kept, by position: the ones that may be dropped
+   * when they are far from the screen, and brought back from the original. */
+  GTree *holding; /* position -> TesseraTile (unowned: the store holds the tiles) */
+  gsize holding_bytes;
+  gsize texture_budget;
+  /* Positions on screen, with a screen's worth either side: never dropped, brought back. */
+  guint keep_first;
+  guint keep_last;
+
   guint n_finished;
   guint n_failed;
   gint64 first_tile_ms; /* first picture on screen; -1 until then */
@@ -45,6 +54,8 @@ typedef struct
 {
   TesseraGallery *gallery;
   TesseraTile *tile;
+  guint position;
+  gboolean restoring; /* the tile had its picture before; its original is decoded again */
 } TileLoad;
 
 static void
@@ -66,6 +77,87 @@ forget_request (TesseraGallery *self, TesseraTile *tile)
     tessera_request_unref (request);
 }
 
+static gsize
+texture_bytes (GdkTexture *texture)
+{
+  return (gsize) gdk_texture_get_width (texture) * (gsize) gdk_texture_get_height (texture) * 4;
+}
+
+static int
+compare_positions (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  guint first = GPOINTER_TO_UINT (a);
+  guint second = GPOINTER_TO_UINT (b);
+
+  return (first > second) - (first < second);
+}
+
+/* How far @position is from the positions kept; 0 inside them. */
+static guint
+distance_from_kept (TesseraGallery *self, guint position)
+{
+  if (position < self->keep_first)
+    return self->keep_first - position;
+  return position > self->keep_last ? position - self->keep_last : 0;
+}
+
+static void
+drop_picture (TesseraGallery *self, GTreeNode *node)
+{
+  TesseraTile *tile = g_tree_node_value (node);
+
+  self->holding_bytes -= texture_bytes (tessera_tile_get_texture (tile));
+  tessera_tile_set_texture (tile, NULL);
+  g_tree_remove (self->holding, g_tree_node_key (node));
+}
+
+/* Over budget: drops the pictures farthest from the screen (always at one end of the
+ * positions held), never one that is kept. */
+static void
+trim_to_budget (TesseraGallery *self)
+{
+  while (self->holding_bytes > self->texture_budget)
+    {
+      GTreeNode *lowest = g_tree_node_first (self->holding);
+      GTreeNode *highest = g_tree_node_last (self->holding);
+      guint low_distance = distance_from_kept (self, GPOINTER_TO_UINT (g_tree_node_key (lowest)));
+      guint high_distance = distance_from_kept (self, GPOINTER_TO_UINT (g_tree_node_key (highest)));
+
+      if (MAX (low_distance, high_distance) == 0)
+        return;
+      drop_picture (self, high_distance >= low_distance ? highest : lowest);
+    }
+}
+
+/* @tile shows @texture; with its original kept, the picture counts against the budget. */
+static void
+hold_picture (TesseraGallery *self, TesseraTile *tile, guint position, GdkTexture *texture)
+{
+  if (tessera_tile_get_original_path (tile) == NULL)
+    return;
+  g_tree_insert (self->holding, GUINT_TO_POINTER (position), tile);
+  self->holding_bytes += texture_bytes (texture);
+  trim_to_budget (self);
+}
+
+static void
+on_picture_restored (TileLoad *load, const TesseraLoadResult *result)
+{
+  TesseraGallery *self = load->gallery;
+
+  if (result->texture == NULL)
+    {
+      /* The kept original is gone or damaged: say so rather than wait for ever. */
+      tessera_tile_set_failed (load->tile, result->label, result->error->message,
+                               tessera_tile_get_done_ms (load->tile));
+      self->n_failed++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FAILED]);
+      return;
+    }
+  tessera_tile_set_texture (load->tile, result->texture);
+  hold_picture (self, load->tile, load->position, result->texture);
+}
+
 static void
 on_tile_delivered (const TesseraLoadResult *result, gpointer user_data)
 {
@@ -75,10 +167,17 @@ on_tile_delivered (const TesseraLoadResult *result, gpointer user_data)
 
   TESSERA_ASSERT_MAIN_THREAD ();
 
+  forget_request (self, load->tile);
+  if (load->restoring)
+    {
+      on_picture_restored (load, result);
+      return;
+    }
   if (result->texture != NULL)
     {
       tessera_tile_set_original_path (load->tile, result->original_path);
       tessera_tile_set_loaded (load->tile, result->texture, now_ms);
+      hold_picture (self, load->tile, load->position, result->texture);
       if (self->first_tile_ms < 0)
         self->first_tile_ms = now_ms;
     }
@@ -92,34 +191,54 @@ on_tile_delivered (const TesseraLoadResult *result, gpointer user_data)
   self->n_finished++;
   if (tessera_gallery_is_done (self))
     self->all_tiles_ms = now_ms;
-  forget_request (self, load->tile);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FINISHED]);
 }
 
 static void
-start_loading (TesseraGallery *self, TesseraTile *tile, int priority)
+submit (TesseraGallery *self, TesseraTile *tile, guint position, const char *uri, int priority,
+        gboolean restoring)
 {
   TileLoad *load = g_new0 (TileLoad, 1);
   TesseraRequest *request;
 
   load->gallery = self;
   load->tile = g_object_ref (tile);
-  request = tessera_loader_submit (self->loader, tessera_tile_get_uri (tile), priority,
-                                   self->tile_px, on_tile_delivered, load, tile_load_free);
+  load->position = position;
+  load->restoring = restoring;
+  request = tessera_loader_submit (self->loader, uri, priority, self->tile_px, on_tile_delivered,
+                                   load, tile_load_free);
   g_hash_table_insert (self->requests, tile, request);
+}
+
+/* A tile's first load waits under its position, so the loader's focus ranks it. */
+static void
+start_loading (TesseraGallery *self, TesseraTile *tile, guint position, int priority)
+{
+  submit (self, tile, position, tessera_tile_get_uri (tile), priority, FALSE);
+}
+
+/* A tile that dropped its picture decodes its kept original again: never a download. */
+static void
+restore_picture (TesseraGallery *self, TesseraTile *tile, guint position)
+{
+  g_autofree char *original_uri
+      = g_filename_to_uri (tessera_tile_get_original_path (tile), NULL, NULL);
+
+  if (original_uri != NULL)
+    submit (self, tile, position, original_uri, (int) position, TRUE);
 }
 
 /* Retries go before every first load still queued (those use their list position). */
 #define RETRY_PRIORITY (-1)
 
 static void
-restart_failed (TesseraGallery *self, TesseraTile *tile)
+restart_failed (TesseraGallery *self, TesseraTile *tile, guint position)
 {
   tessera_tile_set_waiting (tile);
   self->n_failed--;
   self->n_finished--;
   self->all_tiles_ms = -1;
-  start_loading (self, tile, RETRY_PRIORITY);
+  start_loading (self, tile, position, RETRY_PRIORITY);
 }
 
 static void
@@ -140,7 +259,7 @@ tessera_gallery_retry (TesseraGallery *self, TesseraTile *tile)
   if (tessera_tile_get_state (tile) != TESSERA_TILE_FAILED
       || !g_list_store_find (self->tiles, tile, &position))
     return FALSE;
-  restart_failed (self, tile);
+  restart_failed (self, tile, position);
   notify_counts (self);
   return TRUE;
 }
@@ -158,7 +277,7 @@ tessera_gallery_retry_failed (TesseraGallery *self)
 
       if (tessera_tile_get_state (tile) == TESSERA_TILE_FAILED)
         {
-          restart_failed (self, tile);
+          restart_failed (self, tile, i);
           n_retried++;
         }
     }
@@ -192,7 +311,7 @@ tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guin
 
   /* Submission order is the order of the list for now. */
   for (guint i = 0; self->load_thumbnails && i < new_tiles->len; i++)
-    start_loading (self, new_tiles->pdata[i], (int) (position + i));
+    start_loading (self, new_tiles->pdata[i], position + i, (int) (position + i));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TILES]);
   return new_tiles->len;
@@ -237,6 +356,8 @@ tessera_gallery_clear (TesseraGallery *self)
   g_return_if_fail (TESSERA_IS_GALLERY (self));
 
   g_hash_table_remove_all (self->requests);
+  g_tree_remove_all (self->holding);
+  self->holding_bytes = 0;
   g_hash_table_remove_all (self->uris);
   g_list_store_remove_all (self->tiles);
   self->n_finished = 0;
@@ -282,16 +403,44 @@ tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px)
 void
 tessera_gallery_set_focus (TesseraGallery *self, guint first, guint last)
 {
-  guint n_tiles;
+  guint n_tiles, span;
 
   g_return_if_fail (TESSERA_IS_GALLERY (self));
   g_return_if_fail (first <= last);
 
-  /* A tile's first load waits under its position (see start_loading). */
   n_tiles = g_list_model_get_n_items (G_LIST_MODEL (self->tiles));
   last = MIN (last, MAX (n_tiles, 1) - 1);
   first = MIN (first, last);
-  tessera_loader_set_focus (self->loader, (int) first, (int) last, (int) (last - first + 1));
+  span = last - first + 1;
+  tessera_loader_set_focus (self->loader, (int) first, (int) last, (int) span);
+
+  self->keep_first = first > span ? first - span : 0;
+  self->keep_last = last + span;
+  for (guint position = self->keep_first; position < MIN (self->keep_last + 1, n_tiles); position++)
+    {
+      g_autoptr (TesseraTile) tile = g_list_model_get_item (G_LIST_MODEL (self->tiles), position);
+
+      if (tessera_tile_get_state (tile) == TESSERA_TILE_LOADED
+          && tessera_tile_get_texture (tile) == NULL && tessera_tile_get_original_path (tile)
+          && !g_hash_table_contains (self->requests, tile))
+        restore_picture (self, tile, position);
+    }
+}
+
+void
+tessera_gallery_set_texture_budget (TesseraGallery *self, gsize budget)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY (self));
+
+  self->texture_budget = budget;
+  trim_to_budget (self);
+}
+
+gsize
+tessera_gallery_get_texture_bytes (TesseraGallery *self)
+{
+  g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
+  return self->holding_bytes;
 }
 
 GListModel *
@@ -371,6 +520,7 @@ tessera_gallery_finalize (GObject *object)
   TesseraGallery *self = TESSERA_GALLERY (object);
 
   g_hash_table_unref (self->requests);
+  g_tree_destroy (self->holding);
   g_hash_table_unref (self->uris);
   g_ptr_array_unref (self->source_errors);
   g_object_unref (self->tiles);
@@ -426,6 +576,8 @@ tessera_gallery_init (TesseraGallery *self)
   self->requests = g_hash_table_new_full (NULL, NULL, NULL, cancel_request);
   self->source_errors = g_ptr_array_new_with_free_func (g_free);
   self->tile_px = TESSERA_GALLERY_DEFAULT_TILE_PX;
+  self->holding = g_tree_new_full (compare_positions, NULL, NULL, NULL);
+  self->texture_budget = TESSERA_GALLERY_TEXTURE_BUDGET;
   self->load_thumbnails = TRUE;
   self->first_tile_ms = -1;
   self->all_tiles_ms = -1;

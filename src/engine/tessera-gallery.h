@@ -9,6 +9,11 @@
 
 G_BEGIN_DECLS
 
+/* Bytes of decoded pictures a gallery keeps for tiles off screen (4 bytes a pixel). Beyond
+ * it, the pictures farthest from the screen are dropped and decoded again from their kept
+ * originals when they come near (see tessera_gallery_set_focus). */
+#define TESSERA_GALLERY_TEXTURE_BUDGET (64 * 1024 * 1024)
+
 /* Decode size when the window has not said otherwise. */
 #define TESSERA_GALLERY_DEFAULT_TILE_PX 256
 
@@ -44,6 +49,13 @@ void tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px);
  * screen's worth below them, then the one above, then the rest nearest first; retries
  * before all. Cheap enough to call on every scroll step. Main thread. */
 void tessera_gallery_set_focus (TesseraGallery *self, guint first, guint last);
+/* The budget in bytes (TESSERA_GALLERY_TEXTURE_BUDGET by default) for pictures whose
+ * originals are kept; tiles on screen and a screen either side keep theirs whatever it
+ * says. Only those pictures count: tiles without a kept original never drop theirs. Main
+ * thread. */
+void tessera_gallery_set_texture_budget (TesseraGallery *self, gsize budget);
+/* Bytes of the pictures the budget counts now. */
+gsize tessera_gallery_get_texture_bytes (TesseraGallery *self);
 guint tessera_gallery_get_tile_px (TesseraGallery *self);
 TesseraLoader *tessera_gallery_get_loader (TesseraGallery *self);
 

@@ -258,6 +258,17 @@ tessera_tile_set_loaded (TesseraTile *self, GdkTexture *texture, gint64 done_ms)
 }
 
 void
+tessera_tile_set_texture (TesseraTile *self, GdkTexture *texture)
+{
+  g_return_if_fail (TESSERA_IS_TILE (self));
+  g_return_if_fail (self->state == TESSERA_TILE_LOADED);
+  g_return_if_fail (texture == NULL || GDK_IS_TEXTURE (texture));
+
+  if (g_set_object (&self->texture, texture))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTURE]);
+}
+
+void
 tessera_tile_set_failed (TesseraTile *self, const char *reason, const char *detail, gint64 done_ms)
 {
   g_return_if_fail (TESSERA_IS_TILE (self));

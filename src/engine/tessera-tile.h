@@ -43,6 +43,10 @@ void tessera_tile_set_original_path (TesseraTile *self, const char *path);
 gint64 tessera_tile_get_done_ms (TesseraTile *self);
 
 void tessera_tile_set_loaded (TesseraTile *self, GdkTexture *texture, gint64 done_ms);
+/* Swaps a loaded tile's picture without changing its state or time: NULL drops it to save
+ * memory while the tile is far from the screen (it is shown as waiting), a texture brings
+ * it back. Notifies "texture". Main thread. */
+void tessera_tile_set_texture (TesseraTile *self, GdkTexture *texture);
 void tessera_tile_set_failed (TesseraTile *self, const char *reason, const char *detail,
                               gint64 done_ms);
 

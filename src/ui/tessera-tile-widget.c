@@ -23,6 +23,7 @@ struct _TesseraTileWidget
 
   TesseraTile *tile;
   gulong state_handler;
+  gulong texture_handler;
 
   /* Each NULL until first needed. */
   GtkWidget *picture;
@@ -193,9 +194,14 @@ show_state (TesseraTileWidget *self)
 {
   TesseraTileState state = self->tile ? tessera_tile_get_state (self->tile) : TESSERA_TILE_WAITING;
   g_autofree char *description = self->tile ? describe_tile (self->tile) : NULL;
+  /* A loaded tile far from the screen may have dropped its picture: it waits for it again
+   * and never shows another tile's. */
+  gboolean has_picture = self->tile != NULL && tessera_tile_get_texture (self->tile) != NULL;
 
-  show_loaded (self, self->tile != NULL && state == TESSERA_TILE_LOADED);
-  show_waiting (self, self->tile != NULL && state == TESSERA_TILE_WAITING);
+  show_loaded (self, state == TESSERA_TILE_LOADED && has_picture);
+  show_waiting (self, self->tile != NULL
+                          && (state == TESSERA_TILE_WAITING
+                              || (state == TESSERA_TILE_LOADED && !has_picture)));
   show_failed (self, self->tile != NULL && state == TESSERA_TILE_FAILED);
   show_badge (self);
 
@@ -238,11 +244,18 @@ tessera_tile_widget_set_tile (TesseraTileWidget *self, TesseraTile *tile)
     return;
 
   if (self->tile != NULL)
-    g_clear_signal_handler (&self->state_handler, self->tile);
+    {
+      g_clear_signal_handler (&self->state_handler, self->tile);
+      g_clear_signal_handler (&self->texture_handler, self->tile);
+    }
   g_set_object (&self->tile, tile);
   if (tile != NULL)
-    self->state_handler
-        = g_signal_connect (tile, "notify::state", G_CALLBACK (on_state_changed), self);
+    {
+      self->state_handler
+          = g_signal_connect (tile, "notify::state", G_CALLBACK (on_state_changed), self);
+      self->texture_handler
+          = g_signal_connect (tile, "notify::texture", G_CALLBACK (on_state_changed), self);
+    }
   show_state (self);
 }
 

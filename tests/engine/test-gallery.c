@@ -5,6 +5,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-gallery.h"
+#include "tessera-loader-private.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 
@@ -218,6 +219,76 @@ test_retry_failed (void)
   tessera_test_server_free (server);
 }
 
+/* Tiles of a few kilobytes each, so that a small budget holds only some of them. */
+#define BUDGET_TILES   40u
+#define BUDGET_TILE_PX 32u
+#define BUDGET_BYTES   (12u * BUDGET_TILE_PX * BUDGET_TILE_PX * 4u)
+
+static gboolean
+no_request_pending (gpointer data)
+{
+  return tessera_loader_get_n_pending (data) == 0;
+}
+
+static guint
+count_pictures (TesseraGallery *gallery, guint first, guint last)
+{
+  guint n_pictures = 0;
+
+  for (guint i = first; i <= last; i++)
+    {
+      g_autoptr (TesseraTile) tile = g_list_model_get_item (tessera_gallery_get_model (gallery), i);
+
+      g_assert_cmpint (tessera_tile_get_state (tile), ==, TESSERA_TILE_LOADED);
+      n_pictures += tessera_tile_get_texture (tile) != NULL;
+    }
+  return n_pictures;
+}
+
+/* Pictures far from the screen are dropped to stay within the budget, and come back from
+ * the kept originals, with no new download, when the screen comes to them. */
+static void
+test_texture_budget (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (2);
+  g_autoptr (TesseraGallery) gallery = NULL;
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  guint n_requests;
+
+  g_assert_true (tessera_loader_keep_originals (loader, NULL));
+  gallery = tessera_gallery_new (loader);
+  tessera_gallery_set_tile_px (gallery, BUDGET_TILE_PX);
+  tessera_gallery_set_texture_budget (gallery, BUDGET_BYTES);
+  for (guint i = 0; i < BUDGET_TILES; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/budget-%u.png?w=64&h=64&seed=%u", i, i);
+
+      g_ptr_array_add (urls, tessera_test_server_url (server, path));
+    }
+  tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  tessera_gallery_set_focus (gallery, 0, 3);
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
+
+  /* On screen and a screen either side (0 to 7) keep theirs; the budget holds. */
+  g_assert_cmpuint (tessera_gallery_get_texture_bytes (gallery), <=, BUDGET_BYTES);
+  g_assert_cmpuint (count_pictures (gallery, 0, 7), ==, 8);
+  g_assert_cmpuint (count_pictures (gallery, 0, BUDGET_TILES - 1), <=, 12);
+  g_assert_cmpuint (count_pictures (gallery, 30, BUDGET_TILES - 1), ==, 0);
+  n_requests = tessera_test_server_get_requests (server);
+
+  /* The person scrolls to the end: those tiles get their pictures back from the kept
+   * originals, and the ones at the top make room. */
+  tessera_gallery_set_focus (gallery, 36, 39);
+  g_assert_true (tessera_test_wait_until (no_request_pending, loader, 20000));
+  g_assert_cmpuint (count_pictures (gallery, 32, BUDGET_TILES - 1), ==, 8);
+  g_assert_cmpuint (count_pictures (gallery, 0, 3), ==, 0);
+  g_assert_cmpuint (tessera_gallery_get_texture_bytes (gallery), <=, BUDGET_BYTES);
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, n_requests);
+  g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, BUDGET_TILES);
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -229,6 +300,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gallery/source-errors", test_source_errors);
   g_test_add_func ("/gallery/clear-cancels", test_clear_cancels);
   g_test_add_func ("/gallery/retry-failed", test_retry_failed);
+  g_test_add_func ("/gallery/texture-budget", test_texture_budget);
 
   return g_test_run ();
 }
