@@ -218,7 +218,9 @@ keep_original (TesseraLoader *self, TesseraRequest *request, GBytes *bytes)
   name = g_strdup_printf ("%" G_GUINT64_FORMAT, request->sequence);
   path = g_build_filename (self->originals_dir, name, NULL);
   data = g_bytes_get_data (bytes, &len);
-  if (g_file_set_contents (path, data, (gssize) len, &error))
+  /* A private folder nobody else reads while the file is written, removed on exit: no
+   * temporary file and rename (the default), which cost an inode each. */
+  if (g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0600, &error))
     request->original_path = g_steal_pointer (&path);
   else
     g_debug ("Not keeping the original of %s: %s", request->uri, error->message);
