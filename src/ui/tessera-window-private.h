@@ -26,6 +26,7 @@ struct _TesseraWindow
   GCancellable *cancellable;           /* cancelled when the window closes */
   guint notice_timeout;
   guint progress_timeout;
+  guint progress_tick; /* a tick callback: the counts changed since the last frame */
 
   GtkLabel *progress_label;
   GtkLabel *failed_label;

@@ -92,10 +92,23 @@ update_progress (TesseraWindow *self)
     gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), n_tiles > 0);
 }
 
+static gboolean
+update_progress_on_tick (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  self->progress_tick = 0;
+  update_progress (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hundreds of tiles may finish between two frames: the header follows once a frame. */
 static void
 on_counts_changed (TesseraWindow *self)
 {
-  update_progress (self);
+  if (self->progress_tick == 0)
+    self->progress_tick
+        = gtk_widget_add_tick_callback (GTK_WIDGET (self), update_progress_on_tick, NULL, NULL);
 }
 
 void
@@ -217,6 +230,9 @@ tessera_window_dispose (GObject *object)
   g_cancellable_cancel (self->save_cancellable);
   g_clear_handle_id (&self->notice_timeout, g_source_remove);
   g_clear_handle_id (&self->progress_timeout, g_source_remove);
+  if (self->progress_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->progress_tick);
+  self->progress_tick = 0;
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
 
   G_OBJECT_CLASS (tessera_window_parent_class)->dispose (object);
