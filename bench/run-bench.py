@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """run-bench.py: Tessera's loading benchmark (issue 10), in a real window under Xvfb
 
-    dbus-run-session -- /usr/bin/python3 bench/run-bench.py [--build=build] [--scenarios=A,B,C]
+    /usr/bin/python3 bench/run-bench.py [--build=build] [--scenarios=A,B,C] [--renderers=cairo,default]
 
 `make bench` runs it (`make bench BENCH=A` for one scenario). Every scenario runs the app
 from the build tree with --jobs=8, --stats and --exit-when-done against the project's own
@@ -11,7 +11,9 @@ test server on 127.0.0.1, once with GSK_RENDERER=cairo and once with GTK's defau
 loop from outside the app's code. It prints a Markdown table and writes it to
 bench/results/latest.md; each run's stats, probe report and log stay in BUILD/bench/runs/.
 
-Only Python 3's standard library; every process it starts is stopped on the way out.
+It runs itself under dbus-run-session, so the app gets a private session bus (and
+accessibility as on a desktop) that ends with it. Only Python 3's standard library; every
+process it starts is stopped on the way out.
 """
 
 import argparse
@@ -57,7 +59,9 @@ KILL_AFTER_S = 5
 POLL_S = 0.02
 SAMPLE_S = 0.1
 GL_CHECK_AFTER_S = 1.0
-GL_LIBRARY = re.compile(r"/([^/\s]*(?:_dri|_dri_\w+|libEGL_mesa|libGLX_mesa)[^/\s]*\.so[.\d]*)$")
+SCREENSHOT_AFTER_END_S = 1.0  # shows whether End reached the grid; see the run's folder
+GL_DRIVER = re.compile(r"/dri/([^/\s]+_dri\.so)$")  # Mesa's driver, mapped once GL is in use
+PRIVATE_BUS_ENV = "TESSERA_BENCH_PRIVATE_BUS"
 
 
 @dataclass
@@ -94,9 +98,11 @@ class Run:
     failed: int = 0
     peak_rss_mib: float | None = None
     largest_gap_ms: float | None = None
+    largest_gap_before_ms: float | None = None  # from the window to the first tile
     gaps_over_frame: int | None = None
     ticks_per_s: float | None = None
-    gl_library: str = ""
+    gl_driver: str = ""
+    screenshot: str = ""
     warnings: int = 0
 
 
@@ -185,6 +191,12 @@ def app_env(display, build):
     return env
 
 
+def on_display(display, *argv, check=False):
+    """Runs an X client (xdotool, import) on the benchmark's Xvfb and waits for it."""
+    return subprocess.run(argv, env={**os.environ, "DISPLAY": display}, capture_output=True, text=True,
+                          check=check)
+
+
 def has_exited(pid):
     """Whether the child is a zombie, without reaping it (wait4 later gets its peak RSS)."""
     try:
@@ -198,8 +210,7 @@ def find_window(proc, display):
     """The app's first visible window, and when it was seen (CLOCK_MONOTONIC µs)."""
     deadline = time.monotonic() + WINDOW_TIMEOUT_S
     while time.monotonic() < deadline and not has_exited(proc.pid):
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(proc.pid)],
-                               env={**os.environ, "DISPLAY": display}, capture_output=True, text=True)
+        found = on_display(display, "xdotool", "search", "--onlyvisible", "--pid", str(proc.pid))
         seen_us = monotonic_us()
         if found.returncode == 0 and found.stdout.split():
             return found.stdout.split()[0], seen_us
@@ -208,8 +219,7 @@ def find_window(proc, display):
 
 
 def window_size(window, display):
-    out = subprocess.run(["xdotool", "getwindowgeometry", "--shell", window], env={**os.environ, "DISPLAY": display},
-                         capture_output=True, text=True, check=True).stdout
+    out = on_display(display, "xdotool", "getwindowgeometry", "--shell", window, check=True).stdout
     values = dict(line.split("=", 1) for line in out.split())
     return int(values["WIDTH"]), int(values["HEIGHT"])
 
@@ -224,10 +234,10 @@ def last_screen(n_tiles, width, height, tile_px):
     return list(range(first, n_tiles)), f"{width}×{height} window: {columns} columns × {rows_visible} rows"
 
 
-def gl_library(pid):
+def gl_driver(pid):
     try:
         with open(f"/proc/{pid}/maps") as maps:
-            names = {m.group(1) for line in maps if (m := GL_LIBRARY.search(line.strip()))}
+            names = {m.group(1) for line in maps if (m := GL_DRIVER.search(line.strip()))}
     except OSError:
         return ""
     return ", ".join(sorted(names))
@@ -249,6 +259,10 @@ def wait_for_exit(proc, timeout_s, sample):
         time.sleep(SAMPLE_S)
 
 
+def take_screenshot(window, display, path):
+    return path if on_display(display, "import", "-window", window, path).returncode == 0 else ""
+
+
 def read_probe(path):
     probe = {"gaps": []}
     with open(path) as report:
@@ -263,10 +277,15 @@ def read_probe(path):
     return probe
 
 
+def gaps_between(probe, start_ms, end_ms):
+    return [length for end, length in probe["gaps"] if end > start_ms and end - length - 1 < end_ms]
+
+
 def main_loop_figures(run, probe, start_ms, end_ms):
     """The largest gap, gaps over a frame and ticks a second while tiles were arriving."""
-    gaps = [length for end, length in probe["gaps"] if end > start_ms and end - length - 1 < end_ms]
+    gaps = gaps_between(probe, start_ms, end_ms)
     run.largest_gap_ms = max(gaps, default=1.0)  # gaps up to 1 ms are not listed
+    run.largest_gap_before_ms = max(gaps_between(probe, run.window_ms, start_ms), default=1.0)
     run.gaps_over_frame = sum(1 for g in gaps if g > TARGET_GAP_MS)
     buckets = probe.get("ticks_per_100ms", [])
     first, last = math.ceil(start_ms / 100), min(len(buckets), math.floor(end_ms / 100))
@@ -297,15 +316,18 @@ def measure(run, tmp, build, display, base, children, tile_px):
                 run.last_screen, run.grid = last_screen(scenario.tiles, width, height, tile_px)
                 time.sleep(max(0.0, window_us / 1e6 + scenario.press_end_after_s - monotonic_us() / 1e6))
                 end_us = monotonic_us()
-                subprocess.run(["xdotool", "key", "--window", window, "End"], env={**os.environ, "DISPLAY": display},
-                               check=True)
-            gl_checked_after = time.monotonic() + GL_CHECK_AFTER_S
+                on_display(display, "xdotool", "key", "--window", window, "End", check=True)
+            gl_check_at = time.monotonic() + GL_CHECK_AFTER_S
+            screenshot_at = None if end_us is None else time.monotonic() + SCREENSHOT_AFTER_END_S
 
             def sample():
-                nonlocal gl_checked_after
-                if gl_checked_after is not None and time.monotonic() > gl_checked_after:
-                    run.gl_library = gl_library(proc.pid)
-                    gl_checked_after = None
+                nonlocal gl_check_at, screenshot_at
+                if gl_check_at is not None and time.monotonic() > gl_check_at:
+                    run.gl_driver = gl_driver(proc.pid)
+                    gl_check_at = None
+                if screenshot_at is not None and time.monotonic() > screenshot_at:
+                    run.screenshot = take_screenshot(window, display, os.path.join(tmp, f"{tag}-after-end.png"))
+                    screenshot_at = None
 
             status, maxrss_kib, timed_out = wait_for_exit(proc, scenario.timeout_s, sample)
         finally:
@@ -360,12 +382,14 @@ def targets(run):
 
 
 def table(runs):
-    head = ["Scenario", "Renderer", "Loaded / failed", "Window shown", "All tiles done", "Last screen after End",
+    head = ["Scenario", "Renderer", "Loaded / failed", "Window mapped", "All tiles done", "Last screen after End",
             "Peak RSS", "Largest gap while loading", "Gaps > 16 ms", "Main-loop ticks/s", "Target (issue 10)", "Met"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for run in runs:
         scenario = run.scenario
-        renderer = run.renderer if run.renderer == "cairo" else f"default ({run.gl_library or 'no GL library mapped'})"
+        renderer = run.renderer
+        if run.renderer == "default":
+            renderer += f" (GL: {run.gl_driver})" if run.gl_driver else " (no GL driver mapped)"
         after_end = "—"
         if scenario.press_end_after_s is not None:
             after_end = f"{fmt(run.last_screen_ms, ' ms')} (last {len(run.last_screen)} tiles)"
@@ -385,10 +409,13 @@ def notes(runs):
         if run.error is not None:
             continue
         tag = f"{run.scenario.name}/{run.renderer}"
-        extra = f"exit status {run.exit_status}, {run.warnings} warning lines in its log"
+        extra = (f"exit status {run.exit_status}, {run.warnings} warning lines in its log; largest gap from the "
+                 f"window to the first tile {fmt(run.largest_gap_before_ms, ' ms')}")
         if run.end_ms is not None:
             extra += (f"; End pressed {run.end_ms:,.0f} ms after start with {run.done_at_end:,} tiles done; "
                       f"last screen = tiles {run.last_screen[0]}–{run.last_screen[-1]} ({run.grid})")
+            if run.screenshot:
+                extra += f"; screenshot {SCREENSHOT_AFTER_END_S:.0f} s after End: {os.path.relpath(run.screenshot)}"
         out.append(f"- {tag}: {extra}")
     return "\n".join(out)
 
@@ -415,21 +442,23 @@ def cpu_model():
     return platform.machine()
 
 
-def report(runs, command, elapsed_s):
+def report(runs, command, elapsed_s, load_before):
     scenarios = sorted({run.scenario.name for run in runs})
     return f"""# Tessera benchmark
 
 Command: `{command}`
 
 Revision {git_revision()}, {time.strftime('%Y-%m-%d %H:%M %Z')}; {os.cpu_count()} CPUs ({cpu_model()}); \
-Xvfb {SCREEN}; GTK {gtk_version()}; the whole run took {elapsed_s:.0f} s.
+Xvfb {SCREEN}; GTK {gtk_version()}; load average {load_before:.1f} before the run (other work on the \
+machine skews every figure); the whole run took {elapsed_s:.0f} s.
 
 {chr(10).join(f'- {name}: {SCENARIOS[name].about}' for name in scenarios)}
 
 {table(runs)}
 
 How it is measured: `tessera --jobs={JOBS} --stats=FILE --exit-when-done URLS` from the build tree, in a \
-real window under Xvfb (default size, settings in memory, a private session bus), against \
+real window under Xvfb (default size, settings in memory, a private session bus with accessibility on as \
+on a desktop), against \
 `tessera-test-server --latency=MS` on 127.0.0.1 serving {IMAGE_W}×{IMAGE_H} JPEGs ({DISTINCT_SEEDS} \
 distinct pictures, made before the app starts, each URL a separate download). Times are milliseconds since \
 the app's start (its `--stats` clock); the preloaded probe notes CLOCK_MONOTONIC as the app loads, so the \
@@ -507,19 +536,26 @@ def stop_on_signal(signum, frame):
     raise SystemExit(128 + signum)
 
 
+def ensure_private_bus():
+    if os.environ.get(PRIVATE_BUS_ENV) != "1":
+        os.environ[PRIVATE_BUS_ENV] = "1"
+        os.execvp("dbus-run-session", ["dbus-run-session", "--", sys.executable] + sys.argv)
+
+
 def main():
     args = parse_args()
+    ensure_private_bus()
     command = args.command or shlex.join([sys.executable] + sys.argv)
     children = Children()
     runs = []
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stop_on_signal)
-    started = time.monotonic()
+    started, load_before = time.monotonic(), os.getloadavg()[0]
     try:
         run_all(args, children, runs)
     finally:
         children.stop_all()
-    text = report(runs, command, time.monotonic() - started)
+    text = report(runs, command, time.monotonic() - started, load_before)
     print(text)
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w") as out:

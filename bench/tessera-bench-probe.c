@@ -31,13 +31,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define PROBE_ENV            "TESSERA_BENCH_PROBE_OUT"
-#define TICK_MS              1
-#define FRAME_US             16000
-#define GAP_RECORDED_US      1000  /* smaller gaps are only counted, to keep the report short */
-#define BUCKET_US            100000
-#define MAX_RECORDED_GAPS    200000 /* 1.6 MB at most, so the probe cannot weigh on peak RSS */
-#define MAX_BUCKETS          36000  /* an hour */
+#define PROBE_ENV         "TESSERA_BENCH_PROBE_OUT"
+#define TICK_MS           1
+#define FRAME_US          16000
+#define GAP_RECORDED_US   1000 /* smaller gaps are only counted, to keep the report short */
+#define BUCKET_US         100000
+#define MAX_RECORDED_GAPS 200000 /* 1.6 MB at most, so the probe cannot weigh on peak RSS */
+#define MAX_BUCKETS       36000  /* an hour */
 
 typedef struct
 {
