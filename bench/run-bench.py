@@ -11,9 +11,9 @@ test server on 127.0.0.1, once with GSK_RENDERER=cairo and once with GTK's defau
 loop from outside the app's code. It prints a Markdown table and writes it to
 bench/results/latest.md; each run's stats, probe report and log stay in BUILD/bench/runs/.
 
-It runs itself under dbus-run-session, so the app gets a private session bus (and
-accessibility as on a desktop) that ends with it. Only Python 3's standard library; every
-process it starts is stopped on the way out.
+The app gets a private Xvfb and a private session bus (so accessibility is on, as on a
+desktop), both started here. Only Python 3's standard library; every process it starts is a
+child of this one and is stopped on the way out, also on SIGINT, SIGTERM or SIGHUP.
 """
 
 import argparse
@@ -61,7 +61,6 @@ SAMPLE_S = 0.1
 GL_CHECK_AFTER_S = 1.0
 SCREENSHOT_AFTER_END_S = 1.0  # shows whether End reached the grid; see the run's folder
 GL_DRIVER = re.compile(r"/dri/([^/\s]+_dri\.so)$")  # Mesa's driver, mapped once GL is in use
-PRIVATE_BUS_ENV = "TESSERA_BENCH_PRIVATE_BUS"
 
 
 @dataclass
@@ -157,6 +156,13 @@ def start_xvfb(children):
         return ":" + read_line(stream, 30, "Xvfb")
 
 
+def start_bus(children):
+    """A session bus of our own; what it starts for the app (the accessibility bus) ends with it."""
+    bus = children.start(["dbus-daemon", "--session", "--nofork", "--print-address"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    return read_line(bus.stdout, 30, "dbus-daemon")
+
+
 def start_server(children, build, latency_ms, log):
     server = children.start([os.path.join(build, "tests/support/tessera-test-server"), f"--latency={latency_ms}"],
                             stdout=subprocess.PIPE, stderr=log)
@@ -182,11 +188,11 @@ def warm_server(base):
         list(pool.map(fetch, range(DISTINCT_SEEDS)))
 
 
-def app_env(display, build):
+def app_env(display, bus, build):
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}  # 127.0.0.1 only
     env.pop("WAYLAND_DISPLAY", None)
     env.pop("GSK_RENDERER", None)
-    env.update(DISPLAY=display, GDK_BACKEND="x11", GSETTINGS_BACKEND="memory",  # default window size
+    env.update(DISPLAY=display, DBUS_SESSION_BUS_ADDRESS=bus, GDK_BACKEND="x11", GSETTINGS_BACKEND="memory",  # default window size
                GSETTINGS_SCHEMA_DIR=os.path.join(build, "data"))
     return env
 
@@ -293,14 +299,14 @@ def main_loop_figures(run, probe, start_ms, end_ms):
         run.ticks_per_s = sum(buckets[first:last]) / ((last - first) / 10)
 
 
-def measure(run, tmp, build, display, base, children, tile_px):
+def measure(run, tmp, build, display, bus, children, tile_px):
     scenario = run.scenario
     tag = f"{scenario.name}-{run.renderer}"
     stats_path = os.path.join(tmp, f"{tag}-stats.json")
     probe_path = os.path.join(tmp, f"{tag}-probe")
     log_path = os.path.join(tmp, f"{tag}.log")
     urls = os.path.join(tmp, f"urls-{scenario.tiles}.txt")
-    env = app_env(display, build)
+    env = app_env(display, bus, build)
     if run.renderer != "default":
         env["GSK_RENDERER"] = run.renderer
     env.update(LD_PRELOAD=os.path.join(build, "bench/tessera-bench-probe.so"), TESSERA_BENCH_PROBE_OUT=probe_path)
@@ -494,7 +500,7 @@ def run_all(args, children, runs):
     tile_px = tile_size(source)
     tmp = os.path.join(args.build, "bench", "runs")
     os.makedirs(tmp, exist_ok=True)
-    display = start_xvfb(children)
+    display, bus = start_xvfb(children), start_bus(children)
     for name in args.scenarios:
         scenario = SCENARIOS[name]
         with open(os.path.join(tmp, f"{name}-server.log"), "wb") as server_log:
@@ -505,7 +511,7 @@ def run_all(args, children, runs):
                 run = Run(scenario, renderer)
                 print(f"{name} ({scenario.about}), renderer {renderer}…", file=sys.stderr, flush=True)
                 try:
-                    measure(run, tmp, args.build, display, base, children, tile_px)
+                    measure(run, tmp, args.build, display, bus, children, tile_px)
                 except (RuntimeError, OSError, KeyError, ValueError, subprocess.CalledProcessError) as error:
                     run.error = str(error)
                 runs.append(run)
@@ -536,15 +542,8 @@ def stop_on_signal(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def ensure_private_bus():
-    if os.environ.get(PRIVATE_BUS_ENV) != "1":
-        os.environ[PRIVATE_BUS_ENV] = "1"
-        os.execvp("dbus-run-session", ["dbus-run-session", "--", sys.executable] + sys.argv)
-
-
 def main():
     args = parse_args()
-    ensure_private_bus()
     command = args.command or shlex.join([sys.executable] + sys.argv)
     children = Children()
     runs = []

@@ -36,7 +36,7 @@
 #define FRAME_US          16000
 #define GAP_RECORDED_US   1000 /* smaller gaps are only counted, to keep the report short */
 #define BUCKET_US         100000
-#define MAX_RECORDED_GAPS 200000 /* 1.6 MB at most, so the probe cannot weigh on peak RSS */
+#define MAX_RECORDED_GAPS 200000 /* 3.2 MB at most, so the probe cannot weigh on peak RSS */
 #define MAX_BUCKETS       36000  /* an hour */
 
 typedef struct
@@ -149,5 +149,5 @@ probe_init (void)
   buckets = g_array_new (FALSE, TRUE, sizeof (guint));
   g_idle_add_full (G_PRIORITY_DEFAULT, start_ticking, NULL, NULL);
   if (atexit (report_at_exit) != 0)
-    g_warning ("tessera-bench-probe: cannot report at exit");
+    g_warning ("Cannot report at exit");
 }
