@@ -12,10 +12,16 @@ PACKAGES := gcc make meson ninja-build pkg-config gettext ca-certificates \
 TOOLS    := xdotool xclip imagemagick clang-format
 # What `make lint` uses.
 LINTERS  := cppcheck
+# What `make bench` uses on top: xdotool finds the window and presses End, Debian's Python 3
+# runs the driver, ImageMagick keeps a screenshot after End.
+BENCH_PACKAGES := xdotool python3 imagemagick
+# Which scenarios `make bench` runs: A, B, C or a comma-separated list (`make bench BENCH=A`).
+BENCH ?= A,B,C
+BENCH_PROBE := $(BUILDDIR)/bench/tessera-bench-probe.so
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps tools build run test test-asan lint format clean
+.PHONY: all deps tools build run test test-asan lint bench format clean
 
 all: build
 
@@ -72,6 +78,19 @@ CPPCHECK_FLAGS := --library=gtk --library=posix --library=libcurl \
 lint: build
 	$(call install_missing,$(LINTERS))
 	cppcheck $(CPPCHECK_FLAGS) src tests data
+
+# Issue 10's benchmark, not part of `make test`: a Markdown table on stdout and in
+# bench/results/latest.md (see bench/README.md). Takes a few minutes.
+$(BENCH_PROBE): bench/tessera-bench-probe.c | deps
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes \
+	  -Wdeclaration-after-statement -Werror $$(pkg-config --cflags glib-2.0) \
+	  -o $@ $< $$(pkg-config --libs glib-2.0)
+
+bench: build $(BENCH_PROBE)
+	$(call install_missing,$(BENCH_PACKAGES))
+	/usr/bin/python3 bench/run-bench.py --build=$(BUILDDIR) --scenarios=$(BENCH) \
+	  --command="make bench$(if $(filter command line,$(origin BENCH)), BENCH=$(BENCH))"
 
 format: tools
 	clang-format -i $$(git ls-files "*.c" "*.h")
