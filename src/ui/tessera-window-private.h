@@ -26,7 +26,8 @@ struct _TesseraWindow
   GCancellable *cancellable;           /* cancelled when the window closes */
   guint notice_timeout;
   guint progress_timeout;
-  guint progress_tick; /* a tick callback: the counts changed since the last frame */
+  guint progress_tick;      /* a tick callback: the counts changed since the header did */
+  gint64 progress_shown_us; /* frame time of the header's last update */
 
   GtkLabel *progress_label;
   GtkLabel *failed_label;

@@ -9,6 +9,8 @@
 
 #include "tessera-window-private.h"
 
+#define PROGRESS_INTERVAL_US (250 * G_TIME_SPAN_MILLISECOND)
+
 /* How long a notice stays before it hides itself. */
 #define NOTICE_TIMEOUT_MS  6000
 /* How long the full progress bar stays once the last tile has finished. */
@@ -96,13 +98,22 @@ static gboolean
 update_progress_on_tick (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraGallery *gallery = self->shown_gallery;
+  gint64 now_us = gdk_frame_clock_get_frame_time (frame_clock);
+  gboolean all_done
+      = tessera_gallery_get_n_finished (gallery) == tessera_gallery_get_n_tiles (gallery);
 
+  if (!all_done && now_us - self->progress_shown_us < PROGRESS_INTERVAL_US)
+    return G_SOURCE_CONTINUE;
+  self->progress_shown_us = now_us;
   self->progress_tick = 0;
   update_progress (self);
   return G_SOURCE_REMOVE;
 }
 
-/* Hundreds of tiles may finish between two frames: the header follows once a frame. */
+/* Hundreds of tiles may finish between two frames, and every new text in the header makes
+ * the whole window measure itself again (on X11 with a round trip to the server): the
+ * header follows the counts a few times a second, and at once when the last tile is in. */
 static void
 on_counts_changed (TesseraWindow *self)
 {
