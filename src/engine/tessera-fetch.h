@@ -47,7 +47,7 @@ void tessera_fetcher_free (TesseraFetcher *fetcher);
 /* Downloads @url (http or https only), retrying a 429 or 503 as the limits say. Returns
  * (transfer full) the body of a 2xx answer. On failure returns NULL with @error in
  * TESSERA_ERROR and, when @label is given, sets it (transfer full) to the short text a
- * tile shows. Gives up with TESSERA_ERROR_CANCELLED at libcurl's next progress check
+ * tile shows. Gives up with G_IO_ERROR_CANCELLED at libcurl's next progress check
  * after @cancellable (may be NULL; cancelled from any thread) is cancelled, and at once
  * while waiting to retry. On the fetcher's worker thread only: it blocks. */
 GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, GCancellable *cancellable,
