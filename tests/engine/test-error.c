@@ -9,6 +9,13 @@
 
 #include "tessera-error.h"
 
+/* The formatter once spaced the name out ("tessera - error - quark"). */
+static void
+test_quark_name (void)
+{
+  g_assert_cmpstr (g_quark_to_string (TESSERA_ERROR), ==, "tessera-error-quark");
+}
+
 /* Every cancel in the engine is G_IO_ERROR_CANCELLED, and it has one label. */
 static void
 test_cancelled_label (void)
@@ -36,6 +43,7 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/error/quark-name", test_quark_name);
   g_test_add_func ("/error/cancelled-label", test_cancelled_label);
   g_test_add_func ("/error/labels", test_labels);
 

@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <grp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "tessera-engine.h"
@@ -121,6 +125,86 @@ test_unusable_argument_says_why (void)
   g_rmdir (dir);
 }
 
+/* Root reads a file or lists a folder of mode 000 all the same, so as root the subprocess
+ * that resolves the arguments runs as this user and group instead ("nobody"). */
+#define UNPRIVILEGED_ID 65534
+#define LOCKED_ENV      "TESSERA_TEST_INPUT_DIR"
+
+static void
+drop_root (void)
+{
+  if (getuid () != 0)
+    return;
+  g_assert_cmpint (setgroups (0, NULL), ==, 0);
+  g_assert_cmpint (setgid (UNPRIVILEGED_ID), ==, 0);
+  g_assert_cmpint (setuid (UNPRIVILEGED_ID), ==, 0);
+  /* Changing user makes the process undumpable, which the leak sanitizer cannot work in. */
+  g_assert_cmpint (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0), ==, 0);
+}
+
+static void
+resolve_locked_as_unprivileged (const char *dir)
+{
+  g_autoptr (GFile) cwd = g_file_new_for_path (dir);
+  g_autofree char *a_uri = g_strconcat ("file://", dir, "/pictures/a.png", NULL);
+  g_autofree char *b_path = g_build_filename (dir, "pictures", "b.png", NULL);
+  g_autoptr (TesseraUrlList) list = NULL;
+  const char *args[] = { "pictures", "locked", NULL };
+
+  drop_root ();
+  list = resolve (args, cwd);
+
+  g_assert_cmpuint (list->urls->len, ==, 1);
+  g_assert_cmpstr (list->urls->pdata[0], ==, a_uri);
+  assert_skipped (list, 0, b_path, "*Permission denied*");
+  assert_skipped (list, 1, "locked", "*Permission denied*");
+  g_assert_cmpuint (list->skipped->len, ==, 2);
+  /* The folder that could not be listed was an argument of no use; the file was not. */
+  g_assert_cmpuint (list->n_not_urls, ==, 1);
+}
+
+/* A folder argument that cannot be listed, and a file in a folder that cannot be read, are
+ * not dropped in silence: each is skipped with the system's reason, and the rest of the
+ * input still counts. */
+static void
+test_unreadable_folder_and_file (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *pictures = NULL;
+  g_autofree char *locked = NULL;
+  g_autofree char *a_path = NULL;
+  g_autofree char *b_path = NULL;
+  g_autoptr (GBytes) png = NULL;
+
+  if (g_test_subprocess ())
+    {
+      resolve_locked_as_unprivileged (g_getenv (LOCKED_ENV));
+      return;
+    }
+
+  dir = g_dir_make_tmp ("tessera-input-XXXXXX", NULL);
+  pictures = g_build_filename (dir, "pictures", NULL);
+  locked = g_build_filename (dir, "locked", NULL);
+  png = tessera_test_make_png (10, 10, 1);
+  g_assert_cmpint (g_mkdir (pictures, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (locked, 0700), ==, 0);
+  a_path = tessera_test_write_file (pictures, "a.png", png);
+  b_path = tessera_test_write_file (pictures, "b.png", png);
+  g_free (tessera_test_write_file (locked, "c.png", png));
+  /* Whatever the umask: open to the subprocess but for the two that must fail. */
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (pictures, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (a_path, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (b_path, 0), ==, 0);
+  g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+
+  g_setenv (LOCKED_ENV, dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_assert_cmpint (g_chmod (locked, 0755), ==, 0);
+  tessera_test_remove_tree (dir);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -129,6 +213,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/input/args", test_args);
   g_test_add_func ("/input/unusable-argument-says-why", test_unusable_argument_says_why);
+  g_test_add_func ("/input/unreadable-folder-and-file", test_unreadable_folder_and_file);
 
   return g_test_run ();
 }
