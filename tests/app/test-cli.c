@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli.c: the tessera binary end to end, as a script would run it (under Xvfb) */
 
+#define G_LOG_DOMAIN "test-cli"
+
 #include "config.h"
 
 #include <signal.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-image.c: sniffing, header probing and tile decoding, on images made here */
 
+#define G_LOG_DOMAIN "test-image"
+
 #include "config.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>

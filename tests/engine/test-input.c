@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-input.c: arguments, files, folders and standard input become URLs */
 
+#define G_LOG_DOMAIN "test-input"
+
 #include "config.h"
 
 #include <grp.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-loader.c: the engine against a server that misbehaves in every way we know */
 
+#define G_LOG_DOMAIN "test-loader"
+
 #include "config.h"
 
 #include <sys/stat.h>

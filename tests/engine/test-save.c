@@ -2,6 +2,8 @@
 /* test-save.c: saving into a folder: whole files, no overwrites, originals without a second
  * download, failures reported one by one */
 
+#define G_LOG_DOMAIN "test-save"
+
 #include "config.h"
 
 #include <errno.h>

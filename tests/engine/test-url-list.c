@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-url-list.c: URL extraction from pasted, dropped and typed text */
 
+#define G_LOG_DOMAIN "test-url-list"
+
 #include "config.h"
 
 #include <string.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-window.c: the gallery window in a real display (run under Xvfb) */
 
+#define G_LOG_DOMAIN "test-window"
+
 #include "config.h"
 
 #include <gtk/gtk.h>
