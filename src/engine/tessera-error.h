@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 
 #define TESSERA_ERROR (tessera_error_quark ())
 
+/* The domain of the engine's failures, "tessera-error-quark"; codes are TesseraErrorCode.
+ * Any thread. */
 GQuark tessera_error_quark (void);
 
 /* The short text a failed tile shows ("Not an image", "Timed out") for @error, translated

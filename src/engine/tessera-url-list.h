@@ -43,6 +43,7 @@ void tessera_url_list_add_skipped (TesseraUrlList *list, const char *what, const
  * URL parser. Accepts http:// and https:// URLs, file:// URLs and absolute paths
  * (returned as file:// URIs). @len may be -1 for NUL-terminated text. Never fails. */
 TesseraUrlList *tessera_url_list_extract (const char *text, gssize len);
+/* Frees @list and everything in it; NULL does nothing. */
 void tessera_url_list_free (TesseraUrlList *list);
 
 /* One line for the person: "Added 87 images · 3 lines were not URLs · 1 duplicate skipped".
