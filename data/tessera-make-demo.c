@@ -8,6 +8,10 @@
  * and every picture comes from a fixed seed so builds are reproducible.
  */
 
+#define G_LOG_DOMAIN "tessera-make-demo"
+
+#include "config.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

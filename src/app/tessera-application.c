@@ -12,6 +12,7 @@
 
 #include "tessera-application.h"
 #include "tessera-imgur-ui.h"
+#include "tessera-input-ui.h"
 #include "tessera-input.h"
 #include "tessera-preferences.h"
 #include "tessera-save-command.h"
@@ -204,7 +205,10 @@ on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (TesseraApplication) self = user_data;
   g_autoptr (TesseraUrlList) list = tessera_input_finish (result, NULL);
+  g_autofree char *skipped = list ? tessera_input_describe_skipped (list) : NULL;
 
+  if (skipped != NULL)
+    g_printerr ("%s\n", skipped);
   if (self->window != NULL && list != NULL)
     tessera_window_add_url_list (self->window, list);
 

@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_APPLICATION (tessera_application_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraApplication, tessera_application, TESSERA, APPLICATION, GtkApplication)
 
+/* Returns (transfer full) the application: TESSERA_APP_ID, not unique (every run is a
+ * process of its own) and handling its command line (see --help-all). Main thread, after
+ * tessera_engine_init(); run it with g_application_run(). */
 TesseraApplication *tessera_application_new (void);
 /* The status to exit with once g_application_run() has returned 0. */
 int tessera_application_get_exit_status (TesseraApplication *self);

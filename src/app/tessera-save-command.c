@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-imgur-collect.h"
+#include "tessera-input-ui.h"
 #include "tessera-input.h"
 #include "tessera-save-command.h"
 #include "tessera-saver.h"
@@ -80,8 +81,11 @@ on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   SaveRun *run = user_data;
   g_autoptr (TesseraUrlList) list = tessera_input_finish (result, NULL);
+  g_autofree char *skipped = list ? tessera_input_describe_skipped (list) : NULL;
   g_autoptr (GPtrArray) items = NULL;
 
+  if (skipped != NULL)
+    g_printerr ("%s\n", skipped);
   if (list == NULL || list->urls->len == 0)
     {
       give_up (run, _ ("No image URLs were found in the arguments"));

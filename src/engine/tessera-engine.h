@@ -13,6 +13,8 @@ void tessera_engine_init (void);
 /* Milliseconds since tessera_engine_init(): the clock --stats reports in. */
 gint64 tessera_engine_elapsed_ms (void);
 
+/* TRUE on the thread that called tessera_engine_init(), FALSE elsewhere or before it.
+ * Any thread. */
 gboolean tessera_engine_is_main_thread (void);
 
 /* Debug builds assert that network I/O and decoding never run on the main thread. */

@@ -5,11 +5,13 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n.h>
 
 #include "tessera-error.h"
 
-/* clang-format off: it would space out the quark's name */
+/* The formatter would space out the quark's name; it only knows "clang-format off" alone. */
+/* clang-format off */
 G_DEFINE_QUARK (tessera-error-quark, tessera_error)
 /* clang-format on */
 
@@ -18,6 +20,9 @@ tessera_error_label (const GError *error)
 {
   g_return_val_if_fail (error != NULL, NULL);
 
+  /* The engine reports every cancel this way (g_cancellable_set_error_if_cancelled). */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return _ ("Cancelled");
   if (error->domain != TESSERA_ERROR)
     return _ ("Failed");
 
@@ -44,8 +49,6 @@ tessera_error_label (const GError *error)
       return _ ("Can't read file");
     case TESSERA_ERROR_BAD_URL:
       return _ ("Bad URL");
-    case TESSERA_ERROR_CANCELLED:
-      return _ ("Cancelled");
     case TESSERA_ERROR_BAD_REPLY:
       return _ ("Bad reply");
     default:

@@ -280,22 +280,33 @@ static const CurlFailure curl_failures[] = {
   { CURLE_WEIRD_SERVER_REPLY, TESSERA_ERROR_NETWORK, N_ ("Bad reply") },
 };
 
-/* @label_text: already translated, or NULL for the code's own label. */
+/* Takes @failure into @error. @label_text: already translated, or NULL for the error's
+ * own label. */
+static void
+propagate_failure (char **label, GError **error, GError *failure, const char *label_text)
+{
+  if (label != NULL)
+    *label = g_strdup (label_text != NULL ? label_text : tessera_error_label (failure));
+  g_propagate_error (error, failure);
+}
+
 static void
 set_failure (char **label, GError **error, TesseraErrorCode code, const char *label_text,
              const char *detail)
 {
-  g_autoptr (GError) failure = g_error_new_literal (TESSERA_ERROR, code, detail);
-
-  if (label != NULL)
-    *label = g_strdup (label_text != NULL ? label_text : tessera_error_label (failure));
-  g_propagate_error (error, g_steal_pointer (&failure));
+  propagate_failure (label, error, g_error_new_literal (TESSERA_ERROR, code, detail), label_text);
 }
 
-static void
-set_cancelled (char **label, GError **error)
+/* TRUE, with G_IO_ERROR_CANCELLED in @error, once @cancellable is cancelled. */
+static gboolean
+fail_if_cancelled (GCancellable *cancellable, char **label, GError **error)
 {
-  set_failure (label, error, TESSERA_ERROR_CANCELLED, NULL, _ ("Cancelled"));
+  GError *cancelled = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (cancellable, &cancelled))
+    return FALSE;
+  propagate_failure (label, error, cancelled, NULL);
+  return TRUE;
 }
 
 static void
@@ -304,11 +315,8 @@ fail_from_curl (TesseraFetcher *self, CURLcode result, const Transfer *transfer,
 {
   const char *detail = self->error_buffer[0] ? self->error_buffer : curl_easy_strerror (result);
 
-  if (g_cancellable_is_cancelled (transfer->cancellable))
-    {
-      set_cancelled (label, error);
-      return;
-    }
+  if (fail_if_cancelled (transfer->cancellable, label, error))
+    return;
   if (transfer->over_cap)
     {
       g_autofree char *cap = g_format_size (transfer->max_bytes);
@@ -362,8 +370,8 @@ retry_delay_s (TesseraFetcher *self)
   return (guint) CLAMP (seconds, 0, (gint64) cap);
 }
 
-/* Sleeps @delay_ms, waking as soon as @cancellable is cancelled. Returns FALSE if it is. */
-static gboolean
+/* Sleeps @delay_ms, waking as soon as @cancellable is cancelled. */
+static void
 wait_unless_cancelled (guint delay_ms, GCancellable *cancellable)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) delay_ms * 1000;
@@ -372,7 +380,7 @@ wait_unless_cancelled (guint delay_ms, GCancellable *cancellable)
   if (!g_cancellable_make_pollfd (cancellable, &pollfd))
     {
       g_usleep ((gulong) delay_ms * 1000);
-      return TRUE;
+      return;
     }
   /* A signal may end the poll early: wait out what is left. */
   while (!g_cancellable_is_cancelled (cancellable))
@@ -384,8 +392,6 @@ wait_unless_cancelled (guint delay_ms, GCancellable *cancellable)
       g_poll (&pollfd, 1, (int) ((left_us + 999) / 1000));
     }
   g_cancellable_release_fd (cancellable);
-
-  return !g_cancellable_is_cancelled (cancellable);
 }
 
 static GBytes *
@@ -448,11 +454,9 @@ tessera_fetcher_get (TesseraFetcher *self, const char *url, GCancellable *cancel
         }
 
       delay_ms = retry_delay_s (self) * 1000 + g_random_int_range (0, RETRY_JITTER_MS);
-      if (!wait_unless_cancelled (delay_ms, cancellable))
-        {
-          set_cancelled (label, error);
-          return NULL;
-        }
+      wait_unless_cancelled (delay_ms, cancellable);
+      if (fail_if_cancelled (cancellable, label, error))
+        return NULL;
     }
 }
 

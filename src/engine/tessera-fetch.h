@@ -20,34 +20,45 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint connect_timeout_s;
-  guint low_speed_bytes;
+  guint low_speed_bytes; /* per second: slower than this for low_speed_time_s times out */
   guint low_speed_time_s;
-  guint total_timeout_s;
-  gsize max_bytes;
+  guint total_timeout_s; /* one attempt, from start to end */
+  gsize max_bytes;       /* of a body, declared or received */
   guint max_redirects;
-  guint max_retries;
+  guint max_retries; /* of a 429 or 503 (tessera_fetcher_get only) */
   guint retry_after_cap_s;
 } TesseraFetchLimits;
 
+/* Fills @limits with the defaults above. Any thread. */
 void tessera_fetch_limits_init (TesseraFetchLimits *limits);
 
 /* The DNS cache the workers share; connections and TLS sessions stay per worker
  * (libcurl 7.88 cannot share those between threads safely). */
 typedef struct _TesseraCurlShare TesseraCurlShare;
 
+/* Returns (transfer full) a share whose DNS cache serves every fetcher made with it, one
+ * lock per kind of data, so workers may use it at the same time. Aborts when libcurl
+ * cannot make one. Any thread. */
 TesseraCurlShare *tessera_curl_share_new (void);
+/* Any thread. Each fetcher holds a reference, so the last unref comes after the last
+ * fetcher is freed. */
 TesseraCurlShare *tessera_curl_share_ref (TesseraCurlShare *share);
 void tessera_curl_share_unref (TesseraCurlShare *share);
 
 typedef struct _TesseraFetcher TesseraFetcher;
 
+/* Returns (transfer full) a fetcher: a libcurl easy handle that keeps its connections
+ * from one request to the next, resolving names through @share (a reference is taken),
+ * within @limits (copied). Aborts when libcurl cannot make a handle. Not thread-safe: one
+ * thread at a time, in the loader a worker for its whole life. */
 TesseraFetcher *tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits);
+/* Closes its connections; NULL does nothing. On the thread that used it. */
 void tessera_fetcher_free (TesseraFetcher *fetcher);
 
 /* Downloads @url (http or https only), retrying a 429 or 503 as the limits say. Returns
  * (transfer full) the body of a 2xx answer. On failure returns NULL with @error in
  * TESSERA_ERROR and, when @label is given, sets it (transfer full) to the short text a
- * tile shows. Gives up with TESSERA_ERROR_CANCELLED at libcurl's next progress check
+ * tile shows. Gives up with G_IO_ERROR_CANCELLED at libcurl's next progress check
  * after @cancellable (may be NULL; cancelled from any thread) is cancelled, and at once
  * while waiting to retry. On the fetcher's worker thread only: it blocks. */
 GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, GCancellable *cancellable,
@@ -56,11 +67,12 @@ GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, GCancella
 /* An answer of any status, as a service (a JSON API) gives it. */
 typedef struct
 {
-  long status;
-  GBytes *body;
+  long status;         /* HTTP's, of the final response (after redirects) */
+  GBytes *body;        /* as received, up to the byte cap */
   GHashTable *headers; /* the final response's: lower-case names to values */
 } TesseraResponse;
 
+/* Frees @response with its body and headers; NULL does nothing. Any thread. */
 void tessera_response_free (TesseraResponse *response);
 
 /* Requests @url with the extra request @headers ("Name: value", NULL-terminated, may be

@@ -20,8 +20,12 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_GALLERY (tessera_gallery_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraGallery, tessera_gallery, TESSERA, GALLERY, GObject)
 
+/* Returns (transfer full) an empty gallery whose tiles load through @loader (a reference
+ * is taken; its thread must be the main thread). Main thread, like every call here.
+ * Disposing the gallery cancels the loads it started. */
 TesseraGallery *tessera_gallery_new (TesseraLoader *loader);
-/* (element-type TesseraTile) */
+/* (element-type TesseraTile) (transfer none): the tiles in the order added. The gallery
+ * only appends to it, or empties it. */
 GListModel *tessera_gallery_get_model (TesseraGallery *self);
 
 /* Appends a tile for each URI not already present, in one splice, and starts loading
@@ -44,6 +48,8 @@ guint tessera_gallery_retry_failed (TesseraGallery *self);
 /* Cancels every load and removes every tile. */
 void tessera_gallery_clear (TesseraGallery *self);
 
+/* The side, in device pixels, of the square thumbnails are decoded to, for loads started
+ * from now on; TESSERA_GALLERY_DEFAULT_TILE_PX until set. More than 0. */
 void tessera_gallery_set_tile_px (TesseraGallery *self, guint tile_px);
 /* The tiles at positions [@first, @last] are on screen: they load first, then the next
  * screen's worth below them, then the one above, then the rest nearest first; retries
@@ -57,8 +63,11 @@ void tessera_gallery_set_texture_budget (TesseraGallery *self, gsize budget);
 /* Bytes of the pictures the budget counts now. */
 gsize tessera_gallery_get_texture_bytes (TesseraGallery *self);
 guint tessera_gallery_get_tile_px (TesseraGallery *self);
+/* (transfer none) The loader given to tessera_gallery_new(). */
 TesseraLoader *tessera_gallery_get_loader (TesseraGallery *self);
 
+/* How many tiles there are, how many have loaded or failed, and how many failed: the
+ * properties "n-tiles", "n-finished" and "n-failed", which notify as they change. */
 guint tessera_gallery_get_n_tiles (TesseraGallery *self);
 guint tessera_gallery_get_n_finished (TesseraGallery *self);
 guint tessera_gallery_get_n_failed (TesseraGallery *self);

@@ -37,17 +37,11 @@ merge_text (TesseraUrlList *list, const char *text, gsize length)
   merge_list (list, part);
 }
 
-static void
-say_skipped (const char *what, const GError *error)
-{
-  g_message (_ ("Skipping “%s”: %s"), what, error->message);
-}
-
-/* An argument that cannot be used is said on the terminal and counted. */
+/* An argument that cannot be used is recorded with its reason, and counted. */
 static void
 skip_argument (TesseraUrlList *list, const char *arg, const GError *error)
 {
-  say_skipped (arg, error);
+  tessera_url_list_add_skipped (list, arg, error);
   list->n_not_urls++;
 }
 
@@ -127,7 +121,7 @@ list_folder (GFile *folder, GCancellable *cancellable, GError **error)
 }
 
 /* A folder contributes its image files, sorted by name; not its subfolders. A file in it
- * that cannot be read is said and skipped. */
+ * that cannot be read is recorded with its reason and skipped. */
 static gboolean
 merge_folder (TesseraUrlList *list, GFile *folder, GCancellable *cancellable, GError **error)
 {
@@ -145,7 +139,7 @@ merge_folder (TesseraUrlList *list, GFile *folder, GCancellable *cancellable, GE
       if (!sniff_file (child, &is_image, cancellable, &child_error))
         {
           g_autofree char *name = g_file_get_parse_name (child);
-          say_skipped (name, child_error);
+          tessera_url_list_add_skipped (list, name, child_error);
         }
       else if (is_image)
         add_file_uri (list, child);

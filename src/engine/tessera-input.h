@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 
 /* Each of @args may be a URL, "-" (standard input), a text file of URLs, an image file or
  * a folder of images. Relative paths are taken from @cwd. Unusable arguments count as
- * not-URLs in the result. */
+ * not-URLs in the result; they, and files in a folder that cannot be read, are in its
+ * skipped list with the reason. Nothing is printed. */
 void tessera_input_from_args_async (const char *const *args, GFile *cwd, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data);
 

@@ -35,18 +35,29 @@ typedef struct _TesseraRequest TesseraRequest;
 /* Runs on the thread that created the loader, never for a cancelled request. */
 typedef void (*TesseraDeliverFunc) (const TesseraLoadResult *result, gpointer user_data);
 
-/* @limits may be NULL for the defaults in tessera-fetch.h. */
+/* Returns (transfer full) a loader of @n_jobs worker threads (TESSERA_LOADER_MIN_JOBS to
+ * TESSERA_LOADER_MAX_JOBS; NULL outside) that fetch within @limits (copied; NULL for the
+ * defaults in tessera-fetch.h). It delivers in the thread-default main context of the
+ * thread that calls this, "the loader's thread"; every call on it and on its requests,
+ * but tessera_request_ref() and tessera_request_unref(), belongs there. Dropping the last
+ * reference cancels every request and returns once the workers have stopped (a transfer
+ * under way ends at its next progress check). */
 TesseraLoader *tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits);
 /* The most bytes one image may have, downloaded or read from a file (the limits given to
  * tessera_loader_new): reads of the same images elsewhere use it too. Any thread. */
 gsize tessera_loader_get_max_bytes (TesseraLoader *self);
 /* Keeps every downloaded image's bytes in a private temporary folder, removed with the
- * loader, so they can be saved without a second download. Call before any submit. */
+ * loader, so they can be saved without a second download. Call before any submit, on the
+ * loader's thread. FALSE with @error (G_FILE_ERROR) when the folder cannot be made. */
 gboolean tessera_loader_keep_originals (TesseraLoader *self, GError **error);
 
-/* Loads @uri (http, https or file) and decodes it to a @tile_px square. Lower
- * @priority runs sooner; equal priorities run in submission order. @user_data is
- * released with @destroy on the loader's thread, after delivery or on cancel. */
+/* Loads @uri (http, https or file) on a worker and decodes it to a square of @tile_px
+ * device pixels a side. Lower @priority runs sooner; equal priorities run in submission
+ * order. @deliver runs once, on the loader's thread, with the texture or the error and its
+ * label; never after tessera_request_cancel(). @user_data is released with @destroy (may
+ * be NULL) on the loader's thread: after delivery, on cancel, or when the loader goes.
+ * Returns (transfer full) the request: a reference the caller owns and must drop with
+ * tessera_request_unref(), which does not cancel. Call on the loader's thread. */
 TesseraRequest *tessera_loader_submit (TesseraLoader *self, const char *uri, int priority,
                                        guint tile_px, TesseraDeliverFunc deliver,
                                        gpointer user_data, GDestroyNotify destroy);
@@ -65,8 +76,15 @@ typedef struct
   GDestroyNotify payload_free; /* frees what @parse returned */
 } TesseraDataJob;
 
-/* Requests @uri (http or https) through the same workers, for a service's answer rather
- * than an image: @job->parse turns the response into the delivered data on the worker. */
+/* Requests @uri (http or https; anything else is delivered as TESSERA_ERROR_BAD_URL)
+ * through the same workers, for a service's answer rather than an image: @job->parse
+ * turns the response into TesseraLoadResult.data on the worker. @job is read now, not
+ * kept: its headers are copied, and the request takes @job->parse_data and the parsed
+ * answer, freed with @job->parse_data_free and @job->payload_free (either may be NULL)
+ * when its last reference goes, on whichever thread drops it. No answer (network,
+ * timeout, byte cap) or @job->parse's error is delivered as the error. @priority,
+ * @deliver, @user_data, @destroy, the returned reference and the thread: as for
+ * tessera_loader_submit(). */
 TesseraRequest *tessera_loader_submit_data (TesseraLoader *self, const char *uri, int priority,
                                             const TesseraDataJob *job, TesseraDeliverFunc deliver,
                                             gpointer user_data, GDestroyNotify destroy);
@@ -79,9 +97,11 @@ TesseraRequest *tessera_loader_submit_data (TesseraLoader *self, const char *uri
  * Any thread. */
 void tessera_loader_set_focus (TesseraLoader *self, int first, int last, int span);
 
-/* Call on the loader's thread. Nothing is delivered for the request afterwards; a
- * transfer under way stops at libcurl's next progress check. */
+/* Call on the loader's thread. Nothing is delivered for the request afterwards, and its
+ * user data is released now; a transfer under way stops at libcurl's next progress check.
+ * Does nothing once the request was delivered. Leaves the caller's reference alone. */
 void tessera_request_cancel (TesseraRequest *request);
+/* Any thread. Dropping the last reference frees the request, without cancelling it. */
 TesseraRequest *tessera_request_ref (TesseraRequest *request);
 void tessera_request_unref (TesseraRequest *request);
 

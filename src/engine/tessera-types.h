@@ -19,7 +19,6 @@ typedef enum
   TESSERA_ERROR_NETWORK,   /* could not resolve, connect, TLS failure */
   TESSERA_ERROR_FILE,      /* a local file could not be read */
   TESSERA_ERROR_BAD_URL,
-  TESSERA_ERROR_CANCELLED,
   TESSERA_ERROR_BAD_REPLY, /* a service's answer (JSON) could not be read */
 } TesseraErrorCode;
 

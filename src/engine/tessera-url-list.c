@@ -377,6 +377,16 @@ extractor_scan (Extractor *self, const char *text, gsize len)
   extractor_end_line (self);
 }
 
+static void
+url_skip_free (gpointer data)
+{
+  TesseraUrlSkip *skip = data;
+
+  g_free (skip->what);
+  g_free (skip->reason);
+  g_free (skip);
+}
+
 TesseraUrlList *
 tessera_url_list_new (void)
 {
@@ -384,6 +394,7 @@ tessera_url_list_new (void)
 
   list->urls = g_ptr_array_new_with_free_func (g_free);
   list->seen = tessera_url_set_new ();
+  list->skipped = g_ptr_array_new_with_free_func (url_skip_free);
   return list;
 }
 
@@ -400,6 +411,21 @@ tessera_url_list_add (TesseraUrlList *list, const char *url)
     }
   g_ptr_array_add (list->urls, g_strdup (url));
   return TRUE;
+}
+
+void
+tessera_url_list_add_skipped (TesseraUrlList *list, const char *what, const GError *error)
+{
+  TesseraUrlSkip *skip;
+
+  g_return_if_fail (list != NULL);
+  g_return_if_fail (what != NULL);
+  g_return_if_fail (error != NULL);
+
+  skip = g_new (TesseraUrlSkip, 1);
+  skip->what = g_strdup (what);
+  skip->reason = g_strdup (error->message);
+  g_ptr_array_add (list->skipped, skip);
 }
 
 TesseraUrlList *
@@ -431,6 +457,7 @@ tessera_url_list_free (TesseraUrlList *list)
 
   g_ptr_array_unref (list->urls);
   g_hash_table_unref (list->seen);
+  g_ptr_array_unref (list->skipped);
   g_free (list);
 }
 

@@ -11,6 +11,13 @@ G_BEGIN_DECLS
 /* Text beyond this many bytes is ignored (and reported as cut). */
 #define TESSERA_URL_TEXT_MAX_BYTES (64u * 1024u * 1024u)
 
+/* Input that could not be read, and why. */
+typedef struct
+{
+  char *what;   /* an argument as given, or the path of a file in a folder argument */
+  char *reason; /* the error's message */
+} TesseraUrlSkip;
+
 typedef struct
 {
   GPtrArray
@@ -19,6 +26,8 @@ typedef struct
   guint n_duplicates; /* URLs repeated within the text */
   gboolean not_utf8;  /* invalid UTF-8 was present and skipped */
   gboolean truncated; /* the text was longer than TESSERA_URL_TEXT_MAX_BYTES */
+  GPtrArray *skipped; /* (element-type TesseraUrlSkip): in the order met; for the front ends
+                       * to tell, since the engine does not print */
   GHashTable *seen;   /* private: the set of @urls (tessera_url_set_new) */
 } TesseraUrlList;
 
@@ -27,11 +36,14 @@ TesseraUrlList *tessera_url_list_new (void);
 /* Appends a copy of @url (already normalised) unless the list holds it, which counts as a
  * duplicate instead. Returns TRUE when @url was added. */
 gboolean tessera_url_list_add (TesseraUrlList *list, const char *url);
+/* Records that @what could not be used because of @error (its message is copied). */
+void tessera_url_list_add_skipped (TesseraUrlList *list, const char *what, const GError *error);
 
 /* Splits on newlines, spaces, commas and quotes; validates each candidate with a real
  * URL parser. Accepts http:// and https:// URLs, file:// URLs and absolute paths
  * (returned as file:// URIs). @len may be -1 for NUL-terminated text. Never fails. */
 TesseraUrlList *tessera_url_list_extract (const char *text, gssize len);
+/* Frees @list and everything in it; NULL does nothing. */
 void tessera_url_list_free (TesseraUrlList *list);
 
 /* One line for the person: "Added 87 images · 3 lines were not URLs · 1 duplicate skipped".

@@ -6,6 +6,7 @@
 
 G_BEGIN_DECLS
 
+/* (transfer none) The grid's vertical scrolling, for a test to scroll it. Main thread. */
 GtkAdjustment *tessera_gallery_view_get_vadjustment (TesseraGalleryView *self);
 
 G_END_DECLS

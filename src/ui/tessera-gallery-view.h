@@ -14,9 +14,15 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_GALLERY_VIEW (tessera_gallery_view_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraGalleryView, tessera_gallery_view, TESSERA, GALLERY_VIEW, GtkWidget)
 
+/* Shows @gallery's tiles (a reference is taken; NULL shows none) with nothing selected,
+ * and has them decoded at TESSERA_TILE_SIZE × the view's scale factor from now on (also
+ * when that changes). Emits "selection-changed" and notifies "gallery" when @gallery is
+ * another. Main thread, like every call here. */
 void tessera_gallery_view_set_gallery (TesseraGalleryView *self, TesseraGallery *gallery);
-/* (element-type TesseraTile): the selected tiles, in grid order. */
+/* (element-type TesseraTile) (transfer full): a new array of the selected tiles, in grid
+ * order; empty without a gallery. */
 GPtrArray *tessera_gallery_view_dup_selected (TesseraGalleryView *self);
+/* How many tiles are selected. */
 guint tessera_gallery_view_get_n_selected (TesseraGalleryView *self);
 
 G_END_DECLS

@@ -19,7 +19,8 @@ GtkWidget *tessera_imgur_view_new (TesseraGallery *gallery, GSettings *settings)
 void tessera_imgur_view_open (TesseraImgurView *self, const TesseraImgurQuery *query);
 /* The gallery's source, or NULL before anything was opened. */
 TesseraImgurSource *tessera_imgur_view_get_source (TesseraImgurView *self);
-/* The gallery on screen: the posts, or the open album's images. */
+/* (transfer none) The gallery on screen, the posts or the open album's images, and the
+ * grid that shows it. */
 TesseraGallery *tessera_imgur_view_get_shown_gallery (TesseraImgurView *self);
 TesseraGalleryView *tessera_imgur_view_get_shown_view (TesseraImgurView *self);
 

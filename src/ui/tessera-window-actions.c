@@ -89,13 +89,10 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autoptr (GString) reasons = g_string_new (NULL);
 
-      /* What failed stays on screen until dismissed, not for a few seconds. */
-      g_clear_handle_id (&self->notice_timeout, g_source_remove);
-
       for (guint i = 0; i < report->failures->len; i++)
         g_string_append_printf (reasons, "%s%s", i ? "\n" : "",
                                 (char *) report->failures->pdata[i]);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->notice_label), reasons->str);
+      _tessera_window_set_notice_details (self, reasons->str);
     }
   g_free (self->saved_folder);
   self->saved_folder = g_strdup (report->folder);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-add-dialog.h"
+#include "tessera-input-ui.h"
 #include "tessera-input.h"
 #include "tessera-window-private.h"
 
@@ -17,6 +18,7 @@ tessera_window_add_url_list (TesseraWindow *self, TesseraUrlList *list)
   guint n_present = 0;
   guint n_added;
   g_autofree char *summary = NULL;
+  g_autofree char *skipped = NULL;
 
   g_return_if_fail (TESSERA_IS_WINDOW (self));
   g_return_if_fail (list != NULL);
@@ -27,6 +29,10 @@ tessera_window_add_url_list (TesseraWindow *self, TesseraUrlList *list)
   summary = tessera_url_list_summary (n_added, list->n_not_urls, list->n_duplicates + n_present,
                                       list->not_utf8, list->truncated);
   _tessera_window_show_notice (self, summary);
+  /* Unusable arguments are in the summary's count; hovering says which and why. */
+  skipped = tessera_input_describe_skipped (list);
+  if (skipped != NULL)
+    _tessera_window_set_notice_details (self, skipped);
 }
 
 static void

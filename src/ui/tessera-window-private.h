@@ -47,6 +47,9 @@ struct _TesseraWindow
 
 /* tessera-window.c */
 void _tessera_window_show_notice (TesseraWindow *self, const char *text);
+/* Puts @details (lines) on the notice shown, for hovering, and keeps it on screen until
+ * dismissed, so there is time to read them. */
+void _tessera_window_set_notice_details (TesseraWindow *self, const char *details);
 void _tessera_window_hide_notice (TesseraWindow *self);
 void _tessera_window_update_selection (TesseraWindow *self);
 

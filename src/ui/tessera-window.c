@@ -56,6 +56,13 @@ _tessera_window_show_notice (TesseraWindow *self, const char *text)
   self->notice_timeout = g_timeout_add_once (NOTICE_TIMEOUT_MS, on_notice_timeout, self);
 }
 
+void
+_tessera_window_set_notice_details (TesseraWindow *self, const char *details)
+{
+  g_clear_handle_id (&self->notice_timeout, g_source_remove);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->notice_label), details);
+}
+
 static void
 hide_progress_bar (gpointer user_data)
 {

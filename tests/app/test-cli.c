@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli.c: the tessera binary end to end, as a script would run it (under Xvfb) */
 
+#define G_LOG_DOMAIN "test-cli"
+
 #include "config.h"
 
 #include <signal.h>
@@ -204,7 +206,8 @@ test_bad_jobs_is_usage_error (void)
     }
 }
 
-/* Nothing usable given: say so and quit instead of waiting for ever. */
+/* Nothing usable given: say so, and why each argument was no use, and quit instead of
+ * waiting for ever. */
 static void
 test_nothing_to_load (void)
 {
@@ -215,6 +218,9 @@ test_nothing_to_load (void)
 
   g_assert_cmpint (run.exit_status, ==, 1);
   g_assert_nonnull (strstr (run.stderr_text, "No image URLs were found"));
+  g_assert_nonnull (
+      strstr (run.stderr_text, "Skipping “/nonexistent/list.txt”: No such file or URL\n"));
+  g_assert_nonnull (strstr (run.stderr_text, "Skipping “not-a-url”: No such file or URL\n"));
   g_assert_cmpint (stats_int (&run, "tiles"), ==, 0);
 }
 
@@ -425,7 +431,8 @@ test_imgur_bad_query (void)
 }
 
 /* --save-to downloads the originals with no window and no display at all, says what it
- * did in one line, and fails (exit 1) when one image could not be saved. */
+ * did in one line and which argument it skipped, and fails (exit 1) when one image could
+ * not be saved. */
 static void
 test_save_to_without_display (void)
 {
@@ -439,7 +446,7 @@ test_save_to_without_display (void)
   g_autofree char *existing = g_build_filename (dir, "sunset.png", NULL);
   g_autofree char *input = g_strdup_printf ("%s\n", b);
   const char *all_good[] = { save_to, a, "-", NULL };
-  const char *one_bad[] = { save_to, missing, b, NULL };
+  const char *one_bad[] = { save_to, missing, "/nonexistent/list.txt", b, NULL };
   g_auto (Run) first = { 0 };
   g_auto (Run) second = { 0 };
 
@@ -456,6 +463,8 @@ test_save_to_without_display (void)
   g_assert_cmpint (second.exit_status, ==, 1);
   g_assert_nonnull (strstr (second.stderr_text, "Failed: "));
   g_assert_nonnull (strstr (second.stderr_text, "404"));
+  g_assert_nonnull (
+      strstr (second.stderr_text, "Skipping “/nonexistent/list.txt”: No such file or URL\n"));
   g_assert_nonnull (strstr (second.stdout_text, "Saved 1 of 2"));
   /* sunset.png was there: kept, the new one numbered; beach.jpg twice: two files. */
   g_assert_cmpuint (tessera_test_count_files (dir), ==, 4);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-stats.c: the --stats document a gallery's counts and tiles make */
 
+#define G_LOG_DOMAIN "test-stats"
+
 #include "config.h"
 
 #include <cjson/cJSON.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-gallery.c: tiles, counts, duplicates, clearing, retries */
 
+#define G_LOG_DOMAIN "test-gallery"
+
 #include "config.h"
 
 #include "tessera-engine.h"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-imgur-source.c: paging, failures and limits of the Imgur source, against fixtures */
 
+#define G_LOG_DOMAIN "test-imgur-source"
+
 #include "config.h"
 
 #include <glib/gstdio.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-imgur.c: Imgur answers parsed from captured and hand-written bodies */
 
+#define G_LOG_DOMAIN "test-imgur"
+
 #include "config.h"
 
 #include <string.h>

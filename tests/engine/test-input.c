@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-input.c: arguments, files, folders and standard input become URLs */
 
+#define G_LOG_DOMAIN "test-input"
+
 #include "config.h"
+
+#include <grp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -84,8 +90,21 @@ test_args (void)
   tessera_test_remove_tree (dir);
 }
 
+/* The @index'th skipped input is @what, for a reason matching @reason (a glob pattern). */
+static void
+assert_skipped (const TesseraUrlList *list, guint index, const char *what, const char *reason)
+{
+  const TesseraUrlSkip *skip;
+
+  g_assert_cmpuint (index, <, list->skipped->len);
+  skip = list->skipped->pdata[index];
+  g_test_message ("skipped %s: %s", skip->what, skip->reason);
+  g_assert_cmpstr (skip->what, ==, what);
+  g_assert_true (g_pattern_match_simple (reason, skip->reason));
+}
+
 /* An argument that cannot be used says why, not a guess: "list.txt/x" is not missing, its
- * parent is not a folder. */
+ * parent is not a folder. The reasons are in the result, for the front ends to tell. */
 static void
 test_unusable_argument_says_why (void)
 {
@@ -97,17 +116,95 @@ test_unusable_argument_says_why (void)
   const char *args[] = { "list.txt/x", "missing.txt", "list.txt", NULL };
 
   write_file (dir, "list.txt", text);
-  g_test_expect_message ("tessera-input", G_LOG_LEVEL_MESSAGE,
-                         "Skipping “list.txt/x”: *Not a directory*");
-  g_test_expect_message ("tessera-input", G_LOG_LEVEL_MESSAGE,
-                         "Skipping “missing.txt”: No such file or URL");
   list = resolve (args, cwd);
-  g_test_assert_expected_messages ();
 
   g_assert_cmpuint (list->urls->len, ==, 1);
   g_assert_cmpuint (list->n_not_urls, ==, 2);
+  assert_skipped (list, 0, "list.txt/x", "*Not a directory*");
+  assert_skipped (list, 1, "missing.txt", "No such file or URL");
+  g_assert_cmpuint (list->skipped->len, ==, 2);
   g_unlink (list_path);
   g_rmdir (dir);
+}
+
+/* Root reads a file or lists a folder of mode 000 all the same, so as root the subprocess
+ * that resolves the arguments runs as this user and group instead ("nobody"). */
+#define UNPRIVILEGED_ID 65534
+#define LOCKED_ENV      "TESSERA_TEST_INPUT_DIR"
+
+static void
+drop_root (void)
+{
+  if (getuid () != 0)
+    return;
+  g_assert_cmpint (setgroups (0, NULL), ==, 0);
+  g_assert_cmpint (setgid (UNPRIVILEGED_ID), ==, 0);
+  g_assert_cmpint (setuid (UNPRIVILEGED_ID), ==, 0);
+  /* Changing user makes the process undumpable, which the leak sanitizer cannot work in. */
+  g_assert_cmpint (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0), ==, 0);
+}
+
+static void
+resolve_locked_as_unprivileged (const char *dir)
+{
+  g_autoptr (GFile) cwd = g_file_new_for_path (dir);
+  g_autofree char *a_uri = g_strconcat ("file://", dir, "/pictures/a.png", NULL);
+  g_autofree char *b_path = g_build_filename (dir, "pictures", "b.png", NULL);
+  g_autoptr (TesseraUrlList) list = NULL;
+  const char *args[] = { "pictures", "locked", NULL };
+
+  drop_root ();
+  list = resolve (args, cwd);
+
+  g_assert_cmpuint (list->urls->len, ==, 1);
+  g_assert_cmpstr (list->urls->pdata[0], ==, a_uri);
+  assert_skipped (list, 0, b_path, "*Permission denied*");
+  assert_skipped (list, 1, "locked", "*Permission denied*");
+  g_assert_cmpuint (list->skipped->len, ==, 2);
+  /* The folder that could not be listed was an argument of no use; the file was not. */
+  g_assert_cmpuint (list->n_not_urls, ==, 1);
+}
+
+/* A folder argument that cannot be listed, and a file in a folder that cannot be read, are
+ * not dropped in silence: each is skipped with the system's reason, and the rest of the
+ * input still counts. */
+static void
+test_unreadable_folder_and_file (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *pictures = NULL;
+  g_autofree char *locked = NULL;
+  g_autofree char *a_path = NULL;
+  g_autofree char *b_path = NULL;
+  g_autoptr (GBytes) png = NULL;
+
+  if (g_test_subprocess ())
+    {
+      resolve_locked_as_unprivileged (g_getenv (LOCKED_ENV));
+      return;
+    }
+
+  dir = g_dir_make_tmp ("tessera-input-XXXXXX", NULL);
+  pictures = g_build_filename (dir, "pictures", NULL);
+  locked = g_build_filename (dir, "locked", NULL);
+  png = tessera_test_make_png (10, 10, 1);
+  g_assert_cmpint (g_mkdir (pictures, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (locked, 0700), ==, 0);
+  a_path = tessera_test_write_file (pictures, "a.png", png);
+  b_path = tessera_test_write_file (pictures, "b.png", png);
+  g_free (tessera_test_write_file (locked, "c.png", png));
+  /* Whatever the umask: open to the subprocess but for the two that must fail. */
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (pictures, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (a_path, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (b_path, 0), ==, 0);
+  g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+
+  g_setenv (LOCKED_ENV, dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_assert_cmpint (g_chmod (locked, 0755), ==, 0);
+  tessera_test_remove_tree (dir);
+  g_test_trap_assert_passed ();
 }
 
 int
@@ -118,6 +215,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/input/args", test_args);
   g_test_add_func ("/input/unusable-argument-says-why", test_unusable_argument_says_why);
+  g_test_add_func ("/input/unreadable-folder-and-file", test_unreadable_folder_and_file);
 
   return g_test_run ();
 }

@@ -5,6 +5,8 @@
  * so the compiler cannot keep <gtk/gtk.h> out of src/engine: this test does. Headers
  * of src/ui and src/app are kept out by the include paths (see src/engine/meson.build). */
 
+#define G_LOG_DOMAIN "test-layers"
+
 #include "config.h"
 
 #include <gio/gio.h>

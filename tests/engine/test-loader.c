@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-loader.c: the engine against a server that misbehaves in every way we know */
 
+#define G_LOG_DOMAIN "test-loader"
+
 #include "config.h"
 
 #include <sys/stat.h>
@@ -634,6 +636,54 @@ test_delivers_under_busy_frames (void)
   tessera_test_remove_tree (dir);
 }
 
+/* What a fetch on a thread of its own (the fetcher refuses the main thread) gave. */
+typedef struct
+{
+  const char *url;
+  GCancellable *cancellable;
+  GBytes *body;
+  char *label;
+  GError *error;
+} ThreadFetch;
+
+static gpointer
+fetch_on_thread (gpointer data)
+{
+  ThreadFetch *fetch = data;
+  g_autoptr (TesseraCurlShare) share = tessera_curl_share_new ();
+  g_autoptr (TesseraFetcher) fetcher = NULL;
+  TesseraFetchLimits limits;
+
+  tessera_test_fast_limits (&limits);
+  fetcher = tessera_fetcher_new (share, &limits);
+  fetch->body
+      = tessera_fetcher_get (fetcher, fetch->url, fetch->cancellable, &fetch->label, &fetch->error);
+  return NULL;
+}
+
+/* A fetch cancelled during its transfer says so the way every cancel in the engine does:
+ * G_IO_ERROR_CANCELLED, labelled "Cancelled". */
+static void
+test_fetch_cancelled (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *url = tessera_test_server_url (server, "/hang");
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  ThreadFetch fetch = { url, cancellable, NULL, NULL, NULL };
+  GThread *thread = g_thread_new ("fetch", fetch_on_thread, &fetch);
+
+  g_assert_true (tessera_test_wait_for_in_flight (server, 1, 10000));
+  g_cancellable_cancel (cancellable);
+  g_thread_join (thread);
+
+  g_assert_null (fetch.body);
+  g_assert_error (fetch.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (fetch.label, ==, "Cancelled");
+  g_clear_error (&fetch.error);
+  g_free (fetch.label);
+  /* cppcheck-suppress memleak ; g_thread_join() drops the thread's reference */
+}
+
 /* A refused argument returns NULL and touches nothing: no half-made loader to finalize, no
  * fetcher read before it is checked. */
 static void
@@ -661,6 +711,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/loader/cancel-running", test_cancel_running);
   g_test_add_func ("/loader/priority", test_priority);
   g_test_add_func ("/loader/cancel-retry-wait", test_cancel_retry_wait);
+  g_test_add_func ("/loader/fetch-cancelled", test_fetch_cancelled);
   g_test_add_func ("/loader/local-files", test_local_files);
   g_test_add_func ("/loader/local-files-bounded", test_local_files_bounded);
   g_test_add_func ("/loader/delivers-under-busy-frames", test_delivers_under_busy_frames);

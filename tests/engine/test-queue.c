@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-queue.c: the loader's queue ranks what is on screen first, and re-ranks at once */
 
+#define G_LOG_DOMAIN "test-queue"
+
 #include "config.h"
 
 #include <glib.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-save-name.c: names for saved files stay in the folder, visible, valid and short */
 
+#define G_LOG_DOMAIN "test-save-name"
+
 #include "config.h"
 
 #include <string.h>

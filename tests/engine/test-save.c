@@ -2,6 +2,8 @@
 /* test-save.c: saving into a folder: whole files, no overwrites, originals without a second
  * download, failures reported one by one */
 
+#define G_LOG_DOMAIN "test-save"
+
 #include "config.h"
 
 #include <errno.h>
@@ -533,8 +535,13 @@ test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (closed, ==, 0);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Whether it was downloading, queued at the writer or being written, an item says so
+   * one way. */
   for (guint i = 0; i < report->failures->len; i++)
-    g_test_message ("%s", (const char *) report->failures->pdata[i]);
+    {
+      g_test_message ("%s", (const char *) report->failures->pdata[i]);
+      g_assert_true (g_str_has_suffix (report->failures->pdata[i], ": Cancelled"));
+    }
   /* The writer takes one file at a time: those before the third were written whole. */
   g_assert_cmpuint (report->saved_names->len, >=, CANCEL_AT_TEMPORARY - 1);
   g_assert_cmpuint (report->failures->len, >=, CANCEL_TRICKLES);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-util.c: schemes, URL sets, UTF-8 cuts and bounded reads */
 
+#define G_LOG_DOMAIN "test-util"
+
 #include "config.h"
 
 #include <errno.h>

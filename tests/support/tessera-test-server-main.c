@@ -9,6 +9,8 @@
  * A developer tool, so its messages are not translated.
  */
 
+#define G_LOG_DOMAIN "tessera-test-server"
+
 #include "config.h"
 
 #include "tessera-test-server.h"

@@ -2,6 +2,8 @@
 /* test-server-selftest.c: checks the test HTTP server's routes, counters and shutdown,
  * talking to it with libcurl easy handles as the real downloader would. */
 
+#define G_LOG_DOMAIN "test-server-selftest"
+
 #include "config.h"
 
 #include "tessera-test-server.h"

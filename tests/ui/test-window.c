@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-window.c: the gallery window in a real display (run under Xvfb) */
 
+#define G_LOG_DOMAIN "test-window"
+
 #include "config.h"
 
 #include <gtk/gtk.h>
@@ -254,6 +256,25 @@ test_paste (Fixture *fixture, gconstpointer data)
   gdk_clipboard_set_content (clipboard, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.paste", NULL));
   g_assert_true (tessera_test_wait_until (notice_says, &empty, 10000));
+}
+
+/* Input that could not be read (a dropped file gone missing) is counted in the notice, and
+ * hovering it says which and why. */
+static void
+test_skipped_input (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TesseraUrlList) list = tessera_url_list_new ();
+  g_autoptr (GError) missing = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "Gone");
+  GtkWidget *notice = GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "notice_label"));
+
+  tessera_url_list_add_skipped (list, "trip.txt", missing);
+  list->n_not_urls = 1;
+  tessera_window_add_url_list (fixture->window, list);
+
+  g_assert_cmpstr (template_label_text (fixture, "notice_label"), ==,
+                   "No new image URLs found · 1 line was not a URL");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (notice), ==, "Skipping “trip.txt”: Gone");
 }
 
 /* The visible children of @widget, depth first, that are of @type. */
@@ -893,6 +914,8 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
   g_test_add ("/window/visible-first", Fixture, NULL, fixture_set_up, test_visible_first,
+              fixture_tear_down);
+  g_test_add ("/window/skipped-input", Fixture, NULL, fixture_set_up, test_skipped_input,
               fixture_tear_down);
   g_test_add ("/window/clear-drops-selection", Fixture, NULL, fixture_set_up,
               test_clear_drops_selection, fixture_tear_down);

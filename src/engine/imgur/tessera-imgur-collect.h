@@ -10,7 +10,12 @@ G_BEGIN_DECLS
 #define TESSERA_TYPE_IMGUR_COLLECT (tessera_imgur_collect_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraImgurCollect, tessera_imgur_collect, TESSERA, IMGUR_COLLECT, GObject)
 
-/* Requests go through @loader's workers with @client_id (never shown in a message). */
+/* Returns (transfer full) a collector whose listings go through @loader's workers (a
+ * reference is taken) as @client_id (copied; never shown in a message), mature posts only
+ * with @show_nsfw. @client_id may be NULL or empty: every listing then fails with
+ * TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID's message, a failure item for the query and for each
+ * album, while the pictures and animations among the posts, which need no request, are
+ * still found. Main thread. */
 TesseraImgurCollect *tessera_imgur_collect_new (TesseraLoader *loader, const char *client_id,
                                                 gboolean show_nsfw);
 

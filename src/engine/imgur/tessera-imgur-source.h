@@ -23,6 +23,7 @@ typedef struct
 /* "hot/viral", "top/top/week", "user/rising": missing parts take the defaults (the first
  * of each table). FALSE with a G_OPTION_ERROR for anything else. */
 gboolean tessera_imgur_query_parse (const char *text, TesseraImgurQuery *query, GError **error);
+/* Frees @query's strings and sets them to NULL; @query itself stays. */
 void tessera_imgur_query_clear (TesseraImgurQuery *query);
 /* Into an empty @to; missing parts take the defaults. */
 void tessera_imgur_query_copy (const TesseraImgurQuery *from, TesseraImgurQuery *to);
@@ -54,8 +55,11 @@ void tessera_imgur_source_load_more (TesseraImgurSource *self);
 gboolean tessera_imgur_check_client_id (const char *client_id, TesseraImgurProblem *problem,
                                         char **message);
 
+/* Main thread, like every call on the source. (transfer none) The gallery given. */
 TesseraGallery *tessera_imgur_source_get_gallery (TesseraImgurSource *self);
+/* Idle, loading, ended or failed; the "state" property notifies when it changes. */
 TesseraImgurState tessera_imgur_source_get_state (TesseraImgurSource *self);
+/* Why it failed; TESSERA_IMGUR_PROBLEM_NONE unless failed. */
 TesseraImgurProblem tessera_imgur_source_get_problem (TesseraImgurSource *self);
 /* What went wrong, in one or two sentences without advice (what to do about it is for the
  * user interface to say, by the problem): Imgur's own message when it gave one, and the

@@ -41,6 +41,7 @@ typedef struct
   guint images_count;  /* albums: images_count, else the length of images, else 0 */
 } TesseraImgurPost;
 
+/* Frees @post and its strings; NULL does nothing. Any thread. */
 void tessera_imgur_post_free (TesseraImgurPost *post);
 
 typedef struct
@@ -50,6 +51,7 @@ typedef struct
   guint n_hidden_nsfw; /* items dropped because nsfw is true and show_nsfw is FALSE */
 } TesseraImgurPage;
 
+/* Frees @page and its posts; NULL does nothing. Any thread. */
 void tessera_imgur_page_free (TesseraImgurPage *page);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPage, tessera_imgur_page_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPost, tessera_imgur_post_free)
@@ -83,6 +85,7 @@ typedef struct
   gint64 user_reset; /* Unix time */
 } TesseraImgurRateLimit;
 
+/* Fills every field of @limit from @headers. Any thread. */
 void tessera_imgur_rate_limit_parse (GHashTable *headers, TesseraImgurRateLimit *limit);
 /* TRUE when either remaining count is 0. */
 gboolean tessera_imgur_rate_limit_exhausted (const TesseraImgurRateLimit *limit);

@@ -35,6 +35,7 @@ TesseraSaveItem *tessera_save_item_new_failure (const char *what, const char *wh
  * full) or NULL when there is nothing to save yet. Main thread (it reads the tile). */
 TesseraSaveItem *tessera_save_item_new_for_tile (TesseraTile *tile, gboolean thumbnail);
 
+/* Frees @item with its strings and texture reference; NULL does nothing. Any thread. */
 void tessera_save_item_free (TesseraSaveItem *item);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraSaveItem, tessera_save_item_free)
 

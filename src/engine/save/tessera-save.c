@@ -49,7 +49,8 @@ set_errno_error (GError **error, int saved_errno, const char *name)
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("Could not save “%s”: %s"), name, why);
 }
 
-/* Every byte, or FALSE with errno set (ECANCELED when @cancellable is cancelled). */
+/* Every byte, or FALSE with errno set (ECANCELED, which the caller reports as
+ * G_IO_ERROR_CANCELLED, when @cancellable is cancelled). */
 static gboolean
 write_all (int fd, const guint8 *data, gsize len, GCancellable *cancellable)
 {
@@ -154,7 +155,9 @@ tessera_save_write_unique (const char *dir, const char *name, GBytes *bytes,
 
   if ((temp = write_temporary (dir, bytes, cancellable)) == NULL)
     {
-      set_errno_error (error, errno, name);
+      saved_errno = errno;
+      if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+        set_errno_error (error, saved_errno, name);
       return NULL;
     }
   used = claim_name (dir, temp, name);

@@ -170,7 +170,7 @@ finish_job (SaveJob *job)
   else
     g_ptr_array_add (report->failures,
                      g_strdup_printf ("%s: %s", job->item->uri ? job->item->uri : job->item->path,
-                                      job->failure ? job->failure : _ ("Cancelled")));
+                                      job->failure));
   g_signal_emit (run->saver, signals[SIGNAL_PROGRESS], 0, run->n_done, report->n_items);
   if (run->n_done == report->n_items)
     complete (run);
@@ -193,6 +193,15 @@ report_later (SaveJob *job)
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, report_job, job, NULL);
   g_source_attach (source, job->run->context);
+}
+
+/* What a failed item's line says: the reason, or for a cancel the one short label. */
+static char *
+failure_text (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_strdup (tessera_error_label (error));
+  return g_strdup (error->message);
 }
 
 /* Writer thread: what to write, or NULL with @error. */
@@ -262,7 +271,7 @@ write_job (gpointer data, gpointer user_data)
   if (bytes != NULL)
     job->saved_name = write_bytes (job, bytes, &error);
   if (job->saved_name == NULL)
-    job->failure = g_strdup (error->message);
+    job->failure = failure_text (error);
   report_later (job);
 }
 
@@ -341,6 +350,11 @@ on_cancelled (GCancellable *cancellable, gpointer data)
   SaveRun *run = data;
   /* The last job to end completes the run, which would free it under this loop. */
   g_autoptr (GTask) task = g_object_ref (run->task);
+  g_autoptr (GError) cancelled = NULL;
+  /* Always TRUE: this source fires once @cancellable is cancelled. */
+  gboolean is_cancelled = g_cancellable_set_error_if_cancelled (cancellable, &cancelled);
+
+  g_assert (is_cancelled);
 
   /* A cancelled download is never delivered: its item ends here. */
   for (guint i = 0; i < run->items->len; i++)
@@ -351,6 +365,7 @@ on_cancelled (GCancellable *cancellable, gpointer data)
         continue;
       tessera_request_cancel (job->request);
       g_clear_pointer (&job->request, tessera_request_unref);
+      job->failure = failure_text (cancelled);
       finish_job (job);
     }
   return G_SOURCE_REMOVE;

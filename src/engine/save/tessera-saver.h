@@ -17,6 +17,7 @@ typedef struct
   GPtrArray *failures;    /* (element-type utf8): "what: why" for each item not saved */
 } TesseraSaveReport;
 
+/* Any thread; the last unref frees the report. */
 TesseraSaveReport *tessera_save_report_ref (TesseraSaveReport *report);
 void tessera_save_report_unref (TesseraSaveReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraSaveReport, tessera_save_report_unref)
