@@ -26,6 +26,10 @@ struct _TesseraLoader
   /* The pool runs one task per waiting request, but a task takes whichever request ranks
    * best when it starts, so the order follows the focus (see tessera-queue.h). */
   GThreadPool *pool;
+  /* As many again, for what comes on screen when the person jumps while every worker is
+   * busy with tiles that were near before: their tasks take only requests in view. */
+  GThreadPool *view_pool;
+  guint n_jobs;
   TesseraQueue *waiting; /* (element-type TesseraRequest) owned refs */
   GMainContext *context; /* where results are delivered */
   TesseraCurlShare *share;
@@ -361,13 +365,10 @@ prepare_worker_thread (void)
 /* What the pool runs for each request queued; it need not be that one. */
 #define RUN_NEXT GINT_TO_POINTER (1)
 
+/* Worker thread: runs @request (the queue's reference, handed on to delivery), if any. */
 static void
-run_next (gpointer data, gpointer user_data)
+run_request (TesseraLoader *self, TesseraRequest *request)
 {
-  TesseraLoader *self = user_data;
-  /* The queue's reference, handed on to delivery. */
-  TesseraRequest *request = tessera_queue_pop (self->waiting);
-
   TESSERA_ASSERT_WORKER_THREAD ();
   prepare_worker_thread ();
 
@@ -382,6 +383,24 @@ run_next (gpointer data, gpointer user_data)
 
   load_request (self, request);
   push_finished (self, request);
+}
+
+static void
+run_next (gpointer data, gpointer user_data)
+{
+  TesseraLoader *self = user_data;
+
+  run_request (self, tessera_queue_pop (self->waiting));
+}
+
+/* A task of the view pool: a request in view, else nothing (the request's own task in the
+ * main pool will find it gone, and return). */
+static void
+run_in_view (gpointer data, gpointer user_data)
+{
+  TesseraLoader *self = user_data;
+
+  run_request (self, tessera_queue_pop_in_view (self->waiting));
 }
 
 static void
@@ -443,6 +462,7 @@ tessera_loader_finalize (GObject *object)
   /* Every request is cancelled and out of the waiting queue now, so the pool's remaining
    * tasks find nothing to do. Transfers under way end at their next progress check. */
   g_thread_pool_free (self->pool, FALSE, TRUE);
+  g_thread_pool_free (self->view_pool, FALSE, TRUE);
   /* No worker is left to push, so the queue is settled. */
   g_source_destroy (self->delivery_source);
   g_source_unref (self->delivery_source);
@@ -490,8 +510,11 @@ tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
     tessera_fetch_limits_init (&self->limits);
 
   /* Exclusive threads: each keeps its own fetcher in thread_fetcher. */
+  self->n_jobs = n_jobs;
   self->pool = g_thread_pool_new (run_next, self, (int) n_jobs, TRUE, &error);
-  if (self->pool == NULL)
+  if (self->pool != NULL)
+    self->view_pool = g_thread_pool_new (run_in_view, self, (int) n_jobs, TRUE, &error);
+  if (self->pool == NULL || self->view_pool == NULL)
     g_error ("Could not start the download workers: %s", error->message);
 
   return g_steal_pointer (&self);
@@ -511,6 +534,17 @@ tessera_loader_set_focus (TesseraLoader *self, int first, int last, int span)
   g_return_if_fail (first >= 0 && first <= last && span >= 0);
 
   tessera_queue_set_focus (self->waiting, first, last, span);
+  /* Whatever waits in view starts now, beside the transfers under way: the view pool's
+   * tasks take requests in view only, so they never add to the background's share. */
+  if (g_thread_pool_unprocessed (self->view_pool) > 0)
+    return;
+  for (guint i = 0; i < self->n_jobs; i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!g_thread_pool_push (self->view_pool, RUN_NEXT, &error))
+        g_warning ("A download worker could not be started: %s", error->message);
+    }
 }
 
 guint

@@ -145,20 +145,45 @@ best_node (TesseraQueue *queue)
   return priority_of (below) - last <= first - priority_of (above) ? below : above;
 }
 
-gpointer
-tessera_queue_pop (TesseraQueue *queue)
+/* Call with the lock held: whether @node is urgent, on screen or on the next screen. */
+static gboolean
+is_in_view (TesseraQueue *queue, GTreeNode *node)
+{
+  int priority = priority_of (node);
+
+  return priority < 0
+         || (priority >= queue->focus_first
+             && (gint64) priority <= (gint64) queue->focus_last + queue->focus_span);
+}
+
+static gpointer
+pop_best (TesseraQueue *queue, gboolean in_view_only)
 {
   GTreeNode *node;
   gpointer item = NULL;
 
-  g_return_val_if_fail (queue != NULL, NULL);
-
   g_mutex_lock (&queue->lock);
   node = best_node (queue);
-  if (node != NULL)
+  if (node != NULL && (!in_view_only || is_in_view (queue, node)))
     item = take_node (queue, node);
   g_mutex_unlock (&queue->lock);
   return item;
+}
+
+gpointer
+tessera_queue_pop (TesseraQueue *queue)
+{
+  g_return_val_if_fail (queue != NULL, NULL);
+
+  return pop_best (queue, FALSE);
+}
+
+gpointer
+tessera_queue_pop_in_view (TesseraQueue *queue)
+{
+  g_return_val_if_fail (queue != NULL, NULL);
+
+  return pop_best (queue, TRUE);
 }
 
 void

@@ -34,6 +34,9 @@ gpointer tessera_queue_remove (TesseraQueue *queue, int priority, guint64 sequen
 /* Takes the best-ranked item out of the queue and returns it (ownership goes to the caller),
  * or NULL when none is waiting. */
 gpointer tessera_queue_pop (TesseraQueue *queue);
+/* Like tessera_queue_pop(), but only an urgent item or one on screen or on the next screen
+ * (ranks 1 and 2 above); NULL otherwise. */
+gpointer tessera_queue_pop_in_view (TesseraQueue *queue);
 /* Ranks waiting items around [@first, @last] (positions, @first <= @last) with @span
  * positions of look-ahead on either side; see above. */
 void tessera_queue_set_focus (TesseraQueue *queue, int first, int last, int span);

@@ -111,6 +111,25 @@ test_urgent_and_remove (void)
   g_assert_null (tessera_queue_pop (queue));
 }
 
+/* The extra workers a jump brings take only what is on screen or on the next screen. */
+static void
+test_pop_in_view (void)
+{
+  g_autoptr (TesseraQueue) queue = queue_of_positions (100);
+  g_autofree char *order = NULL;
+
+  tessera_queue_set_focus (queue, 50, 53, 4);
+  g_assert_true (tessera_queue_remove (queue, 55, 55) == ITEM (55));
+  for (int i = 0; i < 7; i++)
+    g_assert_nonnull (tessera_queue_pop_in_view (queue));
+  /* 50-53 on screen and 54, 56, 57 below: nothing else is in view. */
+  g_assert_null (tessera_queue_pop_in_view (queue));
+  order = pop_n (queue, 2);
+  g_assert_cmpstr (order, ==, "49 48");
+  tessera_queue_push (queue, -5, 1000, ITEM (-5));
+  g_assert_true (tessera_queue_pop_in_view (queue) == ITEM (-5));
+}
+
 /* Equal priorities keep submission order. */
 static void
 test_ties_in_sequence (void)
@@ -155,6 +174,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/queue/refocus-reranks", test_refocus_reranks);
   g_test_add_func ("/queue/urgent-and-remove", test_urgent_and_remove);
   g_test_add_func ("/queue/ties-in-sequence", test_ties_in_sequence);
+  g_test_add_func ("/queue/pop-in-view", test_pop_in_view);
   g_test_add_func ("/queue/free-releases-waiting", test_free_releases_waiting);
   return g_test_run ();
 }
