@@ -474,10 +474,15 @@ test_keep_alive (void)
   g_autoptr (CURL) curl = client_new ();
   g_auto (Fetch) fetch = { 0 };
   struct curl_slist *close_header = curl_slist_append (NULL, "Connection: close");
+  struct curl_header *connection = NULL;
   curl_off_t content_length = 0;
 
   fetch_path (curl, server, "/img/a.png", &fetch);
   assert_fetch_ok (&fetch, 200);
+  /* Said in the standard header, as a client reads it. */
+  g_assert_cmpint (curl_easy_header (curl, "Connection", 0, CURLH_HEADER, -1, &connection), ==,
+                   CURLHE_OK);
+  g_assert_cmpstr (connection->value, ==, "keep-alive");
   fetch_path (curl, server, "/img/b.jpg", &fetch);
   assert_fetch_ok (&fetch, 200);
   g_assert_cmpuint (tessera_test_server_get_connections (server), ==, 1);
