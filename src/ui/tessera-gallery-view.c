@@ -444,6 +444,19 @@ tessera_gallery_view_dup_selected (TesseraGalleryView *self)
   return tiles;
 }
 
+void
+tessera_gallery_view_select_all (TesseraGalleryView *self, gboolean select)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY_VIEW (self));
+
+  if (self->selection == NULL)
+    return;
+  if (select)
+    gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+  else
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+}
+
 guint
 tessera_gallery_view_get_n_selected (TesseraGalleryView *self)
 {

@@ -22,6 +22,9 @@ void tessera_gallery_view_set_gallery (TesseraGalleryView *self, TesseraGallery 
 /* (element-type TesseraTile) (transfer full): a new array of the selected tiles, in grid
  * order; empty without a gallery. */
 GPtrArray *tessera_gallery_view_dup_selected (TesseraGalleryView *self);
+/* Selects every tile (@select) or none, as Ctrl+A and Shift+Ctrl+A do in the grid.
+ * Main thread. */
+void tessera_gallery_view_select_all (TesseraGalleryView *self, gboolean select);
 /* How many tiles are selected. */
 guint tessera_gallery_view_get_n_selected (TesseraGalleryView *self);
 

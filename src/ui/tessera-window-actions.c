@@ -16,6 +16,17 @@ clear_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
   tessera_gallery_clear (TESSERA_WINDOW (widget)->gallery);
 }
 
+/* The grid takes Ctrl+A itself when it has the focus; these make the keys work wherever
+ * the focus is (a button after a dialog closed), on the grid on screen. */
+static void
+select_all_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  if (self->shown_view != NULL)
+    tessera_gallery_view_select_all (self->shown_view, g_str_equal (action_name, "win.select-all"));
+}
+
 static void
 retry_failed_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -297,6 +308,8 @@ add_shortcuts (GtkWidgetClass *widget_class)
     { GDK_KEY_r, GDK_CONTROL_MASK, "win.retry-failed" },
     { GDK_KEY_Escape, 0, "win.dismiss-notice" },
     { GDK_KEY_w, GDK_CONTROL_MASK, "window.close" },
+    { GDK_KEY_a, GDK_CONTROL_MASK, "win.select-all" },
+    { GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.unselect-all" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)
@@ -310,6 +323,8 @@ _tessera_window_class_actions_init (TesseraWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear_activated);
+  gtk_widget_class_install_action (widget_class, "win.select-all", NULL, select_all_activated);
+  gtk_widget_class_install_action (widget_class, "win.unselect-all", NULL, select_all_activated);
   gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_activated);
   gtk_widget_class_install_action (widget_class, "win.dismiss-notice", NULL,
                                    dismiss_notice_activated);

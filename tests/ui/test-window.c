@@ -845,6 +845,8 @@ notice_hidden (gpointer data)
 static void
 test_shortcuts (Fixture *fixture, gconstpointer data)
 {
+  g_autoptr (GtkShortcut) select_all = NULL;
+  g_autoptr (GtkShortcut) unselect_all = NULL;
   static const struct
   {
     const char *accel;
@@ -858,6 +860,8 @@ test_shortcuts (Fixture *fixture, gconstpointer data)
     { "<Control>r", "win.retry-failed" },
     { "Escape", "win.dismiss-notice" },
     { "<Control>w", "window.close" },
+    { "<Control>a", "win.select-all" },
+    { "<Control><Shift>a", "win.unselect-all" },
   };
   GtkWidget *window = GTK_WIDGET (fixture->window);
   GdkClipboard *clipboard = gtk_widget_get_clipboard (window);
@@ -888,6 +892,19 @@ test_shortcuts (Fixture *fixture, gconstpointer data)
   g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (paste), 0, window, NULL));
   g_assert_true (tessera_test_wait_for_gallery (fixture->gallery, 10000));
   g_assert_cmpuint (tessera_gallery_get_n_tiles (fixture->gallery), ==, 1);
+
+  /* Ctrl+A selects on the grid wherever the focus is, here a header button. */
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "save_button")));
+  select_all = find_local_shortcut (window, "<Control>a");
+  g_assert_true (
+      gtk_shortcut_action_activate (gtk_shortcut_get_action (select_all), 0, window, NULL));
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "1 selected");
+  unselect_all = find_local_shortcut (window, "<Control><Shift>a");
+  g_assert_true (
+      gtk_shortcut_action_activate (gtk_shortcut_get_action (unselect_all), 0, window, NULL));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "selected_label"))));
 }
 
 int
