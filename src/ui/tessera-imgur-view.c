@@ -88,13 +88,6 @@ shown_source (TesseraImgurView *self)
   return self->album_source != NULL ? self->album_source : self->source;
 }
 
-/* Any refusal may be the Client ID's doing, so changing it is offered for both kinds. */
-static gboolean
-is_refusal (TesseraImgurProblem problem)
-{
-  return problem == TESSERA_IMGUR_PROBLEM_REFUSED || problem == TESSERA_IMGUR_PROBLEM_REJECTED;
-}
-
 static void
 show_problem (TesseraImgurView *self, TesseraImgurSource *source)
 {
@@ -109,8 +102,11 @@ show_problem (TesseraImgurView *self, TesseraImgurSource *source)
     }
   if (text != NULL)
     gtk_label_set_text (self->problem_label, text);
-  gtk_widget_set_visible (self->retry_button, problem == TESSERA_IMGUR_PROBLEM_UNAVAILABLE);
-  gtk_widget_set_visible (self->change_id_button, is_refusal (problem));
+  /* Only a refused Client ID is the Client ID's doing; another refusal (a search Imgur does
+   * not know) may pass on a second try. */
+  gtk_widget_set_visible (self->retry_button, problem == TESSERA_IMGUR_PROBLEM_UNAVAILABLE
+                                                  || problem == TESSERA_IMGUR_PROBLEM_REJECTED);
+  gtk_widget_set_visible (self->change_id_button, problem == TESSERA_IMGUR_PROBLEM_REFUSED);
   gtk_revealer_set_reveal_child (self->problem_revealer, text != NULL);
 }
 
@@ -313,9 +309,12 @@ static void
 change_client_id_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   TesseraImgurView *self = TESSERA_IMGUR_VIEW (widget);
+  g_autofree char *client_id = tessera_imgur_client_id (self->settings);
 
   gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
   gtk_stack_set_visible_child_name (self->content_stack, "setup");
+  /* The one in use, to correct a typo rather than type it all again. */
+  gtk_editable_set_text (self->client_id_entry, client_id != NULL ? client_id : "");
   gtk_widget_grab_focus (GTK_WIDGET (self->client_id_entry));
 }
 
