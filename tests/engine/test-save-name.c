@@ -54,6 +54,9 @@ test_for_url (void)
     { "https://h/a.bmp", TESSERA_IMAGE_FORMAT_UNKNOWN, "a.bmp" },
     { "https://h/plain", TESSERA_IMAGE_FORMAT_UNKNOWN, "plain" },
     { "https://h/caf%C3%A9.jpg", TESSERA_IMAGE_FORMAT_JPEG, "café.jpg" },
+    /* A right-to-left override would show "…gnp.exe" as "…exe.png". */
+    { "https://h/%E2%80%AEgnp.exe.png", TESSERA_IMAGE_FORMAT_PNG, "_gnp.exe.png" },
+    { "https://h/a%E2%81%A6b%E2%80%8Fc.jpg", TESSERA_IMAGE_FORMAT_JPEG, "a_b_c.jpg" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -14,10 +14,20 @@
 /* Room kept for " (9999)" and an extension when a stem is cut. */
 #define EXTENSION_MAX 8
 
+/* Bidirectional marks, embeddings, overrides and isolates: "\u202Egnp.exe" would show as
+ * "exe.png" in a file manager. */
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E)
+         || (c >= 0x2066 && c <= 0x2069);
+}
+
 static gboolean
 is_unwanted (gunichar c)
 {
-  return c == '/' || c == '\\' || g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029;
+  return c == '/' || c == '\\' || g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029
+         || is_bidi_control (c);
 }
 
 /* Unwanted characters replaced, whitespace runs made one space. */
