@@ -36,6 +36,7 @@ struct _TesseraApplication
   gboolean exit_when_done;
   char *stats_path;
   int exit_status;
+  gboolean options_parsed; /* GApplication accepted the command line */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraApplication, tessera_application, GTK_TYPE_APPLICATION)
@@ -461,6 +462,7 @@ tessera_application_handle_local_options (GApplication *application, GVariantDic
   guint n_jobs = default_jobs (self);
   gboolean has_args;
 
+  self->options_parsed = TRUE;
   if (!g_variant_dict_lookup (options, "save-to", "^&ay", &dir))
     return -1;
   if (!parse_jobs_option (options, &n_jobs, &message))
@@ -484,6 +486,21 @@ tessera_application_handle_local_options (GApplication *application, GVariantDic
   return tessera_save_command_run (dir, args, cwd, n_jobs);
 }
 
+/* GApplication ends with 1 when it cannot parse the command line (an unknown option, a
+ * missing value); Tessera's usage errors end with 2. */
+static gboolean
+tessera_application_local_command_line (GApplication *application, char ***arguments,
+                                        int *exit_status)
+{
+  TesseraApplication *self = TESSERA_APPLICATION (application);
+  gboolean handled = G_APPLICATION_CLASS (tessera_application_parent_class)
+                         ->local_command_line (application, arguments, exit_status);
+
+  if (handled && !self->options_parsed && *exit_status == 1)
+    *exit_status = TESSERA_EXIT_USAGE;
+  return handled;
+}
+
 static void
 tessera_application_class_init (TesseraApplicationClass *klass)
 {
@@ -493,6 +510,7 @@ tessera_application_class_init (TesseraApplicationClass *klass)
   object_class->finalize = tessera_application_finalize;
   application_class->command_line = tessera_application_command_line;
   application_class->handle_local_options = tessera_application_handle_local_options;
+  application_class->local_command_line = tessera_application_local_command_line;
   application_class->startup = tessera_application_startup;
   application_class->shutdown = tessera_application_shutdown;
 }

@@ -185,6 +185,33 @@ test_all_loaded_exits_zero (void)
   tessera_test_server_free (server);
 }
 
+/* A command line GApplication cannot parse is a usage error too, with or without
+ * --save-to, and what is wrong is said. */
+static void
+test_unparsable_is_usage_error (void)
+{
+  static const struct
+  {
+    const char *args[3];
+    const char *said;
+  } cases[] = {
+    { { "--bogus", "http://127.0.0.1:9/a.png", NULL }, "Unknown option --bogus" },
+    { { "--save-to", NULL }, "Missing argument for --save-to" },
+    { { "--save-to=/tmp", "--bogus", NULL }, "Unknown option --bogus" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (Run) run = { 0 };
+
+      run_tessera (&run, NULL, cases[i].args);
+
+      g_assert_cmpint (run.exit_status, ==, 2);
+      g_assert_nonnull (strstr (run.stderr_text, cases[i].said));
+      g_assert_null (run.stats);
+    }
+}
+
 /* Out of range or not a number: refused before any window opens. 0 matters most, since
  * GApplication silently drops an integer option that is 0. */
 static void
@@ -575,6 +602,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
   g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
   g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
+  g_test_add_func ("/cli/unparsable-is-usage-error", test_unparsable_is_usage_error);
   g_test_add_func ("/cli/save-to/imgur-no-client-id", test_save_to_imgur_no_client_id);
 
   return g_test_run ();
