@@ -535,6 +535,7 @@ test_cancel_leaves_whole_files (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (closed, ==, 0);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (report->cancelled);
   /* Whether it was downloading, queued at the writer or being written, an item says so
    * one way. */
   for (guint i = 0; i < report->failures->len; i++)
@@ -696,6 +697,7 @@ test_summary (void)
   g_autofree char *one = NULL;
   g_autofree char *all = NULL;
   g_autofree char *some = NULL;
+  g_autofree char *cancelled = NULL;
 
   g_ptr_array_add (saved, (char *) "cat.jpg");
   one = tessera_save_report_summarize (&report, "Pictures");
@@ -712,6 +714,11 @@ test_summary (void)
   g_ptr_array_add (failures, (char *) "https://h/b.jpg: Cancelled");
   some = tessera_save_report_summarize (&report, "Pictures");
   g_assert_cmpstr (some, ==, "Saved 10 of 12 · 2 failed");
+
+  /* Items a cancel stopped did not fail. */
+  report.cancelled = TRUE;
+  cancelled = tessera_save_report_summarize (&report, "Pictures");
+  g_assert_cmpstr (cancelled, ==, "Cancelled · saved 10 of 12");
 }
 
 #define LOCKED_ENV "TESSERA_TEST_SAVE_DIR"

@@ -109,6 +109,9 @@ tessera_save_report_summarize (const TesseraSaveReport *report, const char *fold
   g_return_val_if_fail (folder_label != NULL, NULL);
 
   n_saved = report->saved_names->len;
+  /* What was not saved was not tried: it did not fail. */
+  if (report->cancelled)
+    return g_strdup_printf (_ ("Cancelled · saved %u of %u"), n_saved, report->n_items);
   if (report->failures->len == 0)
     return g_strdup_printf (ngettext ("Saved %u image to %s", "Saved %u images to %s", n_saved),
                             n_saved, folder_label);
@@ -151,6 +154,7 @@ complete (SaveRun *run)
       g_source_destroy (run->cancel_watch);
       g_clear_pointer (&run->cancel_watch, g_source_unref);
     }
+  run->report->cancelled = g_cancellable_is_cancelled (g_task_get_cancellable (task));
   if (!g_task_return_error_if_cancelled (task))
     g_task_return_boolean (task, TRUE);
 }

@@ -15,6 +15,7 @@ typedef struct
   guint n_items;          /* items asked for, failures known beforehand included */
   GPtrArray *saved_names; /* (element-type filename): relative to @folder ("album/a.jpg") */
   GPtrArray *failures;    /* (element-type utf8): "what: why" for each item not saved */
+  gboolean cancelled;     /* the save was cancelled before every item was over */
 } TesseraSaveReport;
 
 /* Any thread; the last unref frees the report. */
@@ -23,7 +24,8 @@ void tessera_save_report_unref (TesseraSaveReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraSaveReport, tessera_save_report_unref)
 
 /* One line saying how a finished save went: "Saved 12 images to Pictures" when every item
- * was saved, else "Saved 10 of 12 · 2 failed". @folder_label names the folder: its base
+ * was saved, "Cancelled · saved 10 of 12" when it was cancelled, else "Saved 10 of 12 · 2
+ * failed". @folder_label names the folder: its base
  * name in a window, the path as typed on a terminal. Returns a new string (transfer
  * full). Any thread. */
 char *tessera_save_report_summarize (const TesseraSaveReport *report, const char *folder_label);
