@@ -393,14 +393,16 @@ run_next (gpointer data, gpointer user_data)
   run_request (self, tessera_queue_pop (self->waiting));
 }
 
-/* A task of the view pool: a request in view, else nothing (the request's own task in the
- * main pool will find it gone, and return). */
+/* A task of the view pool: requests in view, one after another while there are any (the
+ * requests' own tasks in the main pool will find them gone, and return). */
 static void
 run_in_view (gpointer data, gpointer user_data)
 {
   TesseraLoader *self = user_data;
+  TesseraRequest *request;
 
-  run_request (self, tessera_queue_pop_in_view (self->waiting));
+  while ((request = tessera_queue_pop_in_view (self->waiting)) != NULL)
+    run_request (self, request);
 }
 
 static void
