@@ -168,8 +168,12 @@ merge_local_file (TesseraUrlList *list, GFile *file, GCancellable *cancellable, 
       return merge_folder (list, file, cancellable, error);
     case G_FILE_TYPE_REGULAR:
       break;
-    default:
+    case G_FILE_TYPE_UNKNOWN:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("No such file or URL"));
+      return FALSE;
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   _ ("Not a regular file or folder"));
       return FALSE;
     }
 
@@ -212,6 +216,14 @@ merge_argument (TesseraUrlList *list, const char *arg, GFile *cwd, GCancellable 
     {
       file = g_file_resolve_relative_path (cwd, arg);
       ok = merge_local_file (list, file, cancellable, &error);
+    }
+  /* "ftp://…", "data:…": an address of a kind that does not load, not a missing file. */
+  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+      && g_uri_peek_scheme (arg) != NULL)
+    {
+      g_clear_error (&error);
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _ ("Only http, https and file addresses can be loaded"));
     }
 
   if (!ok)

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <grp.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -112,17 +114,26 @@ test_unusable_argument_says_why (void)
   g_autofree char *list_path = g_build_filename (dir, "list.txt", NULL);
   g_autoptr (GFile) cwd = g_file_new_for_path (dir);
   g_autoptr (GBytes) text = g_bytes_new_static ("https://example.com/a.jpg\n", 26);
+  g_autofree char *fifo_path = g_build_filename (dir, "fifo", NULL);
   g_autoptr (TesseraUrlList) list = NULL;
-  const char *args[] = { "list.txt/x", "missing.txt", "list.txt", NULL };
+  const char *args[]
+      = { "list.txt/x", "missing.txt", "list.txt", "ftp://host/a.png", "data:image/png;base64,AAAA",
+          "fifo",       NULL };
 
   write_file (dir, "list.txt", text);
+  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
   list = resolve (args, cwd);
 
   g_assert_cmpuint (list->urls->len, ==, 1);
-  g_assert_cmpuint (list->n_not_urls, ==, 2);
+  g_assert_cmpuint (list->n_not_urls, ==, 5);
   assert_skipped (list, 0, "list.txt/x", "*Not a directory*");
   assert_skipped (list, 1, "missing.txt", "No such file or URL");
-  g_assert_cmpuint (list->skipped->len, ==, 2);
+  /* An address of a kind that does not load is not a missing file. */
+  assert_skipped (list, 2, "ftp://host/a.png", "Only http, https and file addresses*");
+  assert_skipped (list, 3, "data:image/png;base64,AAAA", "Only http, https and file addresses*");
+  assert_skipped (list, 4, "fifo", "Not a regular file or folder");
+  g_assert_cmpuint (list->skipped->len, ==, 5);
+  g_unlink (fifo_path);
   g_unlink (list_path);
   g_rmdir (dir);
 }
