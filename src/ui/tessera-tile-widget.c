@@ -2,8 +2,10 @@
 /* tessera-tile-widget.c
  *
  * Built in code rather than from a template: the grid keeps a couple of hundred tiles
- * alive, so each makes only the children its tile's state needs (a spinner while
- * waiting, the picture once loaded, the reason once failed) and keeps them for reuse.
+ * alive, so each makes only the children its tile's state needs (the picture once loaded,
+ * the reason once failed) and keeps them for reuse. A waiting tile is its placeholder
+ * background alone: a spinner in each of hundreds of tiles restyled the window on every
+ * frame and took half the main loop while tiles arrived.
  */
 
 #define G_LOG_DOMAIN "tessera-tile-widget"
@@ -15,7 +17,6 @@
 #include "tessera-tile-widget.h"
 
 #define FAILED_ICON_PX 32
-#define SPINNER_PX     24
 
 struct _TesseraTileWidget
 {
@@ -27,7 +28,6 @@ struct _TesseraTileWidget
 
   /* Each NULL until first needed. */
   GtkWidget *picture;
-  GtkWidget *spinner;
   GtkWidget *failed_box;
   GtkLabel *reason_label;
   GtkLabel *badge; /* an album's count, or GIF */
@@ -85,16 +85,6 @@ ensure_picture (TesseraTileWidget *self)
 }
 
 static void
-ensure_spinner (TesseraTileWidget *self)
-{
-  if (self->spinner != NULL)
-    return;
-  self->spinner = centred (gtk_spinner_new ());
-  gtk_widget_set_size_request (self->spinner, SPINNER_PX, SPINNER_PX);
-  add_below_badge (self, self->spinner);
-}
-
-static void
 ensure_failed_box (TesseraTileWidget *self)
 {
   GtkWidget *icon;
@@ -129,11 +119,9 @@ static void
 show_waiting (TesseraTileWidget *self, gboolean waiting)
 {
   if (waiting)
-    ensure_spinner (self);
-  if (self->spinner == NULL)
-    return;
-  gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), waiting);
-  gtk_widget_set_visible (self->spinner, waiting);
+    gtk_widget_add_css_class (GTK_WIDGET (self), "waiting");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "waiting");
 }
 
 static void
@@ -273,7 +261,6 @@ tessera_tile_widget_dispose (GObject *object)
 
   tessera_tile_widget_set_tile (self, NULL);
   g_clear_pointer (&self->picture, gtk_widget_unparent);
-  g_clear_pointer (&self->spinner, gtk_widget_unparent);
   g_clear_pointer (&self->failed_box, gtk_widget_unparent);
   if (self->badge != NULL)
     gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&self->badge)));
