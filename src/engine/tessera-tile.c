@@ -23,6 +23,7 @@ struct _TesseraTile
   char *reason;
   char *detail;
   gint64 done_ms;
+  guint picture_px; /* the width of the last picture, kept when it is dropped */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraTile, tessera_tile, G_TYPE_OBJECT)
@@ -237,6 +238,13 @@ tessera_tile_get_detail (TesseraTile *self)
   return self->detail;
 }
 
+guint
+tessera_tile_get_picture_px (TesseraTile *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE (self), 0);
+  return self->picture_px;
+}
+
 gint64
 tessera_tile_get_done_ms (TesseraTile *self)
 {
@@ -251,6 +259,7 @@ tessera_tile_set_loaded (TesseraTile *self, GdkTexture *texture, gint64 done_ms)
   g_return_if_fail (GDK_IS_TEXTURE (texture));
 
   g_set_object (&self->texture, texture);
+  self->picture_px = (guint) gdk_texture_get_width (texture);
   self->state = TESSERA_TILE_LOADED;
   self->done_ms = done_ms;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTURE]);

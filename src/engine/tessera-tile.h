@@ -54,6 +54,9 @@ const char *tessera_tile_get_original_path (TesseraTile *self);
 void tessera_tile_set_original_path (TesseraTile *self, const char *path);
 /* Milliseconds since start-up when the tile finished; -1 while waiting. */
 gint64 tessera_tile_get_done_ms (TesseraTile *self);
+/* The width in device pixels of the picture the tile showed when loaded (its pictures are
+ * square), kept while the picture itself is dropped; 0 before it loaded. Main thread. */
+guint tessera_tile_get_picture_px (TesseraTile *self);
 
 /* Loaded, showing @texture (a reference is taken), at @done_ms on
  * tessera_engine_elapsed_ms()'s clock. Notifies "texture", then "state". */

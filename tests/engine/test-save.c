@@ -311,6 +311,44 @@ test_no_second_download (Fixture *fixture, gconstpointer data)
 }
 
 /* One failure never stops the others, and each says why. */
+/* A thumbnail whose picture was dropped to save memory is still saved as shown: its kept
+ * original decoded again at the same size. */
+static void
+test_dropped_thumbnail (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GBytes) original = tessera_test_make_png (64, 48, 3);
+  g_autofree char *path = g_build_filename (fixture->served, "kept.png", NULL);
+  g_autoptr (TesseraTile) tile = tessera_tile_new ("https://h/seen.png");
+  /* As the gallery showed it: 20 pixels a side. */
+  g_autoptr (GBytes) pixels = g_bytes_new_take (g_malloc0 (20 * 20 * 4), 20 * 20 * 4);
+  g_autoptr (GdkTexture) shown
+      = gdk_memory_texture_new (20, 20, GDK_MEMORY_DEFAULT, pixels, 20 * 4);
+  g_autoptr (GPtrArray) items = new_items ();
+  g_autoptr (TesseraSaveReport) report = NULL;
+  g_autoptr (GdkPixbuf) saved = NULL;
+  g_autofree char *saved_path = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (original, NULL),
+                                      (gssize) g_bytes_get_size (original), NULL));
+  tessera_tile_set_original_path (tile, path);
+  tessera_tile_set_loaded (tile, shown, 0);
+  tessera_tile_set_texture (tile, NULL);
+
+  g_ptr_array_add (items, tessera_save_item_new_for_tile (tile, TRUE));
+  g_assert_nonnull (items->pdata[0]);
+  report = save (fixture->loader, items, fixture->target);
+
+  g_assert_cmpuint (report->failures->len, ==, 0);
+  g_assert_cmpuint (report->saved_names->len, ==, 1);
+  g_assert_cmpstr (report->saved_names->pdata[0], ==, "seen.png");
+  saved_path = g_build_filename (fixture->target, "seen.png", NULL);
+  saved = gdk_pixbuf_new_from_file (saved_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (saved), ==, 20);
+  g_assert_cmpint (gdk_pixbuf_get_height (saved), ==, 20);
+}
+
 /* A local original is read with the same bound as a download: one byte over it fails the
  * item, and nothing is written. */
 static void
@@ -805,6 +843,7 @@ main (int argc, char *argv[])
   ADD ("/save/no-second-download", test_no_second_download);
   ADD ("/save/failures-reported", test_failures_reported);
   ADD ("/save/local-original-bounded", test_local_original_bounded);
+  ADD ("/save/dropped-thumbnail", test_dropped_thumbnail);
   ADD ("/save/cancel-leaves-whole-files", test_cancel_leaves_whole_files);
   ADD ("/save/into-folders", test_into_folders);
   ADD ("/save/make-folder", test_make_folder);

@@ -60,11 +60,20 @@ tessera_save_item_new_for_tile (TesseraTile *tile, gboolean thumbnail)
 
   if (thumbnail)
     {
-      if (tessera_tile_get_texture (tile) == NULL)
+      GdkTexture *texture = tessera_tile_get_texture (tile);
+      const char *original_path = tessera_tile_get_original_path (tile);
+
+      if (texture == NULL && (original_path == NULL || tessera_tile_get_picture_px (tile) == 0))
         return NULL;
       item = g_new0 (TesseraSaveItem, 1);
       item->uri = g_strdup (tessera_tile_get_uri (tile));
-      item->texture = g_object_ref (tessera_tile_get_texture (tile));
+      if (texture != NULL)
+        item->texture = g_object_ref (texture);
+      else
+        {
+          item->path = g_strdup (original_path);
+          item->thumbnail_px = tessera_tile_get_picture_px (tile);
+        }
       return item;
     }
   if (tessera_tile_get_id (tile) != NULL)

@@ -15,6 +15,8 @@ typedef struct
   char *title;         /* with @id: named "{title} ({id}).ext" as an Imgur post */
   char *id;            /* the Imgur post's id */
   GdkTexture *texture; /* set: save this, the thumbnail as shown, as PNG instead */
+  guint thumbnail_px;  /* with @path: the thumbnail whose picture was dropped to save
+                        * memory: @path decoded again at this size, saved as PNG */
   char *folder;        /* set: into this subfolder of the save's folder, a safe name */
   char *failure;       /* set: nothing to save; only counted and reported with this reason */
 } TesseraSaveItem;
@@ -28,7 +30,9 @@ TesseraSaveItem *tessera_save_item_new_for_uri (const char *uri, const char *ori
  * listed): @what and @why are reported as one failure, "what: why". Any thread. */
 TesseraSaveItem *tessera_save_item_new_failure (const char *what, const char *why);
 
-/* What saving @tile means. With @thumbnail, its texture as shown (NULL while it has none).
+/* What saving @tile means. With @thumbnail, its texture as shown, or for a tile whose
+ * picture was dropped, its kept original decoded again at the same size (NULL while it
+ * has neither).
  * Otherwise its original: an Imgur post's full link (NULL when Imgur gave none), else
  * the kept download or local file, else its URI. An Imgur album has no original of its
  * own: NULL (its images are listed with TesseraImgurCollect). Returns a new item (transfer

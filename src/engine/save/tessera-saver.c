@@ -208,27 +208,41 @@ failure_text (const GError *error)
   return g_strdup (error->message);
 }
 
+/* Writer thread: @texture as PNG, or NULL with @error. */
+static GBytes *
+encode_png (GdkTexture *texture, GError **error)
+{
+  /* Textures are immutable, so encoding one off the main thread is safe. */
+  GBytes *png = gdk_texture_save_to_png_bytes (texture);
+
+  if (png == NULL)
+    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_FILE,
+                         _ ("The thumbnail could not be encoded"));
+  return png;
+}
+
 /* Writer thread: what to write, or NULL with @error. */
 static GBytes *
 original_bytes (SaveJob *job, GError **error)
 {
-  GBytes *png;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) thumbnail = NULL;
 
   if (g_cancellable_set_error_if_cancelled (job->run->cancellable, error))
     return NULL;
   if (job->bytes != NULL)
     return g_bytes_ref (job->bytes);
-  if (job->item->texture == NULL)
-    /* The same bound as a download: a local file is read whole, so it must fit. */
-    return tessera_read_file_bounded (job->item->path,
-                                      tessera_loader_get_max_bytes (job->run->saver->loader),
-                                      job->run->cancellable, error);
-  /* Textures are immutable, so encoding one off the main thread is safe. */
-  png = gdk_texture_save_to_png_bytes (job->item->texture);
-  if (png == NULL)
-    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_FILE,
-                         _ ("The thumbnail could not be encoded"));
-  return png;
+  if (job->item->texture != NULL)
+    return encode_png (job->item->texture, error);
+  /* The same bound as a download: a local file is read whole, so it must fit. */
+  bytes = tessera_read_file_bounded (job->item->path,
+                                     tessera_loader_get_max_bytes (job->run->saver->loader),
+                                     job->run->cancellable, error);
+  if (bytes == NULL || job->item->thumbnail_px == 0)
+    return g_steal_pointer (&bytes);
+  /* A thumbnail whose picture was dropped: made again as the gallery made it. */
+  thumbnail = tessera_image_decode_tile (bytes, job->item->thumbnail_px, NULL, error);
+  return thumbnail != NULL ? encode_png (thumbnail, error) : NULL;
 }
 
 static char *
