@@ -121,6 +121,11 @@ run_save (const char *dir, guint n_jobs, void (*start) (SaveRun *run, gpointer d
   g_autoptr (TesseraLoader) loader = NULL;
   SaveRun run = { loop, NULL, dir, isatty (STDERR_FILENO), 1 };
 
+  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      g_printerr (_ ("“%s” does not exist\n"), dir);
+      return 2;
+    }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_printerr (_ ("“%s” is not a folder\n"), dir);

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 /* Downloads the originals of @args (URLs, text files of URLs, image files, folders, "-")
  * into the folder @dir with @n_jobs workers, printing one line per failure and a summary;
  * a progress line only when stderr is a terminal. Returns the exit status: 0 when every
- * image was saved, 1 when any failed or none was found, 2 when @dir is not a folder. */
+ * image was saved, 1 when any failed or none was found, 2 when @dir does not exist or is not a folder. */
 int tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd, guint n_jobs);
 
 /* The same for the posts of @query's first page on Imgur: pictures and GIFs as

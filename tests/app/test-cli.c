@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "tessera-engine.h"
 #include "tessera-loader.h"
@@ -571,16 +572,32 @@ test_save_to_imgur (void)
   tessera_test_remove_tree (dir);
 }
 
+/* A folder that is not there, or a file where the folder should be: each said as it is. */
 static void
 test_save_to_not_a_folder (void)
 {
-  const char *args[] = { "--save-to=/nonexistent/folder", "https://example.com/a.png", NULL };
-  g_auto (Run) run = { 0 };
+  g_autofree char *file_path = NULL;
+  int fd = g_file_open_tmp ("tessera-not-a-folder-XXXXXX", &file_path, NULL);
+  g_autofree char *file_arg = NULL;
+  g_autofree char *file_said = NULL;
+  const char *missing[] = { "--save-to=/nonexistent/folder", "https://example.com/a.png", NULL };
+  const char *file[] = { NULL, "https://example.com/a.png", NULL };
+  g_auto (Run) missing_run = { 0 };
+  g_auto (Run) file_run = { 0 };
 
-  run_tessera (&run, NULL, args);
+  g_assert_cmpint (fd, >=, 0);
+  g_close (fd, NULL);
+  file_arg = g_strconcat ("--save-to=", file_path, NULL);
+  file[0] = file_arg;
+  run_tessera (&missing_run, NULL, missing);
+  run_tessera (&file_run, NULL, file);
+  g_unlink (file_path);
 
-  g_assert_cmpint (run.exit_status, ==, 2);
-  g_assert_nonnull (strstr (run.stderr_text, "is not a folder"));
+  g_assert_cmpint (missing_run.exit_status, ==, 2);
+  g_assert_nonnull (strstr (missing_run.stderr_text, "“/nonexistent/folder” does not exist"));
+  g_assert_cmpint (file_run.exit_status, ==, 2);
+  file_said = g_strdup_printf ("“%s” is not a folder", file_path);
+  g_assert_nonnull (strstr (file_run.stderr_text, file_said));
 }
 
 int
