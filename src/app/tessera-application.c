@@ -24,6 +24,7 @@ struct _TesseraApplication
   GtkApplication parent_instance;
 
   GSettings *settings; /* NULL when the schema is not installed */
+  TesseraCache *cache; /* NULL when its folder cannot be made */
   TesseraLoader *loader;
   TesseraGallery *gallery;       /* links given on the command line, pasted, dropped */
   TesseraGallery *imgur_gallery; /* Imgur's posts */
@@ -54,6 +55,8 @@ static const GOptionEntry option_entries[] = {
     N_ ("At exit, write load statistics as JSON to FILE"), N_ ("FILE") },
   { "save-to", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_ ("Without a window, download the originals into the folder DIR and quit"), N_ ("DIR") },
+  { "empty-cache", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_ ("Remove every downloaded image kept in the disk cache, and quit"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL,
     N_ ("[URL…|FILE…|FOLDER…|-]") },
@@ -112,18 +115,59 @@ on_gallery_progress (TesseraGallery *gallery, GParamSpec *pspec, gpointer user_d
     g_application_quit (G_APPLICATION (self));
 }
 
+/* The cap in bytes from the settings (MiB there), else the default. */
+static guint64
+cache_max_bytes (TesseraApplication *self)
+{
+  if (self->settings == NULL)
+    return TESSERA_CACHE_DEFAULT_MAX_BYTES;
+  return (guint64) g_settings_get_uint (self->settings, TESSERA_CACHE_SIZE_KEY) * 1024 * 1024;
+}
+
+static void
+on_cache_size_changed (GSettings *settings, const char *key, gpointer user_data)
+{
+  TesseraApplication *self = user_data;
+
+  tessera_cache_set_max_bytes (self->cache, cache_max_bytes (self));
+}
+
+/* The disk cache in the user's cache folder ($XDG_CACHE_HOME/tessera), opened once. */
+static TesseraCache *
+ensure_cache (TesseraApplication *self)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (self->cache != NULL)
+    return self->cache;
+  dir = g_build_filename (g_get_user_cache_dir (), TESSERA_CACHE_DIR_NAME, NULL);
+  self->cache = tessera_cache_new (dir, cache_max_bytes (self), &error);
+  if (self->cache == NULL)
+    g_printerr (_ ("Images will not be kept on disk: %s\n"), error->message);
+  else if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::" TESSERA_CACHE_SIZE_KEY,
+                             G_CALLBACK (on_cache_size_changed), self, 0);
+  return self->cache;
+}
+
+/* Workers that look in the disk cache before the network, and keep what they download. */
+static TesseraLoader *
+new_loader (TesseraApplication *self, guint n_jobs)
+{
+  TesseraLoader *loader = tessera_loader_new (n_jobs, NULL);
+
+  tessera_loader_set_cache (loader, ensure_cache (self));
+  return loader;
+}
+
 static void
 ensure_galleries (TesseraApplication *self, guint n_jobs)
 {
-  g_autoptr (GError) error = NULL;
-
   if (self->gallery != NULL)
     return;
 
-  self->loader = tessera_loader_new (n_jobs, NULL);
-  /* Saving takes the bytes already downloaded, not a second copy. */
-  if (!tessera_loader_keep_originals (self->loader, &error))
-    g_warning ("Downloads will be fetched again to save them: %s", error->message);
+  self->loader = new_loader (self, n_jobs);
   self->gallery = tessera_gallery_new (self->loader);
   self->imgur_gallery = tessera_gallery_new (self->loader);
   self->watched = self->gallery;
@@ -351,7 +395,8 @@ preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user
 
   if (self->settings == NULL)
     return;
-  gtk_window_present (GTK_WINDOW (tessera_preferences_new (parent, self->settings)));
+  gtk_window_present (
+      GTK_WINDOW (tessera_preferences_new (parent, self->settings, ensure_cache (self))));
 }
 
 static void
@@ -414,6 +459,7 @@ tessera_application_finalize (GObject *object)
   g_clear_object (&self->gallery);
   g_clear_object (&self->imgur_gallery);
   g_clear_object (&self->loader);
+  g_clear_object (&self->cache);
   g_free (self->imgur_query);
   g_free (self->imgur_help);
   g_clear_object (&self->settings);
@@ -425,6 +471,7 @@ tessera_application_finalize (GObject *object)
 static int
 save_imgur (TesseraApplication *self, const char *dir, guint n_jobs)
 {
+  g_autoptr (TesseraLoader) loader = NULL;
   g_auto (TesseraImgurQuery) query = { 0 };
   g_autoptr (GError) error = NULL;
   g_autofree char *client_id = tessera_imgur_client_id (self->settings);
@@ -446,14 +493,38 @@ save_imgur (TesseraApplication *self, const char *dir, guint n_jobs)
       g_printerr ("%s\n", described);
       return TESSERA_EXIT_SOME_FAILED;
     }
-  return tessera_save_command_run_imgur (dir, &query, client_id, show_nsfw, n_jobs);
+  loader = new_loader (self, n_jobs);
+  return tessera_save_command_run_imgur (dir, &query, client_id, show_nsfw, loader);
 }
 
-/* --save-to runs here, in the local instance, so that it needs no display. */
+/* --empty-cache: what was freed, or why not. */
+static int
+empty_cache (TesseraApplication *self)
+{
+  TesseraCache *cache = ensure_cache (self);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *size = NULL;
+  guint64 freed = 0;
+
+  if (cache == NULL)
+    return TESSERA_EXIT_SOME_FAILED;
+  if (!tessera_cache_clear (cache, &freed, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return TESSERA_EXIT_SOME_FAILED;
+    }
+  size = g_format_size (freed);
+  /* Translators: %s is a size such as "12.3 MB", then the cache's folder */
+  g_print (_ ("Freed %s from the cache in %s\n"), size, tessera_cache_get_dir (cache));
+  return TESSERA_EXIT_OK;
+}
+
+/* --save-to and --empty-cache run here, in the local instance, so they need no display. */
 static int
 tessera_application_handle_local_options (GApplication *application, GVariantDict *options)
 {
   TesseraApplication *self = TESSERA_APPLICATION (application);
+  g_autoptr (TesseraLoader) loader = NULL;
   const char *dir = NULL;
   g_autofree const char **args = NULL;
   g_autofree char *message = NULL;
@@ -463,6 +534,8 @@ tessera_application_handle_local_options (GApplication *application, GVariantDic
   gboolean has_args;
 
   self->options_parsed = TRUE;
+  if (g_variant_dict_contains (options, "empty-cache"))
+    return empty_cache (self);
   if (!g_variant_dict_lookup (options, "save-to", "^&ay", &dir))
     return -1;
   if (!parse_jobs_option (options, &n_jobs, &message))
@@ -483,7 +556,8 @@ tessera_application_handle_local_options (GApplication *application, GVariantDic
       g_printerr ("%s\n", _ ("--save-to needs URLs or files to save, or --imgur"));
       return TESSERA_EXIT_USAGE;
     }
-  return tessera_save_command_run (dir, args, cwd, n_jobs);
+  loader = new_loader (self, n_jobs);
+  return tessera_save_command_run (dir, args, cwd, loader);
 }
 
 /* GApplication ends with 1 when it cannot parse the command line (an unknown option, a

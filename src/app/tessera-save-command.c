@@ -93,7 +93,7 @@ on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);
   for (guint i = 0; i < list->urls->len; i++)
-    g_ptr_array_add (items, tessera_save_item_new_for_uri (list->urls->pdata[i], NULL));
+    g_ptr_array_add (items, tessera_save_item_new_for_uri (list->urls->pdata[i]));
   save_items (run, items);
 }
 
@@ -115,11 +115,11 @@ on_collected (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* Runs @start with a loop and a loader; returns the exit status it leaves. */
 static int
-run_save (const char *dir, guint n_jobs, void (*start) (SaveRun *run, gpointer data), gpointer data)
+run_save (const char *dir, TesseraLoader *loader, void (*start) (SaveRun *run, gpointer data),
+          gpointer data)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr (TesseraLoader) loader = NULL;
-  SaveRun run = { loop, NULL, dir, isatty (STDERR_FILENO), 1 };
+  SaveRun run = { loop, loader, dir, isatty (STDERR_FILENO), 1 };
 
   if (!g_file_test (dir, G_FILE_TEST_EXISTS))
     {
@@ -131,8 +131,6 @@ run_save (const char *dir, guint n_jobs, void (*start) (SaveRun *run, gpointer d
       g_printerr (_ ("“%s” is not a folder\n"), dir);
       return 2;
     }
-  loader = tessera_loader_new (n_jobs, NULL);
-  run.loader = loader;
   start (&run, data);
   g_main_loop_run (loop);
   return run.status;
@@ -153,13 +151,15 @@ start_from_args (SaveRun *run, gpointer data)
 }
 
 int
-tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd, guint n_jobs)
+tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd,
+                          TesseraLoader *loader)
 {
   ArgsStart start = { args, cwd };
 
   g_return_val_if_fail (dir != NULL && args != NULL, 2);
+  g_return_val_if_fail (TESSERA_IS_LOADER (loader), 2);
 
-  return run_save (dir, n_jobs, start_from_args, &start);
+  return run_save (dir, loader, start_from_args, &start);
 }
 
 typedef struct
@@ -183,11 +183,12 @@ start_from_imgur (SaveRun *run, gpointer data)
 
 int
 tessera_save_command_run_imgur (const char *dir, const TesseraImgurQuery *query,
-                                const char *client_id, gboolean show_nsfw, guint n_jobs)
+                                const char *client_id, gboolean show_nsfw, TesseraLoader *loader)
 {
   ImgurStart start = { query, client_id, show_nsfw };
 
   g_return_val_if_fail (dir != NULL && query != NULL, 2);
+  g_return_val_if_fail (TESSERA_IS_LOADER (loader), 2);
 
-  return run_save (dir, n_jobs, start_from_imgur, &start);
+  return run_save (dir, loader, start_from_imgur, &start);
 }

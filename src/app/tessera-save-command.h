@@ -9,14 +9,17 @@
 G_BEGIN_DECLS
 
 /* Downloads the originals of @args (URLs, text files of URLs, image files, folders, "-")
- * into the folder @dir with @n_jobs workers, printing one line per failure and a summary;
+ * into the folder @dir through @loader (its cache first), printing one line per failure
+ * and a summary;
  * a progress line only when stderr is a terminal. Returns the exit status: 0 when every
  * image was saved, 1 when any failed or none was found, 2 when @dir does not exist or is not a folder. */
-int tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd, guint n_jobs);
+int tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd,
+                              TesseraLoader *loader);
 
 /* The same for the posts of @query's first page on Imgur: pictures and GIFs as
  * "{title} ({id}).ext", each album's images in a folder named after it. */
 int tessera_save_command_run_imgur (const char *dir, const TesseraImgurQuery *query,
-                                    const char *client_id, gboolean show_nsfw, guint n_jobs);
+                                    const char *client_id, gboolean show_nsfw,
+                                    TesseraLoader *loader);
 
 G_END_DECLS

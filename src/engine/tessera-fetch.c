@@ -27,10 +27,13 @@ struct _TesseraCurlShare
   GMutex locks[CURL_LOCK_DATA_LAST];
 };
 
+/* Request headers live as long as the transfer that uses them. */
+typedef struct curl_slist CurlHeaderList;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CurlHeaderList, curl_slist_free_all)
+
 struct _TesseraFetcher
 {
   CURL *easy;
-  struct curl_slist *headers;
   TesseraCurlShare *share;
   TesseraFetchLimits limits;
   char error_buffer[CURL_ERROR_SIZE];
@@ -137,8 +140,7 @@ tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits)
   self->share = tessera_curl_share_ref (share);
   self->limits = *limits;
   self->easy = curl_easy_init ();
-  self->headers = curl_slist_append (NULL, ACCEPT_IMAGES);
-  if (self->easy == NULL || self->headers == NULL)
+  if (self->easy == NULL)
     g_error ("libcurl could not create an easy handle");
 
   return g_steal_pointer (&self);
@@ -152,7 +154,6 @@ tessera_fetcher_free (TesseraFetcher *self)
 
   /* The easy handle goes first: it still refers to the share. */
   g_clear_pointer (&self->easy, curl_easy_cleanup);
-  g_clear_pointer (&self->headers, curl_slist_free_all);
   g_clear_pointer (&self->share, tessera_curl_share_unref);
   g_free (self);
 }
@@ -394,22 +395,62 @@ wait_unless_cancelled (guint delay_ms, GCancellable *cancellable)
   g_cancellable_release_fd (cancellable);
 }
 
-static GBytes *
-fetch_once (TesseraFetcher *self, const char *url, GCancellable *cancellable, long *status,
-            char **label, GError **error)
+/* The final response's headers (after any redirects), names in lower case. */
+static GHashTable *
+collect_headers (CURL *easy)
+{
+  GHashTable *headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  struct curl_header *header = NULL;
+
+  while ((header = curl_easy_nextheader (easy, CURLH_HEADER, -1, header)) != NULL)
+    g_hash_table_replace (headers, g_ascii_strdown (header->name, -1), g_strdup (header->value));
+  return headers;
+}
+
+/* @first, then @extra's lines (NULL-terminated, may be NULL). */
+static struct curl_slist *
+build_request_headers (const char *first, const char *const *extra, GError **error)
+{
+  struct curl_slist *list = curl_slist_append (NULL, first);
+
+  for (gsize i = 0; list != NULL && extra != NULL && extra[i] != NULL; i++)
+    {
+      struct curl_slist *longer = curl_slist_append (list, extra[i]);
+
+      if (longer == NULL)
+        g_clear_pointer (&list, curl_slist_free_all);
+      list = longer;
+    }
+  if (list == NULL)
+    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NETWORK, _ ("Out of memory"));
+  return list;
+}
+
+/* A status the image path takes as an answer: a 2xx, or a 304 to a conditional request. */
+static gboolean
+is_answer (long status, gboolean conditional)
+{
+  return is_success (status) || (conditional && status == 304);
+}
+
+static TesseraResponse *
+fetch_once (TesseraFetcher *self, const char *url, struct curl_slist *headers, gboolean conditional,
+            GCancellable *cancellable, long *status, char **label, GError **error)
 {
   g_autoptr (GByteArray) body = g_byte_array_new ();
   Transfer transfer = { self->easy, body, self->limits.max_bytes, cancellable, FALSE, FALSE, 0 };
+  TesseraResponse *response;
   CURLcode result;
 
-  result = configure_transfer (self, url, self->headers, &transfer);
+  result = configure_transfer (self, url, headers, &transfer);
   if (result == CURLE_OK)
     result = curl_easy_perform (self->easy);
   if (curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)
     *status = 0;
 
   /* A refused status ends the body early; the status is the real story. */
-  if (*status != 0 && !is_success (*status) && (result == CURLE_OK || transfer.refused_status))
+  if (*status != 0 && !is_answer (*status, conditional)
+      && (result == CURLE_OK || transfer.refused_status))
     {
       fail_from_status (*status, label, error);
       return NULL;
@@ -420,30 +461,44 @@ fetch_once (TesseraFetcher *self, const char *url, GCancellable *cancellable, lo
       return NULL;
     }
 
-  return g_byte_array_free_to_bytes (g_steal_pointer (&body));
+  response = g_new0 (TesseraResponse, 1);
+  response->status = *status;
+  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
+  response->headers = collect_headers (self->easy);
+  return response;
 }
 
-GBytes *
-tessera_fetcher_get (TesseraFetcher *self, const char *url, GCancellable *cancellable, char **label,
-                     GError **error)
+TesseraResponse *
+tessera_fetcher_get (TesseraFetcher *self, const char *url, const char *const *headers,
+                     GCancellable *cancellable, char **label, GError **error)
 {
+  g_autoptr (GError) headers_error = NULL;
+  g_autoptr (CurlHeaderList) request_headers = NULL;
+
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (url != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
   TESSERA_ASSERT_WORKER_THREAD ();
 
+  request_headers = build_request_headers (ACCEPT_IMAGES, headers, &headers_error);
+  if (request_headers == NULL)
+    {
+      propagate_failure (label, error, g_steal_pointer (&headers_error), NULL);
+      return NULL;
+    }
   for (guint attempt = 0;; attempt++)
     {
       g_autoptr (GError) local_error = NULL;
       g_autofree char *local_label = NULL;
       long status = 0;
-      GBytes *body = fetch_once (self, url, cancellable, &status, &local_label, &local_error);
+      TesseraResponse *response = fetch_once (self, url, request_headers, headers != NULL,
+                                              cancellable, &status, &local_label, &local_error);
       gboolean retryable = status == 429 || status == 503;
       guint delay_ms;
 
-      if (body != NULL)
-        return body;
+      if (response != NULL)
+        return response;
 
       if (!retryable || attempt >= self->limits.max_retries)
         {
@@ -471,42 +526,12 @@ tessera_response_free (TesseraResponse *response)
   g_free (response);
 }
 
-/* The final response's headers (after any redirects), names in lower case. */
-static GHashTable *
-collect_headers (CURL *easy)
-{
-  GHashTable *headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  struct curl_header *header = NULL;
-
-  while ((header = curl_easy_nextheader (easy, CURLH_HEADER, -1, header)) != NULL)
-    g_hash_table_replace (headers, g_ascii_strdown (header->name, -1), g_strdup (header->value));
-  return headers;
-}
-
-static struct curl_slist *
-build_request_headers (const char *const *extra, GError **error)
-{
-  struct curl_slist *list = curl_slist_append (NULL, ACCEPT_JSON);
-
-  for (gsize i = 0; list != NULL && extra != NULL && extra[i] != NULL; i++)
-    {
-      struct curl_slist *longer = curl_slist_append (list, extra[i]);
-
-      if (longer == NULL)
-        g_clear_pointer (&list, curl_slist_free_all);
-      list = longer;
-    }
-  if (list == NULL)
-    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NETWORK, _ ("Out of memory"));
-  return list;
-}
-
 TesseraResponse *
 tessera_fetcher_request (TesseraFetcher *self, const char *url, const char *const *headers,
                          GCancellable *cancellable, GError **error)
 {
   g_autoptr (GByteArray) body = NULL;
-  struct curl_slist *request_headers = NULL;
+  g_autoptr (CurlHeaderList) request_headers = NULL;
   TesseraResponse *response;
   Transfer transfer;
   CURLcode result;
@@ -521,7 +546,7 @@ tessera_fetcher_request (TesseraFetcher *self, const char *url, const char *cons
   body = g_byte_array_new ();
   transfer = (Transfer){ self->easy, body, self->limits.max_bytes, cancellable, FALSE, TRUE, 0 };
 
-  if ((request_headers = build_request_headers (headers, error)) == NULL)
+  if ((request_headers = build_request_headers (ACCEPT_JSON, headers, error)) == NULL)
     return NULL;
   result = configure_transfer (self, url, request_headers, &transfer);
   if (result == CURLE_OK)
@@ -532,15 +557,13 @@ tessera_fetcher_request (TesseraFetcher *self, const char *url, const char *cons
   if (result != CURLE_OK)
     {
       fail_from_curl (self, result, &transfer, NULL, error);
-      curl_slist_free_all (request_headers);
       return NULL;
     }
 
   response = g_new0 (TesseraResponse, 1);
   response->status = status;
   response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
+  /* The handle still points at the list when it goes, unused: every transfer resets it. */
   response->headers = collect_headers (self->easy);
-  /* The handle still points at the list, unused: every transfer resets it first. */
-  curl_slist_free_all (request_headers);
   return response;
 }

@@ -55,15 +55,6 @@ TesseraFetcher *tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetch
 /* Closes its connections; NULL does nothing. On the thread that used it. */
 void tessera_fetcher_free (TesseraFetcher *fetcher);
 
-/* Downloads @url (http or https only), retrying a 429 or 503 as the limits say. Returns
- * (transfer full) the body of a 2xx answer. On failure returns NULL with @error in
- * TESSERA_ERROR and, when @label is given, sets it (transfer full) to the short text a
- * tile shows. Gives up with G_IO_ERROR_CANCELLED at libcurl's next progress check
- * after @cancellable (may be NULL; cancelled from any thread) is cancelled, and at once
- * while waiting to retry. On the fetcher's worker thread only: it blocks. */
-GBytes *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url, GCancellable *cancellable,
-                             char **label, GError **error);
-
 /* An answer of any status, as a service (a JSON API) gives it. */
 typedef struct
 {
@@ -74,6 +65,19 @@ typedef struct
 
 /* Frees @response with its body and headers; NULL does nothing. Any thread. */
 void tessera_response_free (TesseraResponse *response);
+
+/* Downloads @url (http or https only) as an image, with the extra request @headers ("Name:
+ * value", NULL-terminated, may be NULL: a conditional request's If-None-Match), retrying a
+ * 429 or 503 as the limits say. Returns (transfer full) the answer to a 2xx, or to a 304
+ * when @headers were given (only a conditional request may be answered so). On
+ * failure returns NULL with @error in TESSERA_ERROR and, when @label is given, sets it
+ * (transfer full) to the short text a tile shows. Gives up with G_IO_ERROR_CANCELLED at
+ * libcurl's next progress check after @cancellable (may be NULL; cancelled from any
+ * thread) is cancelled, and at once while waiting to retry. On the fetcher's worker
+ * thread only: it blocks. */
+TesseraResponse *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url,
+                                      const char *const *headers, GCancellable *cancellable,
+                                      char **label, GError **error);
 
 /* Requests @url with the extra request @headers ("Name: value", NULL-terminated, may be
  * NULL). Any status is an answer, its body kept up to the byte cap. Never retries: a

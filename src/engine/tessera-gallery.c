@@ -133,7 +133,7 @@ trim_to_budget (TesseraGallery *self)
 static void
 hold_picture (TesseraGallery *self, TesseraTile *tile, guint position, GdkTexture *texture)
 {
-  if (tessera_tile_get_original_path (tile) == NULL)
+  if (!tessera_tile_get_original_kept (tile))
     return;
   g_tree_insert (self->holding, GUINT_TO_POINTER (position), tile);
   self->holding_bytes += texture_bytes (texture);
@@ -175,7 +175,7 @@ on_tile_delivered (const TesseraLoadResult *result, gpointer user_data)
     }
   if (result->texture != NULL)
     {
-      tessera_tile_set_original_path (load->tile, result->original_path);
+      tessera_tile_set_original_kept (load->tile, result->kept);
       tessera_tile_set_loaded (load->tile, result->texture, now_ms);
       hold_picture (self, load->tile, load->position, result->texture);
       if (self->first_tile_ms < 0)
@@ -195,8 +195,7 @@ on_tile_delivered (const TesseraLoadResult *result, gpointer user_data)
 }
 
 static void
-submit (TesseraGallery *self, TesseraTile *tile, guint position, const char *uri, int priority,
-        gboolean restoring)
+submit (TesseraGallery *self, TesseraTile *tile, guint position, int priority, gboolean restoring)
 {
   TileLoad *load = g_new0 (TileLoad, 1);
   TesseraRequest *request;
@@ -205,8 +204,11 @@ submit (TesseraGallery *self, TesseraTile *tile, guint position, const char *uri
   load->tile = g_object_ref (tile);
   load->position = position;
   load->restoring = restoring;
-  request = tessera_loader_submit (self->loader, uri, priority, self->tile_px, on_tile_delivered,
-                                   load, tile_load_free);
+  /* Bytes already shown once are taken from the cache whatever their age. */
+  request
+      = tessera_loader_submit (self->loader, tessera_tile_get_uri (tile), priority, self->tile_px,
+                               restoring ? TESSERA_CACHE_MODE_KEPT : TESSERA_CACHE_MODE_HTTP,
+                               on_tile_delivered, load, tile_load_free);
   g_hash_table_insert (self->requests, tile, request);
 }
 
@@ -214,18 +216,15 @@ submit (TesseraGallery *self, TesseraTile *tile, guint position, const char *uri
 static void
 start_loading (TesseraGallery *self, TesseraTile *tile, guint position, int priority)
 {
-  submit (self, tile, position, tessera_tile_get_uri (tile), priority, FALSE);
+  submit (self, tile, position, priority, FALSE);
 }
 
-/* A tile that dropped its picture decodes its kept original again: never a download. */
+/* A tile that dropped its picture decodes its kept original again: no download, unless
+ * the cache has evicted it meanwhile. */
 static void
 restore_picture (TesseraGallery *self, TesseraTile *tile, guint position)
 {
-  g_autofree char *original_uri
-      = g_filename_to_uri (tessera_tile_get_original_path (tile), NULL, NULL);
-
-  if (original_uri != NULL)
-    submit (self, tile, position, original_uri, (int) position, TRUE);
+  submit (self, tile, position, (int) position, TRUE);
 }
 
 /* Retries go before every first load still queued (those use their list position). */
@@ -421,7 +420,7 @@ tessera_gallery_set_focus (TesseraGallery *self, guint first, guint last)
       g_autoptr (TesseraTile) tile = g_list_model_get_item (G_LIST_MODEL (self->tiles), position);
 
       if (tessera_tile_get_state (tile) == TESSERA_TILE_LOADED
-          && tessera_tile_get_texture (tile) == NULL && tessera_tile_get_original_path (tile)
+          && tessera_tile_get_texture (tile) == NULL && tessera_tile_get_original_kept (tile)
           && !g_hash_table_contains (self->requests, tile))
         restore_picture (self, tile, position);
     }

@@ -26,15 +26,4 @@ const char *tessera_image_format_extension (TesseraImageFormat format);
 GdkTexture *tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format,
                                        GError **error);
 
-/* Reads the image file at @path (a filename) on a GTask worker thread, at most @max_bytes
- * bytes (bytes; below G_MAXUINT), and decodes it as tessera_image_decode_full does: sniffed
- * format, pixel limits, first frame, upright. @callback runs in the thread-default main
- * context of the call; any thread may call. */
-void tessera_image_decode_file_async (const char *path, gsize max_bytes, GCancellable *cancellable,
-                                      GAsyncReadyCallback callback, gpointer user_data);
-/* Returns (transfer full) the texture, or NULL with @error: TESSERA_ERROR_TOO_LARGE (bytes
- * or pixels), _FILE (unreadable, not a regular file), _NOT_IMAGE, _BROKEN, or
- * G_IO_ERROR_CANCELLED. */
-GdkTexture *tessera_image_decode_file_finish (GAsyncResult *result, GError **error);
-
 G_END_DECLS

@@ -15,6 +15,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
+#include "tessera-http-cache.h"
 #include "tessera-loader-private.h"
 #include "tessera-queue.h"
 #include "tessera-util.h"
@@ -41,7 +42,7 @@ struct _TesseraLoader
   GAsyncQueue *finished; /* (element-type TesseraRequest) owned refs */
   GSource *delivery_source;
 
-  char *originals_dir; /* set once, before any submit: downloads are kept here */
+  TesseraCache *cache; /* set once, before any submit; may be NULL */
 };
 
 struct _TesseraRequest
@@ -52,6 +53,7 @@ struct _TesseraRequest
   guint64 sequence;
   guint tile_px;
   char *uri;
+  TesseraCacheMode cache_mode;
 
   /* Loader thread only; loader is NULL once the request is delivered or cancelled. */
   TesseraLoader *loader;
@@ -67,7 +69,7 @@ struct _TesseraRequest
   GDestroyNotify payload_free;
 
   /* Written by the worker before delivery is scheduled. */
-  char *original_path;
+  gboolean kept;
   gpointer payload;
   GdkTexture *texture;
   TesseraImageFormat format;
@@ -121,7 +123,6 @@ tessera_request_unref (TesseraRequest *request)
   if (request->parse_data != NULL && request->parse_data_free != NULL)
     request->parse_data_free (request->parse_data);
   g_strfreev (request->headers);
-  g_free (request->original_path);
   g_clear_error (&request->error);
   g_free (request->label);
   g_free (request->uri);
@@ -182,75 +183,58 @@ get_thread_fetcher (TesseraLoader *self)
   return fetcher;
 }
 
-/* The bytes behind @request->uri: downloaded for http(s), read for file; both within the
- * byte cap. */
-static GBytes *
-load_bytes (TesseraLoader *self, TesseraRequest *request, char **label, GError **error)
+/* The answer behind @request->uri: through the cache or downloaded for http(s), read for
+ * file; both within the byte cap. Sets @request->kept when the bytes can be had again
+ * without the network. */
+static TesseraResponse *
+load_response (TesseraLoader *self, TesseraRequest *request, char **label, GError **error)
 {
   g_autofree char *path = NULL;
+  TesseraResponse *response;
+  GBytes *body;
 
   if (tessera_uri_is_web (request->uri))
-    return tessera_fetcher_get (get_thread_fetcher (self), request->uri, request->cancellable,
-                                label, error);
+    return tessera_http_cache_get (self->cache, get_thread_fetcher (self), request->uri,
+                                   request->cache_mode, request->cancellable, &request->kept, label,
+                                   error);
 
-  if (tessera_uri_is_file (request->uri) && (path = g_filename_from_uri (request->uri, NULL, NULL)))
-    return tessera_read_file_bounded (path, self->limits.max_bytes, request->cancellable, error);
-
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
-               _ ("Only http, https and file addresses can be loaded"));
-  return NULL;
-}
-
-/* The bytes as they came, for saving later without downloading again: a local file is its
- * own original; a download is kept in the originals folder, when there is one. */
-static void
-keep_original (TesseraLoader *self, TesseraRequest *request, GBytes *bytes)
-{
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr (GError) error = NULL;
-  gsize len = 0;
-  const char *data;
-
-  if (tessera_uri_is_file (request->uri))
+  if (!tessera_uri_is_file (request->uri)
+      || (path = g_filename_from_uri (request->uri, NULL, NULL)) == NULL)
     {
-      request->original_path = g_filename_from_uri (request->uri, NULL, NULL);
-      return;
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
+                   _ ("Only http, https and file addresses can be loaded"));
+      return NULL;
     }
-  if (self->originals_dir == NULL)
-    return;
-  name = g_strdup_printf ("%" G_GUINT64_FORMAT, request->sequence);
-  path = g_build_filename (self->originals_dir, name, NULL);
-  data = g_bytes_get_data (bytes, &len);
-  /* A private folder nobody else reads while the file is written, removed on exit: no
-   * temporary file and rename (the default), which cost an inode each. */
-  if (g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0600, &error))
-    request->original_path = g_steal_pointer (&path);
-  else
-    g_debug ("Not keeping the original of %s: %s", request->uri, error->message);
+  body = tessera_read_file_bounded (path, self->limits.max_bytes, request->cancellable, error);
+  if (body == NULL)
+    return NULL;
+  /* A local file is its own original. */
+  request->kept = TRUE;
+  response = g_new0 (TesseraResponse, 1);
+  response->status = 200;
+  response->body = body;
+  response->headers = g_hash_table_new (g_str_hash, g_str_equal);
+  return response;
 }
 
 static void
 load_image (TesseraLoader *self, TesseraRequest *request)
 {
-  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (TesseraResponse) response = NULL;
   g_autofree char *label = NULL;
   GError *error = NULL;
 
-  bytes = load_bytes (self, request, &label, &error);
-  if (bytes == NULL)
+  response = load_response (self, request, &label, &error);
+  if (response == NULL)
     {
       fail_request (request, error, label);
       return;
     }
 
-  request->texture = tessera_image_decode_tile (bytes, request->tile_px, &request->format, &error);
+  request->texture
+      = tessera_image_decode_tile (response->body, request->tile_px, &request->format, &error);
   if (request->texture == NULL)
-    {
-      fail_request (request, error, NULL);
-      return;
-    }
-  keep_original (self, request, bytes);
+    fail_request (request, error, NULL);
 }
 
 static void
@@ -259,12 +243,16 @@ load_data (TesseraLoader *self, TesseraRequest *request)
   g_autoptr (TesseraResponse) response = NULL;
   GError *error = NULL;
 
-  if (!tessera_uri_is_web (request->uri))
+  if (request->cache_mode != TESSERA_CACHE_MODE_BYPASS)
+    response = load_response (self, request, NULL, &error);
+  else if (!tessera_uri_is_web (request->uri))
     g_set_error (&error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
                  _ ("Only http and https addresses can be requested"));
-  else if ((response = tessera_fetcher_request (get_thread_fetcher (self), request->uri,
-                                                (const char *const *) request->headers,
-                                                request->cancellable, &error)))
+  else
+    response = tessera_fetcher_request (get_thread_fetcher (self), request->uri,
+                                        (const char *const *) request->headers,
+                                        request->cancellable, &error);
+  if (response != NULL)
     request->payload = request->parse (response, request->parse_data, &error);
 
   if (error != NULL)
@@ -300,7 +288,7 @@ deliver_request (TesseraRequest *request)
     .error = request->error,
     .label = request->label,
     .data = request->payload,
-    .original_path = request->original_path,
+    .kept = request->kept,
   };
   request->deliver (&result, request->user_data);
   release_callback (request);
@@ -423,36 +411,21 @@ cancel_all_requests (TesseraLoader *self)
     tessera_request_cancel (requests->pdata[i]);
 }
 
-/* Only the loader writes there, so everything in it goes. */
-static void
-remove_originals (const char *dir_path)
+void
+tessera_loader_set_cache (TesseraLoader *self, TesseraCache *cache)
 {
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
+  g_return_if_fail (TESSERA_IS_LOADER (self));
+  g_return_if_fail (cache == NULL || TESSERA_IS_CACHE (cache));
+  g_return_if_fail (self->next_sequence == 0);
 
-  if (dir_path == NULL || (dir = g_dir_open (dir_path, 0, NULL)) == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir_path, name, NULL);
-
-      if (g_unlink (path) != 0)
-        g_debug ("Could not remove %s: %s", path, g_strerror (errno));
-    }
-  if (g_rmdir (dir_path) != 0)
-    g_debug ("Could not remove %s: %s", dir_path, g_strerror (errno));
+  g_set_object (&self->cache, cache);
 }
 
-gboolean
-tessera_loader_keep_originals (TesseraLoader *self, GError **error)
+TesseraCache *
+tessera_loader_get_cache (TesseraLoader *self)
 {
-  g_return_val_if_fail (TESSERA_IS_LOADER (self), FALSE);
-  g_return_val_if_fail (self->next_sequence == 0, FALSE);
-
-  if (self->originals_dir != NULL)
-    return TRUE;
-  self->originals_dir = g_dir_make_tmp ("tessera-originals-XXXXXX", error);
-  return self->originals_dir != NULL;
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), NULL);
+  return self->cache;
 }
 
 static void
@@ -471,8 +444,7 @@ tessera_loader_finalize (GObject *object)
   g_async_queue_unref (self->finished);
   tessera_queue_free (self->waiting);
   g_hash_table_unref (self->pending);
-  remove_originals (self->originals_dir);
-  g_free (self->originals_dir);
+  g_clear_object (&self->cache);
   tessera_curl_share_unref (self->share);
   g_main_context_unref (self->context);
 
@@ -596,7 +568,8 @@ queue_request (TesseraLoader *self, TesseraRequest *request)
 
 TesseraRequest *
 tessera_loader_submit (TesseraLoader *self, const char *uri, int priority, guint tile_px,
-                       TesseraDeliverFunc deliver, gpointer user_data, GDestroyNotify destroy)
+                       TesseraCacheMode cache_mode, TesseraDeliverFunc deliver, gpointer user_data,
+                       GDestroyNotify destroy)
 {
   TesseraRequest *request;
 
@@ -607,6 +580,7 @@ tessera_loader_submit (TesseraLoader *self, const char *uri, int priority, guint
 
   request = request_new (self, uri, priority, deliver, user_data, destroy);
   request->tile_px = tile_px;
+  request->cache_mode = cache_mode;
   return queue_request (self, request);
 }
 
@@ -628,5 +602,6 @@ tessera_loader_submit_data (TesseraLoader *self, const char *uri, int priority,
   request->parse_data = job->parse_data;
   request->parse_data_free = job->parse_data_free;
   request->payload_free = job->payload_free;
+  request->cache_mode = job->cache_mode;
   return queue_request (self, request);
 }

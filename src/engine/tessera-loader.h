@@ -4,6 +4,7 @@
 
 #include <gdk/gdk.h>
 
+#include "tessera-cache.h"
 #include "tessera-fetch.h"
 #include "tessera-image.h"
 
@@ -26,8 +27,9 @@ typedef struct
   const char *label;
   /* A data request's parsed answer; the callback may take over its contents. */
   gpointer data;
-  /* The image's bytes as they came (see tessera_loader_keep_originals); may be NULL. */
-  const char *original_path;
+  /* The bytes can be had again without the network: a local file, or an entry in the
+   * loader's cache (which may still be evicted later). */
+  gboolean kept;
 } TesseraLoadResult;
 
 typedef struct _TesseraRequest TesseraRequest;
@@ -46,21 +48,25 @@ TesseraLoader *tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limit
 /* The most bytes one image may have, downloaded or read from a file (the limits given to
  * tessera_loader_new): reads of the same images elsewhere use it too. Any thread. */
 gsize tessera_loader_get_max_bytes (TesseraLoader *self);
-/* Keeps every downloaded image's bytes in a private temporary folder, removed with the
- * loader, so they can be saved without a second download. Call before any submit, on the
- * loader's thread. FALSE with @error (G_FILE_ERROR) when the folder cannot be made. */
-gboolean tessera_loader_keep_originals (TesseraLoader *self, GError **error);
+/* Downloads go through @cache (a reference is taken; NULL: none), as each request's
+ * TesseraCacheMode says: entries answer without the network, and what was downloaded can
+ * be saved, copied or decoded again without a second download. Call before any submit,
+ * on the loader's thread. */
+void tessera_loader_set_cache (TesseraLoader *self, TesseraCache *cache);
+/* The cache given to tessera_loader_set_cache (transfer none), or NULL. Any thread. */
+TesseraCache *tessera_loader_get_cache (TesseraLoader *self);
 
-/* Loads @uri (http, https or file) on a worker and decodes it to a square of @tile_px
- * device pixels a side. Lower @priority runs sooner; equal priorities run in submission
+/* Loads @uri (http, https or file) on a worker, through the cache as @cache_mode says, and
+ * decodes it to a square of @tile_px device pixels a side. Lower @priority runs sooner; equal priorities run in submission
  * order. @deliver runs once, on the loader's thread, with the texture or the error and its
  * label; never after tessera_request_cancel(). @user_data is released with @destroy (may
  * be NULL) on the loader's thread: after delivery, on cancel, or when the loader goes.
  * Returns (transfer full) the request: a reference the caller owns and must drop with
  * tessera_request_unref(), which does not cancel. Call on the loader's thread. */
 TesseraRequest *tessera_loader_submit (TesseraLoader *self, const char *uri, int priority,
-                                       guint tile_px, TesseraDeliverFunc deliver,
-                                       gpointer user_data, GDestroyNotify destroy);
+                                       guint tile_px, TesseraCacheMode cache_mode,
+                                       TesseraDeliverFunc deliver, gpointer user_data,
+                                       GDestroyNotify destroy);
 
 /* Runs on a worker with a data request's answer (any status); returns what is delivered
  * as TesseraLoadResult.data, or NULL with @error. */
@@ -74,6 +80,10 @@ typedef struct
   gpointer parse_data; /* used on a worker: must not change meanwhile */
   GDestroyNotify parse_data_free;
   GDestroyNotify payload_free; /* frees what @parse returned */
+  /* BYPASS (0): a service's answer of any status, never cached. Otherwise the request is
+   * for an image's bytes, loaded as tessera_loader_submit loads them (file: URIs too, @headers
+   * unused), and @parse gets a 200 answer or is not called. */
+  TesseraCacheMode cache_mode;
 } TesseraDataJob;
 
 /* Requests @uri (http or https; anything else is delivered as TESSERA_ERROR_BAD_URL)

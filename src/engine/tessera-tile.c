@@ -17,7 +17,7 @@ struct _TesseraTile
   char *title;
   char *link;
   guint n_images;
-  char *original_path;
+  gboolean original_kept;
   TesseraTileState state;
   GdkTexture *texture;
   char *reason;
@@ -49,7 +49,6 @@ tessera_tile_finalize (GObject *object)
   g_free (self->id);
   g_free (self->title);
   g_free (self->link);
-  g_free (self->original_path);
   g_clear_object (&self->texture);
   g_free (self->reason);
   g_free (self->detail);
@@ -187,20 +186,18 @@ tessera_tile_get_n_images (TesseraTile *self)
   return self->n_images;
 }
 
-const char *
-tessera_tile_get_original_path (TesseraTile *self)
+gboolean
+tessera_tile_get_original_kept (TesseraTile *self)
 {
-  g_return_val_if_fail (TESSERA_IS_TILE (self), NULL);
-  return self->original_path;
+  g_return_val_if_fail (TESSERA_IS_TILE (self), FALSE);
+  return self->original_kept;
 }
 
 void
-tessera_tile_set_original_path (TesseraTile *self, const char *path)
+tessera_tile_set_original_kept (TesseraTile *self, gboolean kept)
 {
   g_return_if_fail (TESSERA_IS_TILE (self));
-
-  g_free (self->original_path);
-  self->original_path = g_strdup (path);
+  self->original_kept = kept;
 }
 
 const char *

@@ -47,11 +47,10 @@ const char *tessera_tile_get_id (TesseraTile *self);
 const char *tessera_tile_get_title (TesseraTile *self);
 const char *tessera_tile_get_link (TesseraTile *self);
 guint tessera_tile_get_n_images (TesseraTile *self);
-/* Where the bytes the thumbnail came from are kept (see tessera_loader_keep_originals);
- * NULL when not kept. */
-const char *tessera_tile_get_original_path (TesseraTile *self);
-/* @path is copied; NULL forgets it. */
-void tessera_tile_set_original_path (TesseraTile *self, const char *path);
+/* TRUE when the bytes the thumbnail came from can be had again without the network: a
+ * local file, or an entry in the loader's cache (TesseraLoadResult.kept). Main thread. */
+gboolean tessera_tile_get_original_kept (TesseraTile *self);
+void tessera_tile_set_original_kept (TesseraTile *self, gboolean kept);
 /* Milliseconds since start-up when the tile finished; -1 while waiting. */
 gint64 tessera_tile_get_done_ms (TesseraTile *self);
 /* The width in device pixels of the picture the tile showed when loaded (its pictures are

@@ -31,6 +31,14 @@ typedef enum
   TESSERA_IMAGE_FORMAT_WEBP,
 } TesseraImageFormat;
 
+/* How a request uses the disk cache (tessera-http-cache.h). */
+typedef enum
+{
+  TESSERA_CACHE_MODE_BYPASS, /* neither read nor written: a service's answers */
+  TESSERA_CACHE_MODE_HTTP,   /* HTTP's rules: fresh entries used, stale ones revalidated */
+  TESSERA_CACHE_MODE_KEPT,   /* any entry whatever its age (bytes already shown), else HTTP */
+} TesseraCacheMode;
+
 typedef enum
 {
   TESSERA_TILE_WAITING,

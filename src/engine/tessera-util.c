@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
@@ -18,7 +19,9 @@
 #include "tessera-util.h"
 
 /* Reads go in steps of this many bytes at most, so a short file costs a small buffer. */
-#define READ_STEP_BYTES (64u * 1024u)
+#define READ_STEP_BYTES   (64u * 1024u)
+/* A cancel is noticed between chunks: a big file stops within one. */
+#define WRITE_CHUNK_BYTES (1024 * 1024)
 
 static const char *const web_schemes[] = { "http", "https" };
 static const char file_scheme[] = "file";
@@ -222,4 +225,68 @@ tessera_read_file_bounded (const char *path, gsize max_bytes, GCancellable *canc
     }
 
   return g_steal_pointer (&contents);
+}
+
+/* Every byte, or FALSE with errno set (ECANCELED, which the caller reports as
+ * G_IO_ERROR_CANCELLED, when @cancellable is cancelled). */
+static gboolean
+write_all (int fd, const guint8 *data, gsize len, GCancellable *cancellable)
+{
+  while (len > 0)
+    {
+      ssize_t written;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          errno = ECANCELED;
+          return FALSE;
+        }
+      written = write (fd, data, MIN (len, WRITE_CHUNK_BYTES));
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        {
+          if (written == 0)
+            errno = EIO;
+          return FALSE;
+        }
+      data += written;
+      len -= (gsize) written;
+    }
+  return TRUE;
+}
+
+char *
+tessera_write_temporary (const char *dir, const char *template, GBytes *bytes, int mode,
+                         GCancellable *cancellable)
+{
+  g_autofree char *path = NULL;
+  const guint8 *data;
+  gsize len = 0;
+  gboolean written;
+  int saved_errno;
+  int fd;
+
+  g_return_val_if_fail (dir != NULL && template != NULL && bytes != NULL, NULL);
+
+  data = g_bytes_get_data (bytes, &len);
+  path = g_build_filename (dir, template, NULL);
+  fd = g_mkstemp_full (path, O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0)
+    return NULL;
+  written = write_all (fd, data, len, cancellable) && fsync (fd) == 0;
+  saved_errno = errno;
+  /* Closed once whatever happens: after a failed close the number may already belong to
+   * another thread's new socket or file. A failed close can mean lost data, so the file
+   * does not count then. */
+  if (close (fd) != 0 && written)
+    {
+      written = FALSE;
+      saved_errno = errno;
+    }
+  if (written)
+    return g_steal_pointer (&path);
+  g_unlink (path);
+  errno = saved_errno;
+  return NULL;
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "tessera-gallery-view-private.h"
+#include "tessera-original.h"
 #include "tessera-tile-widget.h"
 
 struct _TesseraGalleryView
@@ -337,27 +338,25 @@ on_original_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ImageCopy) copy = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GdkTexture) original = tessera_image_decode_file_finish (result, &error);
+  g_autoptr (GdkTexture) original = tessera_original_decode_finish (result, &error);
 
   if (original == NULL)
     g_debug ("Copying the thumbnail, not the original: %s", error->message);
   gdk_clipboard_set_texture (copy->clipboard, original ? original : copy->thumbnail);
 }
 
-/* The full image when its bytes are kept, decoded off the main thread within the same
- * limits as any image; else the thumbnail. */
+/* The full image when its bytes are kept (a local file, or in the cache), decoded off
+ * the main thread within the same limits as any image; else the thumbnail. */
 static void
 copy_image_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   TesseraGalleryView *self = TESSERA_GALLERY_VIEW (widget);
   GdkTexture *texture = self->menu_tile ? tessera_tile_get_texture (self->menu_tile) : NULL;
-  const char *original_path
-      = self->menu_tile ? tessera_tile_get_original_path (self->menu_tile) : NULL;
   ImageCopy *copy;
 
   if (texture == NULL)
     return;
-  if (original_path == NULL)
+  if (!tessera_tile_get_original_kept (self->menu_tile))
     {
       gdk_clipboard_set_texture (gtk_widget_get_clipboard (widget), texture);
       return;
@@ -365,9 +364,9 @@ copy_image_activated (GtkWidget *widget, const char *action_name, GVariant *para
   copy = g_new0 (ImageCopy, 1);
   copy->clipboard = g_object_ref (gtk_widget_get_clipboard (widget));
   copy->thumbnail = g_object_ref (texture);
-  tessera_image_decode_file_async (
-      original_path, tessera_loader_get_max_bytes (tessera_gallery_get_loader (self->gallery)),
-      NULL, on_original_decoded, copy);
+  tessera_original_decode_async (tessera_gallery_get_loader (self->gallery),
+                                 tessera_tile_get_uri (self->menu_tile), NULL, on_original_decoded,
+                                 copy);
 }
 
 static void

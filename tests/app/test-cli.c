@@ -18,6 +18,7 @@
 
 typedef struct
 {
+  const char *cache_home; /* set before the run: XDG_CACHE_HOME; NULL: a new empty one */
   int exit_status;
   char *stdout_text;
   char *stderr_text;
@@ -98,7 +99,9 @@ run_tessera_with (Run *run, const char *input, const char *const *args, WhileRun
   g_autofree char *dir = g_dir_make_tmp ("tessera-cli-XXXXXX", NULL);
   g_autofree char *stats_path = g_build_filename (dir, "stats.json", NULL);
   g_autofree char *stats_arg = g_strconcat ("--stats=", stats_path, NULL);
+  g_autofree char *cache_home = g_build_filename (dir, "cache", NULL);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_auto (GStrv) argv = NULL;
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError) error = NULL;
@@ -108,10 +111,13 @@ run_tessera_with (Run *run, const char *input, const char *const *args, WhileRun
   g_strv_builder_addv (builder, (const char **) args);
   argv = g_strv_builder_end (builder);
 
-  process = g_subprocess_newv ((const char *const *) argv,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                   | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                               &error);
+  launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                   | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* Each run starts with an empty disk cache unless the test says which to share. */
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME",
+                                run->cache_home ? run->cache_home : cache_home, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv, &error);
   g_assert_no_error (error);
   if (while_running != NULL)
     while_running (process, data);

@@ -158,8 +158,8 @@ test_clear_cancels (void)
 
   /* Queued behind every cleared load: once it is delivered, any of them still queued
    * would have started. */
-  last = tessera_loader_submit (loader, last_url, G_MAXINT, TILE_PX, tessera_test_record_outcome,
-                                &outcome, NULL);
+  last = tessera_loader_submit (loader, last_url, G_MAXINT, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                tessera_test_record_outcome, &outcome, NULL);
   g_assert_true (tessera_test_wait_for_outcome (&outcome, 10000));
   g_assert_nonnull (outcome.texture);
   g_assert_cmpuint (tessera_test_server_get_requests (server), ==, n_requests + 1);
@@ -248,17 +248,18 @@ count_pictures (TesseraGallery *gallery, guint first, guint last)
 }
 
 /* Pictures far from the screen are dropped to stay within the budget, and come back from
- * the kept originals, with no new download, when the screen comes to them. */
+ * the disk cache, with no new download, when the screen comes to them. */
 static void
 test_texture_budget (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autoptr (TesseraLoader) loader = tessera_test_loader_new (2);
+  g_autoptr (TesseraCache) cache = tessera_test_cache_new ();
   g_autoptr (TesseraGallery) gallery = NULL;
   g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   guint n_requests;
 
-  g_assert_true (tessera_loader_keep_originals (loader, NULL));
+  tessera_loader_set_cache (loader, cache);
   gallery = tessera_gallery_new (loader);
   tessera_gallery_set_tile_px (gallery, BUDGET_TILE_PX);
   tessera_gallery_set_texture_budget (gallery, BUDGET_BYTES);
@@ -279,8 +280,8 @@ test_texture_budget (void)
   g_assert_cmpuint (count_pictures (gallery, 30, BUDGET_TILES - 1), ==, 0);
   n_requests = tessera_test_server_get_requests (server);
 
-  /* The person scrolls to the end: those tiles get their pictures back from the kept
-   * originals, and the ones at the top make room. */
+  /* The person scrolls to the end: those tiles get their pictures back from the cache,
+   * and the ones at the top make room. */
   tessera_gallery_set_focus (gallery, 36, 39);
   g_assert_true (tessera_test_wait_until (no_request_pending, loader, 20000));
   g_assert_cmpuint (count_pictures (gallery, 32, BUDGET_TILES - 1), ==, 8);

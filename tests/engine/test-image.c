@@ -13,6 +13,7 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-image-private.h"
+#include "tessera-original.h"
 #include "tessera-test-util.h"
 #include "tessera-test-server.h"
 
@@ -591,20 +592,26 @@ test_decode_full (void)
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE);
 }
 
-/* Runs tessera_image_decode_file_async to its end from the default main context. */
+/* Runs tessera_original_decode_async for the file at @path to its end, through a loader
+ * whose byte cap is @max_bytes. */
 static GdkTexture *
 decode_file (const char *path, gsize max_bytes, GCancellable *cancellable, GError **error)
 {
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autoptr (TesseraLoader) loader = NULL;
   g_autoptr (GAsyncResult) result = NULL;
+  TesseraFetchLimits limits;
 
-  tessera_image_decode_file_async (path, max_bytes, cancellable, tessera_test_store_result,
-                                   &result);
+  tessera_fetch_limits_init (&limits);
+  limits.max_bytes = max_bytes;
+  loader = tessera_loader_new (1, &limits);
+  tessera_original_decode_async (loader, uri, cancellable, tessera_test_store_result, &result);
   g_assert_true (tessera_test_wait_for_result (&result, 10000));
-  return tessera_image_decode_file_finish (result, error);
+  return tessera_original_decode_finish (result, error);
 }
 
-/* Copy Image's read and decode, on a worker: the whole picture, within the byte cap and
- * the pixel limits, only for images, and not at all once cancelled. */
+/* Copy Image's read and decode of a local file, on a worker: the whole picture, within
+ * the byte cap and the pixel limits, only for images, and not at all once cancelled. */
 static void
 test_decode_file (void)
 {
@@ -944,7 +951,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/decode/exif-rotated", test_decode_exif_rotated);
   g_test_add_func ("/image/decode/exif-rotated-shrunk", test_decode_exif_rotated_shrunk);
   g_test_add_func ("/image/decode/full", test_decode_full);
-  g_test_add_func ("/image/decode/file", test_decode_file);
+  g_test_add_func ("/image/decode/original-file", test_decode_file);
   g_test_add_func ("/image/decode/gif-first-frame", test_decode_gif_first_frame);
   g_test_add_func ("/image/decode/webp", test_decode_webp);
   g_test_add_func ("/image/decode/webp-missing-decoder", test_decode_webp_missing_decoder);

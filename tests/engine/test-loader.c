@@ -84,7 +84,8 @@ test_faults (void)
     {
       g_autofree char *url = case_url (server, fault_cases[i].path);
       g_ptr_array_add (
-          requests, tessera_loader_submit (loader, url, 0, TILE_PX, tessera_test_record_outcome,
+          requests, tessera_loader_submit (loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                           tessera_test_record_outcome,
                                            &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
     }
 
@@ -139,7 +140,8 @@ test_concurrency_and_reuse (void)
       g_autofree char *path = g_strdup_printf ("/img/reuse-%u.png", i);
       g_autofree char *url = tessera_test_server_url (server, path);
       g_ptr_array_add (
-          requests, tessera_loader_submit (loader, url, 0, TILE_PX, tessera_test_record_outcome,
+          requests, tessera_loader_submit (loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                           tessera_test_record_outcome,
                                            &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
     }
   g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
@@ -203,14 +205,16 @@ test_cancel_many (void)
     {
       g_autofree char *path = g_strdup_printf ("/img/cancel-%u.png", i);
       g_autofree char *url = tessera_test_server_url (server, path);
-      g_ptr_array_add (requests, tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery,
-                                                        &counter, NULL));
+      g_ptr_array_add (requests,
+                       tessera_loader_submit (loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                              count_delivery, &counter, NULL));
     }
   /* A separate request whose user data must be released exactly once on cancel. */
   {
     g_autofree char *url = tessera_test_server_url (server, "/img/released.png");
-    g_ptr_array_add (requests, tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery,
-                                                      &counter, count_release));
+    g_ptr_array_add (requests,
+                     tessera_loader_submit (loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                            count_delivery, &counter, count_release));
   }
   g_assert_true (tessera_test_wait_for_in_flight (server, CANCEL_JOBS, 10000));
 
@@ -225,8 +229,8 @@ test_cancel_many (void)
   requests_when_stopped = tessera_test_server_get_requests (server);
   /* Queued behind every cancelled job: once it is delivered, any of them still queued
    * would have started. */
-  last = tessera_loader_submit (loader, last_url, G_MAXINT, TILE_PX, tessera_test_record_outcome,
-                                &last_outcome, NULL);
+  last = tessera_loader_submit (loader, last_url, G_MAXINT, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                tessera_test_record_outcome, &last_outcome, NULL);
   g_assert_true (tessera_test_wait_for_outcome (&last_outcome, 10000));
 
   g_assert_cmpuint (counter.n_delivered, ==, delivered_at_cancel);
@@ -255,7 +259,8 @@ test_cancel_running (void)
   TesseraRequest *request;
   gint64 started;
 
-  request = tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery, &counter, NULL);
+  request = tessera_loader_submit (loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP, count_delivery,
+                                   &counter, NULL);
   g_assert_true (tessera_test_wait_for_in_flight (server, 1, 10000));
   started = g_get_monotonic_time ();
   tessera_request_cancel (request);
@@ -295,7 +300,8 @@ test_cancel_retry_wait (void)
   limits.retry_after_cap_s = LONG_RETRY_AFTER_S;
   loader = tessera_loader_new (1, &limits);
   url = tessera_test_server_url (server, "/retry/503/99/cancel-wait?after=60");
-  request = tessera_loader_submit (loader, url, 0, TILE_PX, count_delivery, &counter, NULL);
+  request = tessera_loader_submit (loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP, count_delivery,
+                                   &counter, NULL);
   g_assert_true (tessera_test_wait_until (retry_pending, server, 10000));
   g_assert_true (tessera_test_wait_for_in_flight (server, 0, 10000));
   /* Give the worker time to start waiting: the wait is what must wake. */
@@ -353,7 +359,8 @@ test_priority (void)
 
       ranks[i] = (Ranked){ order, priorities[i] };
       g_ptr_array_add (requests, tessera_loader_submit (loader, url, priorities[i], TILE_PX,
-                                                        record_rank, &ranks[i], NULL));
+                                                        TESSERA_CACHE_MODE_HTTP, record_rank,
+                                                        &ranks[i], NULL));
       if (i == 0)
         g_assert_true (tessera_test_wait_for_in_flight (server, 1, 10000));
     }
@@ -372,8 +379,8 @@ test_priority (void)
 static void
 load_one (TesseraLoader *loader, const char *uri, TesseraTestOutcome *outcome)
 {
-  g_autoptr (TesseraRequest) request
-      = tessera_loader_submit (loader, uri, 0, TILE_PX, tessera_test_record_outcome, outcome, NULL);
+  g_autoptr (TesseraRequest) request = tessera_loader_submit (
+      loader, uri, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP, tessera_test_record_outcome, outcome, NULL);
 
   g_assert_true (tessera_test_wait_for_outcome (outcome, 10000));
 }
@@ -615,9 +622,9 @@ test_delivers_under_busy_frames (void)
 
   watch.last_us = g_get_monotonic_time ();
   for (guint i = 0; i < N_BUSY_LOADS; i++)
-    g_ptr_array_add (
-        requests, tessera_loader_submit (loader, uri, 0, TILE_PX, record_slowly,
-                                         &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
+    g_ptr_array_add (requests, tessera_loader_submit (
+                                   loader, uri, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP, record_slowly,
+                                   &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
   g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 20000));
   g_source_destroy (frames);
   /* Frames that stopped before the last result count as one long gap. */
@@ -641,7 +648,7 @@ typedef struct
 {
   const char *url;
   GCancellable *cancellable;
-  GBytes *body;
+  TesseraResponse *response;
   char *label;
   GError *error;
 } ThreadFetch;
@@ -656,8 +663,8 @@ fetch_on_thread (gpointer data)
 
   tessera_test_fast_limits (&limits);
   fetcher = tessera_fetcher_new (share, &limits);
-  fetch->body
-      = tessera_fetcher_get (fetcher, fetch->url, fetch->cancellable, &fetch->label, &fetch->error);
+  fetch->response = tessera_fetcher_get (fetcher, fetch->url, NULL, fetch->cancellable,
+                                         &fetch->label, &fetch->error);
   return NULL;
 }
 
@@ -676,7 +683,7 @@ test_fetch_cancelled (void)
   g_cancellable_cancel (cancellable);
   g_thread_join (thread);
 
-  g_assert_null (fetch.body);
+  g_assert_null (fetch.response);
   g_assert_error (fetch.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (fetch.label, ==, "Cancelled");
   g_clear_error (&fetch.error);

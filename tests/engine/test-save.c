@@ -145,7 +145,7 @@ new_items (void)
 static void
 add_uri (GPtrArray *items, const char *uri, const char *folder)
 {
-  TesseraSaveItem *item = tessera_save_item_new_for_uri (uri, NULL);
+  TesseraSaveItem *item = tessera_save_item_new_for_uri (uri);
 
   item->folder = g_strdup (folder);
   g_ptr_array_add (items, item);
@@ -291,18 +291,17 @@ test_no_second_download (Fixture *fixture, gconstpointer data)
   g_autoptr (GPtrArray) items = new_items ();
   g_autoptr (TesseraSaveReport) report = NULL;
   g_autoptr (TesseraTile) tile = NULL;
+  g_autoptr (TesseraCache) cache = tessera_test_cache_new ();
   const char *uris[] = { url };
 
-  g_assert_true (tessera_loader_keep_originals (fixture->loader, NULL));
+  tessera_loader_set_cache (fixture->loader, cache);
   gallery = tessera_gallery_new (fixture->loader);
   tessera_gallery_add_uris (gallery, uris, 1, NULL);
   g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
   tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 0);
-  g_assert_nonnull (tessera_tile_get_original_path (tile));
+  g_assert_true (tessera_tile_get_original_kept (tile));
 
   g_ptr_array_add (items, tessera_save_item_new_for_tile (tile, FALSE));
-  g_assert_cmpstr (((TesseraSaveItem *) items->pdata[0])->path, ==,
-                   tessera_tile_get_original_path (tile));
   report = save (fixture->loader, items, fixture->target);
 
   g_assert_cmpuint (report->saved_names->len, ==, 1);
@@ -310,29 +309,30 @@ test_no_second_download (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/files/photo.jpg"), ==, 1);
 }
 
-/* One failure never stops the others, and each says why. */
-/* A thumbnail whose picture was dropped to save memory is still saved as shown: its kept
- * original decoded again at the same size. */
+/* A thumbnail whose picture was dropped to save memory is still saved as shown: its
+ * original, from the cache and not downloaded again, decoded again at the same size. */
 static void
 test_dropped_thumbnail (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GBytes) original = tessera_test_make_png (64, 48, 3);
-  g_autofree char *path = g_build_filename (fixture->served, "kept.png", NULL);
-  g_autoptr (TesseraTile) tile = tessera_tile_new ("https://h/seen.png");
-  /* As the gallery showed it: 20 pixels a side. */
-  g_autoptr (GBytes) pixels = g_bytes_new_take (g_malloc0 (20 * 20 * 4), 20 * 20 * 4);
-  g_autoptr (GdkTexture) shown
-      = gdk_memory_texture_new (20, 20, GDK_MEMORY_DEFAULT, pixels, 20 * 4);
+  g_autofree char *url = serve (fixture, "seen.png", original);
+  g_autoptr (TesseraCache) cache = tessera_test_cache_new ();
+  g_autoptr (TesseraGallery) gallery = NULL;
+  g_autoptr (TesseraTile) tile = NULL;
   g_autoptr (GPtrArray) items = new_items ();
   g_autoptr (TesseraSaveReport) report = NULL;
   g_autoptr (GdkPixbuf) saved = NULL;
   g_autofree char *saved_path = NULL;
   g_autoptr (GError) error = NULL;
+  const char *uris[] = { url };
 
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (original, NULL),
-                                      (gssize) g_bytes_get_size (original), NULL));
-  tessera_tile_set_original_path (tile, path);
-  tessera_tile_set_loaded (tile, shown, 0);
+  tessera_loader_set_cache (fixture->loader, cache);
+  gallery = tessera_gallery_new (fixture->loader);
+  /* As the gallery showed it: 20 pixels a side, then dropped. */
+  tessera_gallery_set_tile_px (gallery, 20);
+  tessera_gallery_add_uris (gallery, uris, 1, NULL);
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
+  tile = g_list_model_get_item (tessera_gallery_get_model (gallery), 0);
   tessera_tile_set_texture (tile, NULL);
 
   g_ptr_array_add (items, tessera_save_item_new_for_tile (tile, TRUE));
@@ -347,6 +347,7 @@ test_dropped_thumbnail (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (gdk_pixbuf_get_width (saved), ==, 20);
   g_assert_cmpint (gdk_pixbuf_get_height (saved), ==, 20);
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/files/seen.png"), ==, 1);
 }
 
 /* A local original is read with the same bound as a download: one byte over it fails the
@@ -368,7 +369,7 @@ test_local_original_bounded (Fixture *fixture, gconstpointer data)
   closed = close (fd);
   g_assert_cmpint (truncated, ==, 0);
   g_assert_cmpint (closed, ==, 0);
-  g_ptr_array_add (items, tessera_save_item_new_for_uri (uri, path));
+  g_ptr_array_add (items, tessera_save_item_new_for_uri (uri));
   report = save (fixture->loader, items, fixture->target);
 
   g_assert_cmpuint (report->saved_names->len, ==, 0);
@@ -697,10 +698,6 @@ test_item_for_tile (void)
   item = tessera_save_item_new_for_tile (pasted, FALSE);
   g_assert_cmpstr (item->uri, ==, "https://h/cat.jpg");
   g_assert_null (item->path);
-  g_clear_pointer (&item, tessera_save_item_free);
-  tessera_tile_set_original_path (pasted, "/tmp/kept/1");
-  item = tessera_save_item_new_for_tile (pasted, FALSE);
-  g_assert_cmpstr (item->path, ==, "/tmp/kept/1");
   g_clear_pointer (&item, tessera_save_item_free);
 
   item = tessera_save_item_new_for_tile (local, FALSE);

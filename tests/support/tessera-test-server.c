@@ -212,8 +212,7 @@ connection_send_head (TesseraTestConnection *conn, guint status, const char *con
     g_string_append_printf (head, "Content-Length: %" G_GINT64_FORMAT "\r\n", content_length);
   else
     g_string_append (head, "Transfer-Encoding: chunked\r\n");
-  g_string_append_printf (head, "Connection: %s\r\n",
-                          keep_alive ? "keep-alive" : "close");
+  g_string_append_printf (head, "Connection: %s\r\n", keep_alive ? "keep-alive" : "close");
   g_string_append (head, extra_headers != NULL ? extra_headers : "");
   g_string_append (head, "\r\n");
 

@@ -46,8 +46,7 @@ void tessera_test_server_reset_counters (TesseraTestServer *server);
  * @request_headers maps lower-case header names to their values. */
 typedef gboolean (*TesseraTestHandler) (const char *path, const char *query,
                                         GHashTable *request_headers, guint *status,
-                                        const char **content_type, GString *headers,
-                                        GBytes **body,
+                                        const char **content_type, GString *headers, GBytes **body,
                                         gpointer user_data);
 void tessera_test_server_add_handler (TesseraTestServer *server, const char *prefix,
                                       TesseraTestHandler handler, gpointer user_data);

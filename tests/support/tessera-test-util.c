@@ -187,6 +187,22 @@ tessera_test_loader_new (guint n_jobs)
   return tessera_loader_new (n_jobs, &limits);
 }
 
+TesseraCache *
+tessera_test_cache_new (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("tessera-cache-XXXXXX", &error);
+  TesseraCache *cache;
+
+  g_assert_no_error (error);
+  cache = tessera_cache_new (dir, TESSERA_CACHE_DEFAULT_MAX_BYTES, &error);
+  g_assert_no_error (error);
+  /* Run last first: the tree goes, then its name. */
+  g_test_queue_free (dir);
+  g_test_queue_destroy ((GDestroyNotify) tessera_test_remove_tree, dir);
+  return cache;
+}
+
 const char *
 tessera_test_imgur_fixtures (void)
 {

@@ -54,6 +54,9 @@ gboolean tessera_test_wait_for_in_flight (TesseraTestServer *server, guint n, gu
 void tessera_test_fast_limits (TesseraFetchLimits *limits);
 /* A loader (transfer full) with @n_jobs workers and tessera_test_fast_limits(). */
 TesseraLoader *tessera_test_loader_new (guint n_jobs);
+/* A cache (transfer full) of the default size in a new temporary folder, removed when the
+ * test case ends. */
+TesseraCache *tessera_test_cache_new (void);
 
 /* Pages of Imgur's hot/viral/day gallery on @server from the fixtures in @fixtures_dir:
  * page 0 the captured hot page (183 posts), page 1 a page of newer shapes, page 2 empty;

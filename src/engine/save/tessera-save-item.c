@@ -9,7 +9,7 @@
 #include "tessera-util.h"
 
 TesseraSaveItem *
-tessera_save_item_new_for_uri (const char *uri, const char *original_path)
+tessera_save_item_new_for_uri (const char *uri)
 {
   TesseraSaveItem *item;
 
@@ -17,9 +17,7 @@ tessera_save_item_new_for_uri (const char *uri, const char *original_path)
 
   item = g_new0 (TesseraSaveItem, 1);
   item->uri = g_strdup (uri);
-  if (original_path != NULL)
-    item->path = g_strdup (original_path);
-  else if (tessera_uri_is_file (uri))
+  if (tessera_uri_is_file (uri))
     item->path = g_filename_from_uri (uri, NULL, NULL);
   return item;
 }
@@ -61,25 +59,20 @@ tessera_save_item_new_for_tile (TesseraTile *tile, gboolean thumbnail)
   if (thumbnail)
     {
       GdkTexture *texture = tessera_tile_get_texture (tile);
-      const char *original_path = tessera_tile_get_original_path (tile);
 
-      if (texture == NULL && (original_path == NULL || tessera_tile_get_picture_px (tile) == 0))
+      if (texture == NULL
+          && (!tessera_tile_get_original_kept (tile) || tessera_tile_get_picture_px (tile) == 0))
         return NULL;
-      item = g_new0 (TesseraSaveItem, 1);
-      item->uri = g_strdup (tessera_tile_get_uri (tile));
+      item = tessera_save_item_new_for_uri (tessera_tile_get_uri (tile));
       if (texture != NULL)
         item->texture = g_object_ref (texture);
       else
-        {
-          item->path = g_strdup (original_path);
-          item->thumbnail_px = tessera_tile_get_picture_px (tile);
-        }
+        item->thumbnail_px = tessera_tile_get_picture_px (tile);
       return item;
     }
   if (tessera_tile_get_id (tile) != NULL)
     return new_for_post (tile);
-  return tessera_save_item_new_for_uri (tessera_tile_get_uri (tile),
-                                        tessera_tile_get_original_path (tile));
+  return tessera_save_item_new_for_uri (tessera_tile_get_uri (tile));
 }
 
 void

@@ -20,12 +20,11 @@
 #include "tessera-error.h"
 #include "tessera-save-name.h"
 #include "tessera-save.h"
+#include "tessera-util.h"
 
-#define TEMP_TEMPLATE     ".tessera-save-XXXXXX"
-#define FILE_MODE         0644
-#define FOLDER_MODE       0755
-/* A cancel is noticed between chunks: a big file stops within one. */
-#define WRITE_CHUNK_BYTES (1024 * 1024)
+#define TEMP_TEMPLATE ".tessera-save-XXXXXX"
+#define FILE_MODE     0644
+#define FOLDER_MODE   0755
 
 static void
 set_errno_error (GError **error, int saved_errno, const char *name)
@@ -47,66 +46,6 @@ set_errno_error (GError **error, int saved_errno, const char *name)
       why = g_strerror (saved_errno);
     }
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("Could not save “%s”: %s"), name, why);
-}
-
-/* Every byte, or FALSE with errno set (ECANCELED, which the caller reports as
- * G_IO_ERROR_CANCELLED, when @cancellable is cancelled). */
-static gboolean
-write_all (int fd, const guint8 *data, gsize len, GCancellable *cancellable)
-{
-  while (len > 0)
-    {
-      ssize_t written;
-
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          errno = ECANCELED;
-          return FALSE;
-        }
-      written = write (fd, data, MIN (len, WRITE_CHUNK_BYTES));
-      if (written < 0 && errno == EINTR)
-        continue;
-      if (written <= 0)
-        {
-          if (written == 0)
-            errno = EIO;
-          return FALSE;
-        }
-      data += written;
-      len -= (gsize) written;
-    }
-  return TRUE;
-}
-
-/* The bytes in a hidden file of @dir, flushed and closed; its path, or NULL with errno set
- * and no file left. */
-static char *
-write_temporary (const char *dir, GBytes *bytes, GCancellable *cancellable)
-{
-  g_autofree char *path = g_build_filename (dir, TEMP_TEMPLATE, NULL);
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-  int fd = g_mkstemp_full (path, O_WRONLY | O_CLOEXEC, FILE_MODE);
-  gboolean written;
-  int saved_errno;
-
-  if (fd < 0)
-    return NULL;
-  written = write_all (fd, data, len, cancellable) && fsync (fd) == 0;
-  saved_errno = errno;
-  /* Closed once whatever happens: after a failed close the number may already belong to
-   * another thread's new socket or file. A failed close can mean lost data, so the file
-   * does not count then. */
-  if (close (fd) != 0 && written)
-    {
-      written = FALSE;
-      saved_errno = errno;
-    }
-  if (written)
-    return g_steal_pointer (&path);
-  g_unlink (path);
-  errno = saved_errno;
-  return NULL;
 }
 
 /* Links @temp to @target unless @target exists: 0, or -1 with errno (EEXIST when taken). */
@@ -153,7 +92,7 @@ tessera_save_write_unique (const char *dir, const char *name, GBytes *bytes,
 
   TESSERA_ASSERT_WORKER_THREAD ();
 
-  if ((temp = write_temporary (dir, bytes, cancellable)) == NULL)
+  if ((temp = tessera_write_temporary (dir, TEMP_TEMPLATE, bytes, FILE_MODE, cancellable)) == NULL)
     {
       saved_errno = errno;
       if (!g_cancellable_set_error_if_cancelled (cancellable, error))

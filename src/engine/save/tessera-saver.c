@@ -230,14 +230,15 @@ original_bytes (SaveJob *job, GError **error)
 
   if (g_cancellable_set_error_if_cancelled (job->run->cancellable, error))
     return NULL;
-  if (job->bytes != NULL)
-    return g_bytes_ref (job->bytes);
   if (job->item->texture != NULL)
     return encode_png (job->item->texture, error);
-  /* The same bound as a download: a local file is read whole, so it must fit. */
-  bytes = tessera_read_file_bounded (job->item->path,
-                                     tessera_loader_get_max_bytes (job->run->saver->loader),
-                                     job->run->cancellable, error);
+  if (job->bytes != NULL)
+    bytes = g_bytes_ref (job->bytes);
+  else
+    /* The same bound as a download: a local file is read whole, so it must fit. */
+    bytes = tessera_read_file_bounded (job->item->path,
+                                       tessera_loader_get_max_bytes (job->run->saver->loader),
+                                       job->run->cancellable, error);
   if (bytes == NULL || job->item->thumbnail_px == 0)
     return g_steal_pointer (&bytes);
   /* A thumbnail whose picture was dropped: made again as the gallery made it. */
@@ -346,7 +347,12 @@ start_job (SaveJob *job)
 {
   const TesseraSaveItem *item = job->item;
   TesseraSaver *saver = job->run->saver;
-  TesseraDataJob download = { NULL, keep_original, NULL, NULL, (GDestroyNotify) g_bytes_unref };
+  /* The bytes the gallery showed, from the cache, else a download (kept for next time). */
+  TesseraDataJob download = {
+    .parse = keep_original,
+    .payload_free = (GDestroyNotify) g_bytes_unref,
+    .cache_mode = TESSERA_CACHE_MODE_KEPT,
+  };
 
   if (item->failure != NULL)
     {
