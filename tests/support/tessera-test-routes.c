@@ -19,6 +19,7 @@
 #define ENDLESS_CHUNK_BYTES   (64 * 1024)
 #define ENDLESS_LIMIT_BYTES   ((guint64) 2 << 30)
 #define DEFAULT_LIST_LINES    10
+#define TESSERA_TEST_LAST_MODIFIED "Mon, 02 Nov 2026 10:00:00 GMT"
 #define MAX_LIST_LINES        100000
 
 typedef TesseraTestReply (*RouteFunc) (TesseraTestConnection *conn, TesseraTestRequest *req,
@@ -71,7 +72,35 @@ image_format_for (const char *extension)
   return NULL;
 }
 
-/* /img/<name>.{png,jpg,gif}?w=W&h=H&seed=S */
+/* What caches see of /img/: ?cc=VALUE sends "Cache-Control: VALUE"; ?etag=TAG sends
+ * ETag "TAG" and answers a matching If-None-Match with a 304; ?lm sends a fixed
+ * Last-Modified and answers that If-Modified-Since with a 304. TRUE for a 304. */
+static gboolean
+answer_validators (TesseraTestRequest *req, TesseraTestResponse *resp)
+{
+  const char *control = g_hash_table_lookup (req->params, "cc");
+  const char *etag = g_hash_table_lookup (req->params, "etag");
+  const char *if_none_match = g_hash_table_lookup (req->headers, "if-none-match");
+  const char *if_modified_since = g_hash_table_lookup (req->headers, "if-modified-since");
+  g_autofree char *quoted = etag ? g_strdup_printf ("\"%s\"", etag) : NULL;
+  gboolean not_modified = FALSE;
+
+  if (control != NULL)
+    g_string_append_printf (resp->headers, "Cache-Control: %s\r\n", control);
+  if (quoted != NULL)
+    {
+      g_string_append_printf (resp->headers, "ETag: %s\r\n", quoted);
+      not_modified = g_strcmp0 (if_none_match, quoted) == 0;
+    }
+  if (g_hash_table_contains (req->params, "lm"))
+    {
+      g_string_append (resp->headers, "Last-Modified: " TESSERA_TEST_LAST_MODIFIED "\r\n");
+      not_modified = not_modified || g_strcmp0 (if_modified_since, TESSERA_TEST_LAST_MODIFIED) == 0;
+    }
+  return not_modified;
+}
+
+/* /img/<name>.{png,jpg,gif}?w=W&h=H&seed=S, with answer_validators ()'s parameters */
 static TesseraTestReply
 route_image (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
              TesseraTestResponse *resp)
@@ -83,6 +112,8 @@ route_image (TesseraTestConnection *conn, TesseraTestRequest *req, const char *r
 
   if (dot == NULL || dot == rest || strchr (rest, '/') != NULL)
     return _tessera_test_reply_status (resp, 404);
+  if (answer_validators (req, resp))
+    return _tessera_test_reply_bytes (resp, 304, NULL, g_bytes_new (NULL, 0));
   if (g_str_equal (dot + 1, "gif"))
     return _tessera_test_reply_bytes (resp, 200, "image/gif", tessera_test_make_gif ());
   format = image_format_for (dot + 1);

@@ -35,6 +35,7 @@ struct _TesseraTestServer
   guint n_requests;
   guint in_flight;
   guint max_in_flight;
+  guint n_not_modified;
   GHashTable *path_counts;  /* path -> count */
   GHashTable *retry_counts; /* /retry key -> count */
   GHashTable *fixtures;     /* exact path -> TesseraTestFixture */

@@ -565,6 +565,12 @@ connection_answer (TesseraTestConnection *conn, TesseraTestRequest *req)
   else
     action = dispatch_request (conn, req, &resp);
 
+  if (action == TESSERA_TEST_REPLY_SEND && resp.status == 304)
+    {
+      g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&conn->server->lock);
+
+      conn->server->n_not_modified++;
+    }
   switch (action)
     {
     case TESSERA_TEST_REPLY_SEND:
@@ -878,6 +884,14 @@ tessera_test_server_get_requests (TesseraTestServer *server)
 }
 
 guint
+tessera_test_server_get_not_modified (TesseraTestServer *server)
+{
+  g_return_val_if_fail (server != NULL, 0);
+
+  return server_read_counter (server, &server->n_not_modified);
+}
+
+guint
 tessera_test_server_get_max_in_flight (TesseraTestServer *server)
 {
   g_return_val_if_fail (server != NULL, 0);
@@ -915,6 +929,7 @@ tessera_test_server_reset_counters (TesseraTestServer *server)
   locker = g_mutex_locker_new (&server->lock);
   server->n_connections = 0;
   server->n_requests = 0;
+  server->n_not_modified = 0;
   server->max_in_flight = server->in_flight;
   g_hash_table_remove_all (server->path_counts);
   g_hash_table_remove_all (server->retry_counts);
