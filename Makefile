@@ -16,7 +16,7 @@ LINTERS  := cppcheck
 # runs the driver, ImageMagick keeps a screenshot after End.
 BENCH_PACKAGES := xdotool python3 imagemagick
 # Which scenarios `make bench` runs: A, B, C or a comma-separated list (`make bench BENCH=A`).
-BENCH ?= A,B,C
+BENCH ?= A,B,C,D
 BENCH_PROBE := $(BUILDDIR)/bench/tessera-bench-probe.so
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""run-bench.py: Tessera's loading benchmark (issue 10), in a real window under Xvfb
+"""run-bench.py: Tessera's loading benchmark (issues 10 and 11), in a real window under Xvfb
 
-    /usr/bin/python3 bench/run-bench.py [--build=build] [--scenarios=A,B,C] [--renderers=cairo,default]
+    /usr/bin/python3 bench/run-bench.py [--build=build] [--scenarios=A,B,C,D] [--renderers=cairo,default]
 
 `make bench` runs it (`make bench BENCH=A` for one scenario). Every scenario runs the app
 from the build tree with --jobs=8, --stats and --exit-when-done against the project's own
 test server on 127.0.0.1, once with GSK_RENDERER=cairo and once with GTK's default renderer
 (software GL under Xvfb), and with bench/tessera-bench-probe.c preloaded to time the main
-loop from outside the app's code. It prints a Markdown table and writes it to
+loop from outside the app's code. Every run has a disk cache of its own (XDG_CACHE_HOME), empty
+but for scenario D, which opens the URLs a first time to fill it and then measures the second
+visit. It prints a Markdown table and writes it to
 bench/results/latest.md; each run's stats, probe report and log stay in BUILD/bench/runs/.
 
 The app gets a private Xvfb and a private session bus (so accessibility is on, as on a
@@ -25,6 +27,7 @@ import platform
 import re
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,6 +48,9 @@ SCREEN = "1280x1024x24"
 TARGET_END_MS = 300
 TARGET_RSS_MIB = 300
 TARGET_GAP_MS = 16
+TARGET_WARM_SPREAD_MS = 500  # issue 11: all tiles within this of the first, from the cache
+# Scenario D's URLs say what Imgur's images say: keep for a year.
+WARM_QUERY = "&cc=max-age%3D31536000"
 
 # The grid's geometry, to name the tiles on the last screen (the app does not expose which
 # tiles are visible). Tile side from ui/tessera-tile-widget.h; 4 px padding around each cell
@@ -71,12 +77,15 @@ class Scenario:
     press_end_after_s: float | None
     timeout_s: int
     about: str
+    warm: bool = False  # measured on the second visit, its cache filled by a first
 
 
 SCENARIOS = {
     "A": Scenario("A", 1000, 100, 2.5, 180, "1,000 URLs, 100 ms latency, End pressed 2.5 s after the window appears"),
     "B": Scenario("B", 1000, 20, None, 180, "1,000 URLs, 20 ms latency"),
     "C": Scenario("C", 10000, 2, None, 400, "10,000 URLs, 2 ms latency"),
+    "D": Scenario("D", 1000, 100, None, 180, "the 1,000 URLs of A (100 ms latency) opened a second time: "
+                  "a warm disk cache", warm=True),
 }
 
 
@@ -93,6 +102,8 @@ class Run:
     grid: str = ""
     last_screen_ms: float | None = None  # from End to the last of them done
     all_done_ms: float | None = None
+    first_tile_ms: float | None = None
+    image_requests: int | None = None  # made by the app during the measured run
     loaded: int = 0
     failed: int = 0
     peak_rss_mib: float | None = None
@@ -172,8 +183,15 @@ def start_server(children, build, latency_ms, log):
     return server, base
 
 
-def image_url(base, name, seed):
-    return f"{base}/img/{name}.jpg?w={IMAGE_W}&h={IMAGE_H}&seed={seed}"
+def image_url(base, name, seed, query=""):
+    return f"{base}/img/{name}.jpg?w={IMAGE_W}&h={IMAGE_H}&seed={seed}{query}"
+
+
+def server_requests(base):
+    """What the server has answered so far, this question excluded."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{base}/server-stats", timeout=30) as response:
+        return int(response.read().decode().split()[1]) - 1
 
 
 def warm_server(base):
@@ -188,12 +206,12 @@ def warm_server(base):
         list(pool.map(fetch, range(DISTINCT_SEEDS)))
 
 
-def app_env(display, bus, build):
+def app_env(display, bus, build, cache_home):
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}  # 127.0.0.1 only
     env.pop("WAYLAND_DISPLAY", None)
     env.pop("GSK_RENDERER", None)
     env.update(DISPLAY=display, DBUS_SESSION_BUS_ADDRESS=bus, GDK_BACKEND="x11", GSETTINGS_BACKEND="memory",  # default window size
-               GSETTINGS_SCHEMA_DIR=os.path.join(build, "data"))
+               GSETTINGS_SCHEMA_DIR=os.path.join(build, "data"), XDG_CACHE_HOME=cache_home)
     return env
 
 
@@ -299,19 +317,34 @@ def main_loop_figures(run, probe, start_ms, end_ms):
         run.ticks_per_s = sum(buckets[first:last]) / ((last - first) / 10)
 
 
-def measure(run, tmp, build, display, bus, children, tile_px):
+def fill_cache(scenario, tmp, build, display, bus, children, cache_home):
+    """Scenario D's first visit, not measured: the app loads every URL into its cache."""
+    argv = [os.path.join(build, "src/app/tessera"), f"--jobs={JOBS}", "--exit-when-done", urls_path(tmp, scenario)]
+    with open(os.path.join(tmp, f"{scenario.name}-fill.log"), "wb") as log:
+        proc = children.start(argv, env=app_env(display, bus, build, cache_home), stdout=log,
+                              stderr=subprocess.STDOUT, cwd=tmp)
+        try:
+            status, _, timed_out = wait_for_exit(proc, scenario.timeout_s, lambda: None)
+        finally:
+            children.stop(proc)
+    if timed_out or status != 0:
+        raise RuntimeError(f"filling the cache: exit status {status}")
+
+
+def measure(run, tmp, build, display, bus, children, tile_px, base, cache_home):
     scenario = run.scenario
     tag = f"{scenario.name}-{run.renderer}"
     stats_path = os.path.join(tmp, f"{tag}-stats.json")
     probe_path = os.path.join(tmp, f"{tag}-probe")
     log_path = os.path.join(tmp, f"{tag}.log")
-    urls = os.path.join(tmp, f"urls-{scenario.tiles}.txt")
-    env = app_env(display, bus, build)
+    urls = urls_path(tmp, scenario)
+    env = app_env(display, bus, build, cache_home)
     if run.renderer != "default":
         env["GSK_RENDERER"] = run.renderer
     env.update(LD_PRELOAD=os.path.join(build, "bench/tessera-bench-probe.so"), TESSERA_BENCH_PROBE_OUT=probe_path)
     argv = [os.path.join(build, "src/app/tessera"), f"--jobs={JOBS}", f"--stats={stats_path}", "--exit-when-done", urls]
 
+    requests_before = server_requests(base)
     with open(log_path, "wb") as log:
         proc = children.start(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
         try:
@@ -339,6 +372,8 @@ def measure(run, tmp, build, display, bus, children, tile_px):
         finally:
             children.stop(proc)
 
+    # Less the question asked before the run, which the count after it includes.
+    run.image_requests = server_requests(base) - requests_before - 1
     with open(log_path, errors="replace") as log:
         run.warnings = sum(1 for line in log if "WARNING" in line or "CRITICAL" in line)
     run.exit_status = "timed out" if timed_out else ("0" if status == 0 else str(status))
@@ -354,6 +389,7 @@ def measure(run, tmp, build, display, bus, children, tile_px):
     run.window_ms = (window_us - start_us) / 1000
     run.loaded, run.failed = stats["loaded"], stats["failed"]
     run.all_done_ms = stats["all_tiles_ms"]
+    run.first_tile_ms = stats["first_tile_ms"]
     done = [item.get("done_ms") for item in stats["items"]]
     if end_us is not None:
         run.end_ms = (end_us - start_us) / 1000
@@ -379,6 +415,10 @@ def targets(run):
     if name == "C":
         asked.append(f"peak RSS ≤ {TARGET_RSS_MIB} MB")
         met.append(run.peak_rss_mib is not None and run.peak_rss_mib <= TARGET_RSS_MIB)
+    if name == "D":
+        spread = None if None in (run.all_done_ms, run.first_tile_ms) else run.all_done_ms - run.first_tile_ms
+        asked.append(f"0 image requests; all tiles ≤ {TARGET_WARM_SPREAD_MS} ms after the first")
+        met.append(run.image_requests == 0 and spread is not None and spread <= TARGET_WARM_SPREAD_MS)
     if name in ("B", "C") and cairo:
         asked.append(f"largest gap ≤ {TARGET_GAP_MS} ms")
         met.append(run.largest_gap_ms is not None and run.largest_gap_ms <= TARGET_GAP_MS)
@@ -388,8 +428,9 @@ def targets(run):
 
 
 def table(runs):
-    head = ["Scenario", "Renderer", "Loaded / failed", "Window mapped", "All tiles done", "Last screen after End",
-            "Peak RSS", "Largest gap while loading", "Gaps > 16 ms", "Main-loop ticks/s", "Target (issue 10)", "Met"]
+    head = ["Scenario", "Renderer", "Loaded / failed", "Image requests", "Window mapped", "First tile",
+            "All tiles done", "Last screen after End", "Peak RSS", "Largest gap while loading", "Gaps > 16 ms",
+            "Main-loop ticks/s", "Target (issues 10, 11)", "Met"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for run in runs:
         scenario = run.scenario
@@ -401,8 +442,10 @@ def table(runs):
             after_end = f"{fmt(run.last_screen_ms, ' ms')} (last {len(run.last_screen)} tiles)"
         asked, met = targets(run)
         loaded = f"{run.loaded:,} / {run.failed:,}" if run.error is None else f"**run failed**: {run.error}"
-        cells = [f"{scenario.name}: {scenario.tiles:,} at {scenario.latency_ms} ms", renderer, loaded,
-                 fmt(run.window_ms, " ms"), fmt(None if run.all_done_ms is None else run.all_done_ms / 1000, " s", 1),
+        visit = ", second visit" if scenario.warm else ""
+        cells = [f"{scenario.name}: {scenario.tiles:,} at {scenario.latency_ms} ms{visit}", renderer, loaded,
+                 fmt(run.image_requests), fmt(run.window_ms, " ms"), fmt(run.first_tile_ms, " ms"),
+                 fmt(None if run.all_done_ms is None else run.all_done_ms / 1000, " s", 1),
                  after_end, fmt(run.peak_rss_mib, " MB"), fmt(run.largest_gap_ms, " ms"), fmt(run.gaps_over_frame),
                  fmt(run.ticks_per_s), asked, met if run.error is None else "—"]
         lines.append("| " + " | ".join(cells) + " |")
@@ -489,10 +532,21 @@ def tile_size(source):
         return int(re.search(r"#define TESSERA_TILE_SIZE\s+(\d+)", header.read()).group(1))
 
 
-def write_urls(tmp, base, n):
-    with open(os.path.join(tmp, f"urls-{n}.txt"), "w") as urls:
-        for i in range(n):
-            urls.write(image_url(base, f"t{i}", i % DISTINCT_SEEDS) + "\n")
+def urls_path(tmp, scenario):
+    return os.path.join(tmp, f"urls-{scenario.name}.txt")
+
+
+def write_urls(tmp, base, scenario):
+    query = WARM_QUERY if scenario.warm else ""
+    with open(urls_path(tmp, scenario), "w") as urls:
+        for i in range(scenario.tiles):
+            urls.write(image_url(base, f"t{i}", i % DISTINCT_SEEDS, query) + "\n")
+
+
+def empty_folder(path):
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
 
 
 def run_all(args, children, runs):
@@ -506,12 +560,24 @@ def run_all(args, children, runs):
         with open(os.path.join(tmp, f"{name}-server.log"), "wb") as server_log:
             server, base = start_server(children, args.build, scenario.latency_ms, server_log)
             warm_server(base)
-            write_urls(tmp, base, scenario.tiles)
+            write_urls(tmp, base, scenario)
+            cache_home = empty_folder(os.path.join(tmp, f"{name}-cache"))
+            fill_error = None
+            if scenario.warm:
+                print(f"{name}: filling the cache…", file=sys.stderr, flush=True)
+                try:
+                    fill_cache(scenario, tmp, args.build, display, bus, children, cache_home)
+                except (RuntimeError, OSError) as error:
+                    fill_error = str(error)
             for renderer in args.renderers:
                 run = Run(scenario, renderer)
                 print(f"{name} ({scenario.about}), renderer {renderer}…", file=sys.stderr, flush=True)
+                if not scenario.warm:
+                    empty_folder(cache_home)
                 try:
-                    measure(run, tmp, args.build, display, bus, children, tile_px)
+                    if fill_error is not None:
+                        raise RuntimeError(fill_error)
+                    measure(run, tmp, args.build, display, bus, children, tile_px, base, cache_home)
                 except (RuntimeError, OSError, KeyError, ValueError, subprocess.CalledProcessError) as error:
                     run.error = str(error)
                 runs.append(run)
@@ -519,9 +585,9 @@ def run_all(args, children, runs):
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="Tessera's loading benchmark (issue 10)")
+    parser = argparse.ArgumentParser(description="Tessera's loading benchmark (issues 10 and 11)")
     parser.add_argument("--build", default="build", help="the meson build directory")
-    parser.add_argument("--scenarios", default="A,B,C", help="comma-separated, of A, B, C")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, of A, B, C, D")
     parser.add_argument("--renderers", default=",".join(RENDERERS), help="comma-separated, of cairo, default")
     parser.add_argument("--output", default="bench/results/latest.md", help="where the Markdown report goes")
     parser.add_argument("--command", help="the command to name in the report (default: this one)")
@@ -531,7 +597,7 @@ def parse_args():
     args.renderers = [r.strip() for r in args.renderers.split(",") if r.strip()]
     for name in args.scenarios:
         if name not in SCENARIOS:
-            parser.error(f"no scenario {name} (A, B or C)")
+            parser.error(f"no scenario {name} (one of {', '.join(SCENARIOS)})")
     for renderer in args.renderers:
         if renderer not in RENDERERS:
             parser.error(f"no renderer {renderer} (cairo or default)")

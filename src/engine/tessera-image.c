@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <cairo.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
 
@@ -105,6 +106,7 @@ static const FormatInfo format_infos[] = {
 typedef struct
 {
   guint tile_px;
+  TesseraImageFormat format;
   guint width;
   guint height;
   gboolean too_large;
@@ -383,6 +385,16 @@ set_out_of_memory_error (GError **error)
                        _ ("Not enough memory to decode the image"));
 }
 
+/* libjpeg's smallest scaled decode: an eighth of each side. */
+#define JPEG_MAX_DENOMINATOR 8
+
+/* @side divided by @denominator, rounded up, as libjpeg sizes a scaled decode. */
+static int
+scale_side_up (guint side, guint denominator)
+{
+  return (int) ((side + denominator - 1) / denominator);
+}
+
 /* @side scaled by @num / @den, rounded. */
 static int
 scale_side (guint side, guint num, guint den)
@@ -407,11 +419,28 @@ on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer user_
       return;
     }
 
-  /* Shrink so the shorter side becomes the tile; both sides stay at least tile_px >= 1. */
   shorter = MIN (request->width, request->height);
-  if (shorter > request->tile_px)
-    gdk_pixbuf_loader_set_size (loader, scale_side (request->width, request->tile_px, shorter),
-                                scale_side (request->height, request->tile_px, shorter));
+  if (shorter <= request->tile_px)
+    return;
+  /* libjpeg decodes at 1/2, 1/4 or 1/8 of the size for less than the whole: ask for the
+   * smallest of those that still covers the tile, exactly, so the loader does not scale
+   * as well; crop_to_tile () scales once, the square only. */
+  if (request->format == TESSERA_IMAGE_FORMAT_JPEG)
+    {
+      guint denominator = 1;
+
+      while (denominator < JPEG_MAX_DENOMINATOR
+             && (shorter + denominator * 2 - 1) / (denominator * 2) >= request->tile_px)
+        denominator *= 2;
+      if (denominator > 1)
+        gdk_pixbuf_loader_set_size (loader, scale_side_up (request->width, denominator),
+                                    scale_side_up (request->height, denominator));
+      return;
+    }
+  /* Others decode whole anyway: shrink so the shorter side becomes the tile; both sides
+   * stay at least tile_px >= 1. */
+  gdk_pixbuf_loader_set_size (loader, scale_side (request->width, request->tile_px, shorter),
+                              scale_side (request->height, request->tile_px, shorter));
 }
 
 static GdkPixbufLoader *
@@ -441,7 +470,7 @@ load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, g
 {
   g_autoptr (GdkPixbufLoader) loader = NULL;
   g_autoptr (GError) local_error = NULL;
-  SizeRequest request = { .tile_px = tile_px };
+  SizeRequest request = { .tile_px = tile_px, .format = format };
   GdkPixbuf *frame;
   GdkPixbuf *upright;
   gboolean loaded;
@@ -481,23 +510,94 @@ load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, g
   return upright;
 }
 
-/* The centre square, shrunk to @tile_px but never enlarged. */
-static GdkPixbuf *
+/* RGB rows of @pixbuf as cairo's RGB24 (xRGB in native order) rows of @surface. */
+static void
+copy_rgb_rows (GdkPixbuf *pixbuf, cairo_surface_t *surface)
+{
+  const guint8 *pixels = gdk_pixbuf_read_pixels (pixbuf);
+  int rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+  int channels = gdk_pixbuf_get_n_channels (pixbuf);
+  int width = gdk_pixbuf_get_width (pixbuf);
+  int height = gdk_pixbuf_get_height (pixbuf);
+  guint8 *rows = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+
+  cairo_surface_flush (surface);
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *in = pixels + (gsize) y * (gsize) rowstride;
+      guint32 *out = (guint32 *) (gpointer) (rows + (gsize) y * (gsize) stride);
+
+      for (int x = 0; x < width; x++, in += channels)
+        out[x] = 0xff000000u | ((guint32) in[0] << 16) | ((guint32) in[1] << 8) | in[2];
+    }
+  cairo_surface_mark_dirty (surface);
+}
+
+/* @square (opaque) shrunk to @target by less than half, with cairo's bilinear filter: at
+ * such a ratio it skips no pixel, and pixman does it several times faster than
+ * gdk-pixbuf. */
+static GdkTexture *
+scale_opaque (GdkPixbuf *square, int target, GError **error)
+{
+  int side = gdk_pixbuf_get_width (square);
+  cairo_surface_t *source = cairo_image_surface_create (CAIRO_FORMAT_RGB24, side, side);
+  cairo_surface_t *tile = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, target, target);
+  g_autoptr (GBytes) pixels = NULL;
+  GdkTexture *texture = NULL;
+  cairo_t *cr;
+
+  if (cairo_surface_status (source) == CAIRO_STATUS_SUCCESS
+      && cairo_surface_status (tile) == CAIRO_STATUS_SUCCESS)
+    {
+      copy_rgb_rows (square, source);
+      cr = cairo_create (tile);
+      cairo_scale (cr, (double) target / side, (double) target / side);
+      cairo_set_source_surface (cr, source, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_BILINEAR);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+      cairo_surface_flush (tile);
+      pixels = g_bytes_new (cairo_image_surface_get_data (tile),
+                            (gsize) cairo_image_surface_get_stride (tile) * (gsize) target);
+      /* GDK's default layout is cairo's ARGB32. */
+      texture = gdk_memory_texture_new (target, target, GDK_MEMORY_DEFAULT, pixels,
+                                        (gsize) cairo_image_surface_get_stride (tile));
+    }
+  else
+    set_out_of_memory_error (error);
+  cairo_surface_destroy (source);
+  cairo_surface_destroy (tile);
+  return texture;
+}
+
+/* The centre square, shrunk to @tile_px but never enlarged, as a texture. */
+static GdkTexture *
 crop_to_tile (GdkPixbuf *pixbuf, guint tile_px, GError **error)
 {
   g_autoptr (GdkPixbuf) square = NULL;
+  g_autoptr (GdkPixbuf) tile = NULL;
   int width = gdk_pixbuf_get_width (pixbuf);
   int height = gdk_pixbuf_get_height (pixbuf);
   int side = MIN (width, height);
   int target = (int) MIN ((guint) side, tile_px);
-  GdkPixbuf *tile;
 
   square = gdk_pixbuf_new_subpixbuf (pixbuf, (width - side) / 2, (height - side) / 2, side, side);
-  /* Scaling, even at 1:1, also copies the square out of the larger parent buffer. */
-  tile = gdk_pixbuf_scale_simple (square, target, target, GDK_INTERP_BILINEAR);
+  /* What a JPEG decoded at a fraction of its size leaves. */
+  if (target < side && side < 2 * target && !gdk_pixbuf_get_has_alpha (pixbuf))
+    return scale_opaque (square, target, error);
+  if (target < side)
+    tile = gdk_pixbuf_scale_simple (square, target, target, GDK_INTERP_BILINEAR);
+  else if ((tile = gdk_pixbuf_new (GDK_COLORSPACE_RGB, gdk_pixbuf_get_has_alpha (pixbuf), 8, target,
+                                   target)))
+    /* Only copied out of the larger buffer: a 1:1 filtered scale costs as much as a real one. */
+    gdk_pixbuf_copy_area (square, 0, 0, side, side, tile, 0, 0);
   if (tile == NULL)
-    set_out_of_memory_error (error);
-  return tile;
+    {
+      set_out_of_memory_error (error);
+      return NULL;
+    }
+  return gdk_texture_new_for_pixbuf (tile);
 }
 
 /* Sniffs the format and refuses, before any decoder runs, what is not an image or is
@@ -533,7 +633,6 @@ GdkTexture *
 tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format, GError **error)
 {
   g_autoptr (GdkPixbuf) upright = NULL;
-  g_autoptr (GdkPixbuf) tile = NULL;
   TesseraImageFormat sniffed;
   gboolean decodable;
   const guint8 *data;
@@ -556,11 +655,7 @@ tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *for
   if (upright == NULL)
     return NULL;
 
-  tile = crop_to_tile (upright, tile_px, error);
-  if (tile == NULL)
-    return NULL;
-
-  return gdk_texture_new_for_pixbuf (tile);
+  return crop_to_tile (upright, tile_px, error);
 }
 
 GdkTexture *

@@ -192,6 +192,49 @@ test_all_loaded_exits_zero (void)
   tessera_test_server_free (server);
 }
 
+/* A person opens a list, quits and opens it again: every tile comes from the disk cache
+ * with no request. --empty-cache then empties it, and the next run downloads again. */
+static void
+test_second_run_from_cache (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *cache_home = g_dir_make_tmp ("tessera-cli-cache-XXXXXX", NULL);
+  g_autofree char *cache_dir = g_build_filename (cache_home, "tessera", NULL);
+  g_autofree char *a = tessera_test_server_url (server, "/img/again-a.png?cc=max-age%3D3600");
+  g_autofree char *b = tessera_test_server_url (server, "/img/again-b.jpg?cc=max-age%3D3600");
+  const char *args[] = { "--exit-when-done", a, b, NULL };
+  const char *empty_args[] = { "--empty-cache", NULL };
+
+  for (guint visit = 1; visit <= 2; visit++)
+    {
+      g_auto (Run) run = { cache_home };
+
+      run_tessera (&run, NULL, args);
+      g_assert_cmpint (run.exit_status, ==, 0);
+      g_assert_cmpint (stats_int (&run, "loaded"), ==, 2);
+      g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 2);
+    }
+  g_assert_cmpuint (tessera_test_count_files (cache_dir), ==, 2);
+
+  {
+    g_auto (Run) run = { cache_home };
+
+    run_tessera (&run, NULL, empty_args);
+    g_assert_cmpint (run.exit_status, ==, 0);
+    g_assert_nonnull (strstr (run.stdout_text, "Freed"));
+    g_assert_nonnull (strstr (run.stdout_text, cache_dir));
+    g_assert_cmpuint (tessera_test_count_files (cache_dir), ==, 0);
+  }
+  {
+    g_auto (Run) run = { cache_home };
+
+    run_tessera (&run, NULL, args);
+    g_assert_cmpint (stats_int (&run, "loaded"), ==, 2);
+    g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 4);
+  }
+  tessera_test_remove_tree (cache_home);
+}
+
 /* A command line GApplication cannot parse is a usage error too, with or without
  * --save-to, and what is wrong is said. */
 static void
@@ -614,6 +657,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/cli/exit-when-done-with-stats", test_exit_when_done_with_stats);
   g_test_add_func ("/cli/all-loaded-exits-zero", test_all_loaded_exits_zero);
+  g_test_add_func ("/cli/second-run-from-cache", test_second_run_from_cache);
   g_test_add_func ("/cli/bad-jobs-is-usage-error", test_bad_jobs_is_usage_error);
   g_test_add_func ("/cli/nothing-to-load", test_nothing_to_load);
   g_test_add_func ("/cli/quit-with-downloads-in-flight", test_quit_with_downloads_in_flight);

@@ -10,17 +10,17 @@
 
 #include <string.h>
 
-#define DEFAULT_RETRY_AFTER_S 1
-#define MAX_RETRY_AFTER_S     3600
-#define TRUNCATED_DECLARED    20000
-#define TRUNCATED_SENT        100
-#define TRICKLE_LENGTH        100000
-#define TRICKLE_INTERVAL_MS   1000
-#define ENDLESS_CHUNK_BYTES   (64 * 1024)
-#define ENDLESS_LIMIT_BYTES   ((guint64) 2 << 30)
-#define DEFAULT_LIST_LINES    10
+#define DEFAULT_RETRY_AFTER_S      1
+#define MAX_RETRY_AFTER_S          3600
+#define TRUNCATED_DECLARED         20000
+#define TRUNCATED_SENT             100
+#define TRICKLE_LENGTH             100000
+#define TRICKLE_INTERVAL_MS        1000
+#define ENDLESS_CHUNK_BYTES        (64 * 1024)
+#define ENDLESS_LIMIT_BYTES        ((guint64) 2 << 30)
+#define DEFAULT_LIST_LINES         10
 #define TESSERA_TEST_LAST_MODIFIED "Mon, 02 Nov 2026 10:00:00 GMT"
-#define MAX_LIST_LINES        100000
+#define MAX_LIST_LINES             100000
 
 typedef TesseraTestReply (*RouteFunc) (TesseraTestConnection *conn, TesseraTestRequest *req,
                                        const char *rest, TesseraTestResponse *resp);

@@ -5,7 +5,8 @@
  *                       [--imgur-fixtures DIR [--imgur-client-id ID] [--imgur-rate-limited]]
  *
  * The first line on stdout is the base URL; the server runs until SIGINT or SIGTERM,
- * then prints what it served (connections, requests, most in flight) on stderr.
+ * then prints what it served (connections, requests, most in flight) on stderr. While it
+ * runs, /server-stats answers "requests N": every request so far, that one included.
  * A developer tool, so its messages are not translated.
  */
 
@@ -20,6 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_PORT       65535
 #define MAX_LATENCY_MS (10 * 60 * 1000)
@@ -98,6 +100,19 @@ serve_imgur (TesseraTestServer *server, const char *fixtures, const char *client
                                    NULL);
 }
 
+/* /server-stats, for a benchmark that counts what the app asked for. */
+static gboolean
+answer_stats (const char *path, const char *query, GHashTable *request_headers, guint *status,
+              const char **content_type, GString *headers, GBytes **body, gpointer user_data)
+{
+  g_autofree char *text
+      = g_strdup_printf ("requests %u\n", tessera_test_server_get_requests (user_data));
+
+  *content_type = "text/plain";
+  *body = g_bytes_new (text, strlen (text));
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -142,6 +157,7 @@ main (int argc, char **argv)
   tessera_test_server_set_serve_dir (server, serve_dir);
   if (imgur_fixtures != NULL)
     serve_imgur (server, imgur_fixtures, imgur_client_id, imgur_rate_limited);
+  tessera_test_server_add_handler (server, "/server-stats", answer_stats, server);
 
   if (!announce_url (server))
     return EXIT_FAILURE;
