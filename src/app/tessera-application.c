@@ -24,7 +24,7 @@ struct _TesseraApplication
   GtkApplication parent_instance;
 
   GSettings *settings; /* NULL when the schema is not installed */
-  TesseraCache *cache; /* NULL when its folder cannot be made */
+  TesseraCache *cache;
   TesseraLoader *loader;
   TesseraGallery *gallery;       /* links given on the command line, pasted, dropped */
   TesseraGallery *imgur_gallery; /* Imgur's posts */
@@ -137,15 +137,12 @@ static TesseraCache *
 ensure_cache (TesseraApplication *self)
 {
   g_autofree char *dir = NULL;
-  g_autoptr (GError) error = NULL;
 
   if (self->cache != NULL)
     return self->cache;
   dir = g_build_filename (g_get_user_cache_dir (), TESSERA_CACHE_DIR_NAME, NULL);
-  self->cache = tessera_cache_new (dir, cache_max_bytes (self), &error);
-  if (self->cache == NULL)
-    g_printerr (_ ("Images will not be kept on disk: %s\n"), error->message);
-  else if (self->settings != NULL)
+  self->cache = tessera_cache_new (dir, cache_max_bytes (self));
+  if (self->settings != NULL)
     g_signal_connect_object (self->settings, "changed::" TESSERA_CACHE_SIZE_KEY,
                              G_CALLBACK (on_cache_size_changed), self, 0);
   return self->cache;
@@ -506,8 +503,6 @@ empty_cache (TesseraApplication *self)
   g_autofree char *size = NULL;
   guint64 freed = 0;
 
-  if (cache == NULL)
-    return TESSERA_EXIT_SOME_FAILED;
   if (!tessera_cache_clear (cache, &freed, &error))
     {
       g_printerr ("%s\n", error->message);

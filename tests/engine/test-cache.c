@@ -361,6 +361,27 @@ test_stale_revalidated (void)
   g_assert_cmpuint (tessera_test_server_get_not_modified (server), ==, 6);
 }
 
+/* Offline, a stale entry still shows, unless the server said no-cache; a server that
+ * cannot be reached is not a server that said no. */
+static void
+test_offline_uses_stale (void)
+{
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraCache) cache = tessera_test_cache_new ();
+  g_autoptr (GPtrArray) stale = image_urls (server, 2, "cc=max-age%3D0&etag=v1");
+  g_autoptr (GPtrArray) no_cache = image_urls (server, 1, "cc=no-cache&etag=v1");
+  g_autoptr (TesseraGallery) gallery = NULL;
+
+  load_all (cache, stale);
+  load_all (cache, no_cache);
+  tessera_test_server_free (server);
+
+  load_all (cache, stale);
+  gallery = start_loading (cache, no_cache);
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 30000));
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
+}
+
 /* no-store answers are used once and never written. */
 static void
 test_no_store (void)
@@ -409,11 +430,9 @@ test_two_instances (void)
   g_autoptr (TesseraGallery) first = NULL;
   g_autoptr (TesseraGallery) second = NULL;
   g_autoptr (GPtrArray) urls = image_urls (server, 40, "cc=max-age%3D3600");
-  g_autoptr (GError) error = NULL;
 
-  second_cache = tessera_cache_new (tessera_cache_get_dir (first_cache),
-                                    TESSERA_CACHE_DEFAULT_MAX_BYTES, &error);
-  g_assert_no_error (error);
+  second_cache
+      = tessera_cache_new (tessera_cache_get_dir (first_cache), TESSERA_CACHE_DEFAULT_MAX_BYTES);
   first = start_loading (first_cache, urls);
   second = start_loading (second_cache, urls);
   wait_all_loaded (first, urls);
@@ -469,6 +488,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cache/fresh-no-request", test_fresh_no_request);
   g_test_add_func ("/cache/stale-revalidated", test_stale_revalidated);
   g_test_add_func ("/cache/no-store", test_no_store);
+  g_test_add_func ("/cache/offline-uses-stale", test_offline_uses_stale);
   g_test_add_func ("/cache/corrupt-refetched", test_corrupt_refetched);
   g_test_add_func ("/cache/two-instances", test_two_instances);
   g_test_add_func ("/cache/original-from-cache", test_original_from_cache);

@@ -195,8 +195,7 @@ tessera_test_cache_new (void)
   TesseraCache *cache;
 
   g_assert_no_error (error);
-  cache = tessera_cache_new (dir, TESSERA_CACHE_DEFAULT_MAX_BYTES, &error);
-  g_assert_no_error (error);
+  cache = tessera_cache_new (dir, TESSERA_CACHE_DEFAULT_MAX_BYTES);
   /* Run last first: the tree goes, then its name. */
   g_test_queue_free (dir);
   g_test_queue_destroy ((GDestroyNotify) tessera_test_remove_tree, dir);

@@ -253,6 +253,21 @@ tessera_cache_lookup (TesseraCache *self, const char *url)
   return entry;
 }
 
+/* Makes the folder when missing (at start, or removed since by hand); FALSE with errno. */
+static gboolean
+ensure_folder (TesseraCache *self)
+{
+  return g_mkdir_with_parents (self->dir, DIR_MODE) == 0;
+}
+
+/* @error (G_FILE_ERROR) from errno, saying the cache could not be written. */
+static void
+set_write_error (TesseraCache *self, GError **error, int saved_errno)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+               _ ("Could not write to the cache in “%s”: %s"), self->dir, g_strerror (saved_errno));
+}
+
 static guint64
 file_size (const char *path)
 {
@@ -304,12 +319,11 @@ tessera_cache_store (TesseraCache *self, const TesseraCacheEntry *entry, GError 
 
   contents = encode_entry (entry);
   temp = tessera_write_temporary (self->dir, TEMP_TEMPLATE, contents, ENTRY_MODE, NULL);
+  if (temp == NULL && errno == ENOENT && ensure_folder (self))
+    temp = tessera_write_temporary (self->dir, TEMP_TEMPLATE, contents, ENTRY_MODE, NULL);
   if (temp == NULL)
     {
-      saved_errno = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _ ("Could not write to the cache in “%s”: %s"), self->dir,
-                   g_strerror (saved_errno));
+      set_write_error (self, error, errno);
       return FALSE;
     }
   path = entry_path (self, entry->url);
@@ -319,9 +333,7 @@ tessera_cache_store (TesseraCache *self, const TesseraCacheEntry *entry, GError 
     {
       saved_errno = errno;
       g_unlink (temp);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _ ("Could not write to the cache in “%s”: %s"), self->dir,
-                   g_strerror (saved_errno));
+      set_write_error (self, error, saved_errno);
       return FALSE;
     }
   account (self, g_bytes_get_size (contents), replaced);
@@ -454,6 +466,9 @@ trim_thread (gpointer data)
   g_autoptr (TesseraCache) self = data;
   guint64 max_bytes = tessera_cache_get_max_bytes (self);
 
+  if (!ensure_folder (self))
+    g_warning ("Downloaded images will not be kept: cannot make %s: %s", self->dir,
+               g_strerror (errno));
   tessera_cache_trim (self, max_bytes / 100 * TESSERA_CACHE_TRIM_PERCENT);
   {
     g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
@@ -585,26 +600,18 @@ tessera_cache_init (TesseraCache *self)
 }
 
 TesseraCache *
-tessera_cache_new (const char *dir, guint64 max_bytes, GError **error)
+tessera_cache_new (const char *dir, guint64 max_bytes)
 {
-  g_autoptr (TesseraCache) self = NULL;
+  TesseraCache *self;
 
   g_return_val_if_fail (dir != NULL, NULL);
 
-  if (g_mkdir_with_parents (dir, DIR_MODE) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _ ("Could not make the cache folder “%s”: %s"), dir, g_strerror (saved_errno));
-      return NULL;
-    }
   self = g_object_new (TESSERA_TYPE_CACHE, NULL);
   self->dir = g_strdup (dir);
   self->max_bytes = max_bytes;
-  /* The size is not known until counted: count it now, off this thread. */
+  /* The folder is made, and its size counted, off this thread. */
   g_mutex_lock (&self->lock);
   start_trim_locked (self);
   g_mutex_unlock (&self->lock);
-  return g_steal_pointer (&self);
+  return self;
 }

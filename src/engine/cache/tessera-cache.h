@@ -38,14 +38,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCacheEntry, tessera_cache_entry_free)
 #define TESSERA_TYPE_CACHE (tessera_cache_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraCache, tessera_cache, TESSERA, CACHE, GObject)
 
-/* Returns (transfer full) the cache kept in the folder @dir (a filename; made, mode 0700,
- * when missing), holding at most @max_bytes (0: no entry is ever written). Starts a trim
- * on a thread of its own, which also clears temporary files abandoned by crashed
- * instances. NULL with @error (G_FILE_ERROR) when the folder cannot be made. Any thread,
- * but it makes a folder: the app calls it once at start-up. Every function below may be
- * called from any thread at the same time, and several processes may share @dir: a reader
- * sees a whole entry or none. */
-TesseraCache *tessera_cache_new (const char *dir, guint64 max_bytes, GError **error);
+/* Returns (transfer full) the cache kept in the folder @dir (a filename), holding at most
+ * @max_bytes (0: no entry is ever written). Touches no disk here: a thread of its own makes
+ * the folder (mode 0700) when missing, counts what it holds, trims it to the cap and clears
+ * temporary files abandoned by crashed instances. Every function below may be called from
+ * any thread at the same time, and several processes may share @dir: a reader sees a whole
+ * entry or none. Any thread. */
+TesseraCache *tessera_cache_new (const char *dir, guint64 max_bytes);
 /* The folder (transfer none). */
 const char *tessera_cache_get_dir (TesseraCache *self);
 /* The cap in bytes; a lower one trims at the next write. */

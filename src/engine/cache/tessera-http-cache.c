@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "tessera-engine.h"
+#include "tessera-error.h"
 #include "tessera-http-cache.h"
 
 /* What an entry keeps of a response's headers: what freshness and revalidation need. */
@@ -21,6 +22,7 @@ typedef struct
 {
   gboolean no_store;
   gboolean no_cache;
+  gboolean must_revalidate;
   gint64 max_age; /* seconds; -1 when not given */
 } CacheControl;
 
@@ -42,7 +44,7 @@ parse_cache_control (GHashTable *headers)
 {
   const char *value = g_hash_table_lookup (headers, "cache-control");
   const char *pragma = g_hash_table_lookup (headers, "pragma");
-  CacheControl control = { FALSE, FALSE, -1 };
+  CacheControl control = { FALSE, FALSE, FALSE, -1 };
   g_auto (GStrv) directives = NULL;
 
   /* HTTP/1.0's way of saying no-cache counts only where Cache-Control is absent. */
@@ -64,6 +66,8 @@ parse_cache_control (GHashTable *headers)
         control.no_store = TRUE;
       else if (g_ascii_strcasecmp (directive, "no-cache") == 0)
         control.no_cache = TRUE;
+      else if (g_ascii_strcasecmp (directive, "must-revalidate") == 0)
+        control.must_revalidate = TRUE;
       else if (g_ascii_strcasecmp (directive, "max-age") == 0 && argument != NULL
                && g_ascii_string_to_signed (g_strstrip (g_strdelimit (argument, "\"", ' ')), 10, 0,
                                             G_MAXINT32, &seconds, NULL))
@@ -211,6 +215,19 @@ keep_response (TesseraCache *cache, const char *url, const TesseraResponse *resp
   return store (cache, entry);
 }
 
+/* Whether a stale @entry may stand in when the server cannot be reached (@error): RFC 9111
+ * allows it unless the server said must-revalidate or no-cache. A refusal by the server (a
+ * status) is an answer, and is never covered up. */
+static gboolean
+may_use_when_offline (const TesseraCacheEntry *entry, const GError *error)
+{
+  CacheControl control = parse_cache_control (entry->headers);
+
+  return (g_error_matches (error, TESSERA_ERROR, TESSERA_ERROR_NETWORK)
+          || g_error_matches (error, TESSERA_ERROR, TESSERA_ERROR_TIMED_OUT))
+         && !control.must_revalidate && !control.no_cache;
+}
+
 /* The entry's bytes as the answer; they are in the cache. */
 static TesseraResponse *
 answer_from_entry (const TesseraCacheEntry *entry, gboolean *kept)
@@ -232,6 +249,8 @@ tessera_http_cache_get (TesseraCache *cache, TesseraFetcher *fetcher, const char
 {
   g_autoptr (TesseraCacheEntry) entry = NULL;
   g_autoptr (TesseraResponse) response = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *local_label = NULL;
   g_auto (GStrv) conditions = NULL;
   gboolean stored;
 
@@ -253,9 +272,19 @@ tessera_http_cache_get (TesseraCache *cache, TesseraFetcher *fetcher, const char
   if (entry != NULL)
     conditions = conditional_headers (entry);
   response = tessera_fetcher_get (fetcher, url, (const char *const *) conditions, cancellable,
-                                  label, error);
+                                  &local_label, &local_error);
+  if (response == NULL && entry != NULL && may_use_when_offline (entry, local_error))
+    {
+      g_debug ("Showing the stale copy of %s: %s", url, local_error->message);
+      return answer_from_entry (entry, kept);
+    }
   if (response == NULL)
-    return NULL;
+    {
+      if (label != NULL)
+        *label = g_steal_pointer (&local_label);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   /* Only a conditional request, so only with an entry, gets a 304. */
   if (response->status == 304)
     {

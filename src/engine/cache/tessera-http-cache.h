@@ -32,9 +32,11 @@ gboolean tessera_http_cache_is_storable (GHashTable *headers);
  * freshness renewed on disk); a new 200 is stored when its headers allow and any old
  * entry dropped when they forbid it. Returns (transfer full) the answer: status 200, the
  * body, and the headers (of the response, or those kept in the entry); *@kept (may be
- * NULL) is TRUE when the body is in the cache afterwards. Failures as for
- * tessera_fetcher_get (), with @label. A cache that cannot be written is only logged. On
- * @fetcher's worker thread. */
+ * NULL) is TRUE when the body is in the cache afterwards. When the server cannot be
+ * reached (network error, timeout), a stale entry is used all the same unless its headers
+ * said must-revalidate or no-cache, so a gallery seen before still shows offline. Other
+ * failures as for tessera_fetcher_get (), with @label. A cache that cannot be written is
+ * only logged. On @fetcher's worker thread. */
 TesseraResponse *tessera_http_cache_get (TesseraCache *cache, TesseraFetcher *fetcher,
                                          const char *url, TesseraCacheMode mode,
                                          GCancellable *cancellable, gboolean *kept, char **label,
