@@ -9,6 +9,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-gallery-view-private.h"
+#include "tessera-preferences.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 #include "tessera-tile-widget.h"
@@ -51,7 +52,10 @@ static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (TesseraLoader) loader = tessera_test_loader_new (TESSERA_LOADER_DEFAULT_JOBS);
+  g_autoptr (TesseraCache) cache = tessera_test_cache_new ();
 
+  /* As the app has it: downloads kept in a disk cache of the window's own. */
+  tessera_loader_set_cache (loader, cache);
   fixture->server = tessera_test_server_new ();
   fixture->gallery = tessera_gallery_new (loader);
   fixture->imgur_gallery = tessera_gallery_new (loader);
@@ -803,6 +807,85 @@ test_tile_menu (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/img/menu-good.png"), ==, 1);
 }
 
+static gboolean
+clipboard_has_texture (gpointer data)
+{
+  GdkContentFormats *formats = gdk_clipboard_get_formats (data);
+
+  return gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE);
+}
+
+/* Copy Image puts the whole picture on the clipboard, not the 180 px thumbnail, and takes
+ * its bytes from the cache: no second download. */
+static void
+test_copy_image (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *url = tessera_test_server_url (fixture->server, "/img/copy.png?w=300&h=200");
+  const char *urls[] = { url };
+  GtkWidget *view = find_descendant (GTK_WIDGET (fixture->window), TESSERA_TYPE_GALLERY_VIEW);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (view);
+  GdkContentProvider *content;
+  g_autoptr (TesseraTile) tile = NULL;
+  g_auto (GValue) value = G_VALUE_INIT;
+  GdkTexture *copied;
+
+  tessera_gallery_add_uris (fixture->gallery, urls, 1, NULL);
+  g_assert_true (tessera_test_wait_for_gallery (fixture->gallery, 20000));
+  tile = g_list_model_get_item (tessera_gallery_get_model (fixture->gallery), 0);
+  g_assert_true (
+      gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (find_tile_widget (view, tile)))));
+  g_assert_true (gtk_widget_activate_action (view, "tile.menu", NULL));
+  g_assert_true (gtk_widget_activate_action (view, "tile.copy-image", NULL));
+  g_assert_true (tessera_test_wait_until (clipboard_has_texture, clipboard, 20000));
+
+  content = gdk_clipboard_get_content (clipboard);
+  g_value_init (&value, GDK_TYPE_TEXTURE);
+  g_assert_true (gdk_content_provider_get_value (content, &value, NULL));
+  copied = g_value_get_object (&value);
+  g_assert_cmpint (gdk_texture_get_width (copied), ==, 300);
+  g_assert_cmpint (gdk_texture_get_height (copied), ==, 200);
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, "/img/copy.png"), ==, 1);
+}
+
+static gboolean
+label_says_freed (gpointer data)
+{
+  return g_str_has_prefix (gtk_label_get_text (data), "Freed");
+}
+
+static gboolean
+folder_empty (gpointer data)
+{
+  return tessera_test_count_files (data) == 0;
+}
+
+/* Preferences' Empty Cache empties the disk cache, off the main thread, and says so. */
+static void
+test_preferences_empty_cache (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *url = tessera_test_server_url (fixture->server, "/img/kept.png");
+  const char *urls[] = { url };
+  TesseraCache *cache = tessera_loader_get_cache (tessera_gallery_get_loader (fixture->gallery));
+  g_autoptr (GSettings) settings = g_settings_new (TESSERA_APP_ID);
+  GtkWidget *preferences;
+  GtkLabel *note;
+
+  tessera_gallery_add_uris (fixture->gallery, urls, 1, NULL);
+  g_assert_true (tessera_test_wait_for_gallery (fixture->gallery, 20000));
+  g_assert_cmpuint (tessera_test_count_files (tessera_cache_get_dir (cache)), ==, 1);
+
+  preferences = tessera_preferences_new (GTK_WINDOW (fixture->window), settings, cache);
+  gtk_window_present (GTK_WINDOW (preferences));
+  g_assert_true (tessera_test_wait_until (window_drawn, preferences, 10000));
+  g_assert_true (gtk_widget_activate_action (preferences, "preferences.empty-cache", NULL));
+  g_assert_true (
+      tessera_test_wait_until (folder_empty, (gpointer) tessera_cache_get_dir (cache), 10000));
+  note = GTK_LABEL (
+      gtk_widget_get_template_child (preferences, TESSERA_TYPE_PREFERENCES, "cache_note"));
+  g_assert_true (tessera_test_wait_until (label_says_freed, note, 10000));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 /* The shortcut that @accel triggers among @widget's own (local) shortcut controllers,
  * which hold the shortcuts of its class; NULL if none. */
 static GtkShortcut *
@@ -931,6 +1014,10 @@ main (int argc, char *argv[])
   g_test_add ("/window/tile-menu", Fixture, NULL, fixture_set_up, test_tile_menu,
               fixture_tear_down);
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
+  g_test_add ("/window/copy-image", Fixture, NULL, fixture_set_up, test_copy_image,
+              fixture_tear_down);
+  g_test_add ("/window/preferences-empty-cache", Fixture, NULL, fixture_set_up,
+              test_preferences_empty_cache, fixture_tear_down);
   g_test_add ("/window/visible-first", Fixture, NULL, fixture_set_up, test_visible_first,
               fixture_tear_down);
   g_test_add ("/window/skipped-input", Fixture, NULL, fixture_set_up, test_skipped_input,
