@@ -72,7 +72,7 @@ test-asan: deps $(ASAN_BUILDDIR)/build.ninja
 CPPCHECK_FLAGS := --library=gtk --library=posix --library=libcurl \
                   --enable=warning,performance,portability --inline-suppr --std=c11 \
                   --suppress=missingIncludeSystem --error-exitcode=1 -q -j 2 \
-                  -I src/engine -I src/engine/imgur -I src/engine/save -I src/ui -I src/app \
+                  -I src/engine -I src/engine/cache -I src/engine/imgur -I src/engine/save -I src/ui -I src/app \
                   -I tests/support -I $(BUILDDIR) -I $(BUILDDIR)/src/engine
 
 lint: build
