@@ -127,6 +127,54 @@ test_store_and_lookup (void)
   g_assert_null (lookup (cache, "https://example.com/b.jpg"));
 }
 
+typedef struct
+{
+  TesseraCache *cache;
+  TesseraCacheEntry *entry;
+  gboolean stored;
+  GError *error;
+} StoreCall;
+
+static gpointer
+try_store_in_thread (gpointer data)
+{
+  StoreCall *call = data;
+
+  call->stored = tessera_cache_store (call->cache, call->entry, &call->error);
+  return NULL;
+}
+
+/* What cannot be kept is refused without an error, and nothing is written: a cache of
+ * size 0, and a head too long to read back (one that would be discarded on every read,
+ * and so downloaded on every visit). */
+static void
+test_not_kept (void)
+{
+  g_autoptr (TesseraCache) cache = tessera_test_cache_new ();
+  g_autoptr (GBytes) body = make_body (3);
+  g_autoptr (GHashTable) headers = headers_new ();
+  g_autofree char *long_value = g_strnfill (TESSERA_CACHE_MAX_HEAD_BYTES, 'a');
+  g_autoptr (TesseraCacheEntry) entry = NULL;
+  StoreCall call = { cache, NULL, TRUE, NULL };
+
+  set_header (headers, "etag", long_value);
+  entry = tessera_cache_entry_new ("https://example.com/long.jpg", 0, headers, body);
+  call.entry = entry;
+  g_thread_join (g_thread_new ("store", try_store_in_thread, &call));
+  g_assert_false (call.stored);
+  g_assert_no_error (call.error);
+
+  g_hash_table_remove_all (headers);
+  g_clear_pointer (&entry, tessera_cache_entry_free);
+  entry = tessera_cache_entry_new ("https://example.com/short.jpg", 0, headers, body);
+  call.entry = entry;
+  tessera_cache_set_max_bytes (cache, 0);
+  g_thread_join (g_thread_new ("store", try_store_in_thread, &call));
+  g_assert_false (call.stored);
+  g_assert_no_error (call.error);
+  g_assert_cmpuint (tessera_test_count_files (tessera_cache_get_dir (cache)), ==, 0);
+}
+
 /* A cut-short or garbled entry is never used: it is removed and the lookup misses. */
 static void
 test_broken_entry_discarded (void)
@@ -482,6 +530,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/cache/store-and-lookup", test_store_and_lookup);
   g_test_add_func ("/cache/broken-entry-discarded", test_broken_entry_discarded);
+  g_test_add_func ("/cache/not-kept", test_not_kept);
   g_test_add_func ("/cache/trim-least-recently-used", test_trim_least_recently_used);
   g_test_add_func ("/cache/freshness", test_freshness);
   g_test_add_func ("/cache/storable", test_storable);

@@ -106,6 +106,7 @@ is_one_line (const char *text)
   return strpbrk (text, "\r\n") == NULL;
 }
 
+/* The entry's file, or NULL when its head would be too long to read back. */
 static GBytes *
 encode_entry (const TesseraCacheEntry *entry)
 {
@@ -124,6 +125,8 @@ encode_entry (const TesseraCacheEntry *entry)
     if (is_one_line (name) && is_one_line (value) && strchr (name, ':') == NULL)
       g_string_append_printf (text, KEY_HEADER " %s: %s\n", (char *) name, (char *) value);
   g_string_append_c (text, '\n');
+  if (text->len > TESSERA_CACHE_MAX_HEAD_BYTES)
+    return NULL;
   g_string_append_len (text, g_bytes_get_data (entry->body, NULL),
                        (gssize) g_bytes_get_size (entry->body));
   return g_string_free_to_bytes (g_steal_pointer (&text));
@@ -314,10 +317,10 @@ tessera_cache_store (TesseraCache *self, const TesseraCacheEntry *entry, GError 
   TESSERA_ASSERT_WORKER_THREAD ();
 
   if (!is_one_line (entry->url) || g_bytes_get_size (entry->body) > MAX_BODY_BYTES
-      || g_bytes_get_size (entry->body) > tessera_cache_get_max_bytes (self))
-    return TRUE;
+      || g_bytes_get_size (entry->body) > tessera_cache_get_max_bytes (self)
+      || (contents = encode_entry (entry)) == NULL)
+    return FALSE;
 
-  contents = encode_entry (entry);
   temp = tessera_write_temporary (self->dir, TEMP_TEMPLATE, contents, ENTRY_MODE, NULL);
   if (temp == NULL && errno == ENOENT && ensure_folder (self))
     temp = tessera_write_temporary (self->dir, TEMP_TEMPLATE, contents, ENTRY_MODE, NULL);

@@ -58,9 +58,11 @@ guint64 tessera_cache_get_max_bytes (TesseraCache *self);
 TesseraCacheEntry *tessera_cache_lookup (TesseraCache *self, const char *url);
 /* Writes @entry, replacing any entry for its URL: a temporary file in the folder, fsync,
  * then rename, so a reader or another instance never sees half of it. Starts a trim on a
- * thread of its own when the cache grows over its cap. FALSE with @error (G_FILE_ERROR)
- * when the disk refuses, or with nothing written (and TRUE) when the entry alone is over
- * the cap. Blocks: never on the main thread. */
+ * thread of its own when the cache grows over its cap. Returns TRUE when the entry is on
+ * disk; FALSE with @error (G_FILE_ERROR) when the disk refuses, and FALSE without an
+ * error when the entry is not kept at all: a body over the cap (or over 64 MiB), or a
+ * head (URL and headers) over TESSERA_CACHE_MAX_HEAD_BYTES. Blocks: never on the main
+ * thread. */
 gboolean tessera_cache_store (TesseraCache *self, const TesseraCacheEntry *entry, GError **error);
 /* Removes the entry for @url, if any. Blocks: never on the main thread. */
 void tessera_cache_remove (TesseraCache *self, const char *url);

@@ -176,7 +176,8 @@ store (TesseraCache *cache, const TesseraCacheEntry *entry)
 
   if (tessera_cache_store (cache, entry, &error))
     return TRUE;
-  g_debug ("Not cached: %s", error->message);
+  if (error != NULL)
+    g_debug ("Not cached: %s", error->message);
   return FALSE;
 }
 
