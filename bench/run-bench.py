@@ -460,6 +460,9 @@ def notes(runs):
         tag = f"{run.scenario.name}/{run.renderer}"
         extra = (f"exit status {run.exit_status}, {run.warnings} warning lines in its log; largest gap from the "
                  f"window to the first tile {fmt(run.largest_gap_before_ms, ' ms')}")
+        if run.scenario.warm and None not in (run.all_done_ms, run.window_ms, run.first_tile_ms):
+            extra += (f"; from the window to the last tile {run.all_done_ms - run.window_ms:,.0f} ms, from the "
+                      f"first tile to the last {run.all_done_ms - run.first_tile_ms:,.0f} ms")
         if run.end_ms is not None:
             extra += (f"; End pressed {run.end_ms:,.0f} ms after start with {run.done_at_end:,} tiles done; "
                       f"last screen = tiles {run.last_screen[0]}–{run.last_screen[-1]} ({run.grid})")
