@@ -848,14 +848,15 @@ test_decode_size_limits (void)
   g_autoptr (GBytes) too_wide = make_png_header (TESSERA_IMAGE_MAX_SIDE + 1, 1);
   g_autoptr (GBytes) too_many = make_png_header (10000, 5001);
   g_autoptr (GBytes) zero = make_png_header (0, 10);
-  /* Within the limits, so the decoder gets it, and fails on the missing pixel data. */
+  /* Within the limits, so the decoder gets it, and fails on the missing pixel data: the
+   * bytes end after the header, so it was cut short. */
   g_autoptr (GBytes) widest = make_png_header (TESSERA_IMAGE_MAX_SIDE, 1);
   g_autoptr (GBytes) huge_webp = make_vp8l_header (16384, 16384);
 
   assert_decode_fails (too_wide, TESSERA_ERROR_TOO_LARGE);
   assert_decode_fails (too_many, TESSERA_ERROR_TOO_LARGE);
   assert_decode_fails (zero, TESSERA_ERROR_TOO_LARGE);
-  assert_decode_fails (widest, TESSERA_ERROR_BROKEN);
+  assert_decode_fails (widest, TESSERA_ERROR_CUT_SHORT);
   assert_decode_fails (huge_webp, TESSERA_ERROR_TOO_LARGE);
 }
 
