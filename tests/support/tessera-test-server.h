@@ -66,6 +66,9 @@ void tessera_test_server_set_serve_dir (TesseraTestServer *server, const char *d
 /* Test images the server makes (and the tests compare against). */
 GBytes *tessera_test_make_png (guint width, guint height, guint seed);
 GBytes *tessera_test_make_jpeg (guint width, guint height, guint seed);
+/* The same picture as tessera_test_make_jpeg () as a progressive JPEG (4:2:0, libjpeg's
+ * usual ten scans). */
+GBytes *tessera_test_make_progressive_jpeg (guint width, guint height, guint seed);
 GBytes *tessera_test_make_gif (void); /* a tiny animated GIF, two frames */
 
 G_END_DECLS
