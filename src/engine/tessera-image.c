@@ -646,11 +646,9 @@ has_coded_data (const guint8 *data, gsize len)
  * of the output, grey where the data is missing, as a browser shows it. The decoder only
  * refuses to finish a progressive one. Others leave the rows they did not reach unwritten. */
 static gboolean
-is_partial_picture (const guint8 *data, gsize len, TesseraImageFormat format, GdkPixbuf *frame,
-                    int rows_done)
+is_partial_picture (const guint8 *data, gsize len, TesseraImageFormat format, gboolean all_rows)
 {
-  return format == TESSERA_IMAGE_FORMAT_JPEG && frame != NULL
-         && rows_done >= gdk_pixbuf_get_height (frame) && jpeg_is_cut_short (data, len)
+  return format == TESSERA_IMAGE_FORMAT_JPEG && all_rows && jpeg_is_cut_short (data, len)
          && has_coded_data (data, len);
 }
 
@@ -760,6 +758,7 @@ load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, g
   GdkPixbuf *frame;
   GdkPixbuf *upright;
   gboolean loaded;
+  gboolean all_rows;
 
   loader = new_loader_for_format (format, error);
   if (loader == NULL)
@@ -778,7 +777,10 @@ load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, g
     }
   /* A scaled loader makes a new pixbuf on every call, so ask once. */
   frame = gdk_pixbuf_loader_get_pixbuf (loader);
-  if (!loaded && !is_partial_picture (data, len, format, frame, request.rows_done))
+  all_rows = frame != NULL && request.rows_done >= gdk_pixbuf_get_height (frame);
+  /* Some loaders finish a cut-short image without a word, its last rows never written. */
+  if ((!loaded && !is_partial_picture (data, len, format, all_rows))
+      || (loaded && !all_rows && is_cut_short (data, len, format)))
     {
       if (is_cut_short (data, len, format))
         set_cut_short_error (error);

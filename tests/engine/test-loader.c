@@ -14,6 +14,7 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-fetch-private.h"
+#include "tessera-image-private.h"
 #include "tessera-loader-private.h"
 #include "tessera-saver.h"
 #include "tessera-test-server.h"
@@ -873,6 +874,59 @@ test_save_compressed_and_removed (void)
   tessera_test_remove_tree (dir);
 }
 
+#define BUDGET_IMAGES 8
+#define BUDGET_SIDE   2000
+
+/* With a budget that holds two progressive decodes, never more than two run at once
+ * whatever the jobs; with one smaller than a single decode, each runs alone. Every image
+ * still loads. */
+static void
+test_decode_budget (void)
+{
+  static const struct
+  {
+    double budget_in_decodes;
+    guint most_at_once;
+  } cases[] = {
+    { 2.5, 2 },
+    { 0.5, 1 },
+  };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (GBytes) jpeg = tessera_test_make_progressive_jpeg (BUDGET_SIDE, BUDGET_SIDE, 1);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (jpeg, &len);
+  gsize cost = tessera_image_decode_cost (data, len, TILE_PX);
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr (TesseraLoader) loader = tessera_test_loader_new (BUDGET_IMAGES);
+      g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
+
+      g_array_set_clear_func (outcomes, (GDestroyNotify) tessera_test_outcome_clear);
+      g_array_set_size (outcomes, BUDGET_IMAGES);
+      tessera_image_set_decode_budget ((gsize) (cost * cases[c].budget_in_decodes));
+      for (guint i = 0; i < BUDGET_IMAGES; i++)
+        {
+          g_autofree char *path = g_strdup_printf ("/progressive/b%zu-%u.jpg?w=%u&h=%u&seed=1", c,
+                                                   i, BUDGET_SIDE, BUDGET_SIDE);
+          g_autofree char *url = tessera_test_server_url (server, path);
+
+          tessera_request_unref (tessera_loader_submit (
+              loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP, tessera_test_record_outcome,
+              &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
+        }
+      g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 60000));
+
+      g_test_message ("budget of %.1f decodes: at most %u at once", cases[c].budget_in_decodes,
+                      tessera_image_get_peak_decodes ());
+      g_assert_cmpuint (tessera_image_get_peak_decodes (), >=, 1);
+      g_assert_cmpuint (tessera_image_get_peak_decodes (), <=, cases[c].most_at_once);
+      for (guint i = 0; i < BUDGET_IMAGES; i++)
+        g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
+    }
+  tessera_image_set_decode_budget (0);
+}
+
 static void
 test_preconditions (void)
 {
@@ -904,6 +958,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/loader/delivers-under-busy-frames", test_delivers_under_busy_frames);
   g_test_add_func ("/loader/data-requests", test_data_requests);
   g_test_add_func ("/loader/placeholders", test_placeholders);
+  g_test_add_func ("/loader/decode-budget", test_decode_budget);
   g_test_add_func ("/loader/removed-not-cached", test_removed_not_cached);
   g_test_add_func ("/loader/save-compressed-and-removed", test_save_compressed_and_removed);
 

@@ -308,6 +308,23 @@ tessera_test_make_progressive_jpeg (guint width, guint height, guint seed)
   return _tessera_test_make_image (PROGRESSIVE_TYPE, width, height, seed);
 }
 
+GBytes *
+tessera_test_cut_jpeg (GBytes *jpeg, guint keep_percent)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (jpeg, &len);
+  gsize kept = len * MIN (keep_percent, 100u) / 100;
+
+  /* The first SOS segment: marker, then a length that counts itself. */
+  for (gsize i = 0; keep_percent == 0 && i + 3 < len; i++)
+    if (data[i] == 0xff && data[i + 1] == 0xda)
+      {
+        kept = MIN (len, i + 2 + ((gsize) data[i + 2] << 8 | data[i + 3]));
+        break;
+      }
+  return g_bytes_new_from_bytes (jpeg, 0, kept);
+}
+
 typedef struct
 {
   GByteArray *bytes;

@@ -394,19 +394,6 @@ route_gzip_bomb (TesseraTestConnection *conn, TesseraTestRequest *req, const cha
   return _tessera_test_reply_bytes (resp, 200, "image/png", g_bytes_ref (bomb));
 }
 
-/* Where the first scan's coded data starts in @jpeg: after the first SOS segment. */
-static gsize
-first_scan_data (GBytes *jpeg)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (jpeg, &len);
-
-  for (gsize i = 0; i + 3 < len; i++)
-    if (data[i] == 0xff && data[i + 1] == 0xda)
-      return i + 2 + ((gsize) data[i + 2] << 8 | data[i + 3]);
-  return len;
-}
-
 /* /progressive/<name>.jpg?w=W&h=H&seed=S&keep=P: a progressive JPEG, its first P percent
  * only (default 100), as a server holding a cut-short file sends it (complete, 200); P=0
  * keeps the headers up to the first scan's data. */
@@ -416,7 +403,6 @@ route_progressive (TesseraTestConnection *conn, TesseraTestRequest *req, const c
 {
   g_autoptr (GBytes) jpeg = NULL;
   guint width, height, seed, keep;
-  gsize kept;
 
   if (!_tessera_test_request_get_uint (req, "w", TESSERA_TEST_IMAGE_WIDTH,
                                        TESSERA_TEST_IMAGE_MAX_SIDE, &width)
@@ -429,9 +415,7 @@ route_progressive (TesseraTestConnection *conn, TesseraTestRequest *req, const c
   jpeg = tessera_test_make_progressive_jpeg (width, height, seed);
   if (jpeg == NULL)
     return _tessera_test_reply_status (resp, 500);
-  kept = keep == 0 ? first_scan_data (jpeg) : g_bytes_get_size (jpeg) * keep / 100;
-  return _tessera_test_reply_bytes (resp, 200, "image/jpeg",
-                                    g_bytes_new_from_bytes (jpeg, 0, kept));
+  return _tessera_test_reply_bytes (resp, 200, "image/jpeg", tessera_test_cut_jpeg (jpeg, keep));
 }
 
 /* /list?n=N&prefix=P&each=Q: N image URLs on this server, Q appended to each query. */
