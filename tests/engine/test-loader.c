@@ -875,7 +875,7 @@ test_save_compressed_and_removed (void)
 }
 
 #define BUDGET_IMAGES 8
-#define BUDGET_SIDE   2000
+#define BUDGET_SIDE   2000u
 
 /* With a budget that holds two progressive decodes, never more than two run at once
  * whatever the jobs; with one smaller than a single decode, each runs alone. Every image
