@@ -51,6 +51,8 @@ tessera_error_label (const GError *error)
       return _ ("Bad URL");
     case TESSERA_ERROR_BAD_REPLY:
       return _ ("Bad reply");
+    case TESSERA_ERROR_REMOVED:
+      return _ ("Removed");
     default:
       return _ ("Failed");
     }

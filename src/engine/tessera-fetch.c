@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -12,13 +13,40 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
-#include "tessera-fetch.h"
+#include "tessera-fetch-private.h"
 
-#define USER_AGENT      "Tessera/" TESSERA_VERSION
-#define ACCEPT_IMAGES   "Accept: image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.5"
-#define ACCEPT_JSON     "Accept: application/json"
-#define ALLOWED_SCHEMES "http,https"
-#define RETRY_JITTER_MS 500
+#define USER_AGENT          "Tessera/" TESSERA_VERSION
+#define ACCEPT_IMAGES       "Accept: image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.5"
+#define ACCEPT_JSON         "Accept: application/json"
+#define ALLOWED_SCHEMES     "http,https"
+#define RETRY_JITTER_MS     500
+/* Any encoding this libcurl decodes (gzip, deflate, and what else it was built with): some
+ * servers and CDNs compress images whatever the request said. */
+#define ACCEPT_ANY_ENCODING ""
+
+/* Where a host sends a request for an image it has taken down: a picture saying so, with
+ * status 200. The path is a glob (g_pattern_match_simple). */
+typedef struct
+{
+  const char *host;
+  const char *path;
+} Placeholder;
+
+static const Placeholder placeholders[] = {
+  /* Imgur, for deleted and removed images (gallery-dl issue 5308). */
+  { "i.imgur.com", "/removed.png" },
+  { "imgur.com", "/removed.png" },
+  /* Flickr, "This photo is no longer available", one file per size (_h, _z, ...). */
+  { "s.yimg.com", "/pw/images/en-us/photo_unavailable*.png" },
+  /* Tumblr, media taken down for its community guidelines. */
+  { "assets.tumblr.com", "/images/media_violation/*" },
+};
+
+/* Imgur's image host, and the variable that moves it elsewhere (as for
+ * tessera-imgur-source.c: a mirror, or the tests' server): a URL under the moved base
+ * counts as the same path on Imgur's. */
+#define IMGUR_IMAGES_BASE "https://i.imgur.com"
+#define IMGUR_IMAGES_ENV  "TESSERA_IMGUR_IMAGES"
 
 struct _TesseraCurlShare
 {
@@ -246,6 +274,8 @@ configure_transfer (TesseraFetcher *self, const char *url, struct curl_slist *he
   SETOPT (easy, CURLOPT_LOW_SPEED_TIME, (long) limits->low_speed_time_s);
   SETOPT (easy, CURLOPT_TIMEOUT, (long) limits->total_timeout_s);
   SETOPT (easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) limits->max_bytes);
+  /* The write callback sees decoded bytes, so the byte cap holds for what is decoded. */
+  SETOPT (easy, CURLOPT_ACCEPT_ENCODING, ACCEPT_ANY_ENCODING);
   SETOPT (easy, CURLOPT_WRITEFUNCTION, on_body);
   SETOPT (easy, CURLOPT_WRITEDATA, transfer);
   SETOPT (easy, CURLOPT_NOPROGRESS, 0L);
@@ -426,6 +456,55 @@ build_request_headers (const char *first, const char *const *extra, GError **err
   return list;
 }
 
+/* @url as it would be on Imgur's image host, when it is under the moved base; else NULL. */
+static char *
+as_imgur_url (const char *url)
+{
+  const char *base = g_getenv (IMGUR_IMAGES_ENV);
+  gsize base_len;
+
+  if (base == NULL || base[0] == '\0')
+    return NULL;
+  base_len = strlen (base);
+  if (strncmp (url, base, base_len) != 0 || url[base_len] != '/')
+    return NULL;
+  return g_strconcat (IMGUR_IMAGES_BASE, url + base_len, NULL);
+}
+
+gboolean
+tessera_fetch_is_placeholder (const char *url)
+{
+  g_autofree char *moved = NULL;
+  g_autoptr (GUri) uri = NULL;
+  const char *host;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  moved = as_imgur_url (url);
+  uri = g_uri_parse (moved != NULL ? moved : url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (placeholders); i++)
+    if (g_ascii_strcasecmp (host, placeholders[i].host) == 0
+        && g_pattern_match_simple (placeholders[i].path, g_uri_get_path (uri)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether the redirects of the transfer just done ended at a placeholder. A placeholder
+ * asked for by its own address is only a picture. */
+static gboolean
+ended_at_placeholder (CURL *easy)
+{
+  const char *effective = NULL;
+  long n_redirects = 0;
+
+  return curl_easy_getinfo (easy, CURLINFO_REDIRECT_COUNT, &n_redirects) == CURLE_OK
+         && n_redirects > 0
+         && curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK
+         && effective != NULL && tessera_fetch_is_placeholder (effective);
+}
+
 /* A status the image path takes as an answer: a 2xx, or a 304 to a conditional request. */
 static gboolean
 is_answer (long status, gboolean conditional)
@@ -458,6 +537,13 @@ fetch_once (TesseraFetcher *self, const char *url, struct curl_slist *headers, g
   if (result != CURLE_OK)
     {
       fail_from_curl (self, result, &transfer, label, error);
+      return NULL;
+    }
+  /* Decided by where the redirects ended, never by the picture. */
+  if (is_success (*status) && ended_at_placeholder (self->easy))
+    {
+      set_failure (label, error, TESSERA_ERROR_REMOVED, NULL,
+                   _ ("The image was removed: the server sent its placeholder picture instead"));
       return NULL;
     }
 

@@ -69,7 +69,10 @@ void tessera_response_free (TesseraResponse *response);
 /* Downloads @url (http or https only) as an image, with the extra request @headers ("Name:
  * value", NULL-terminated, may be NULL: a conditional request's If-None-Match), retrying a
  * 429 or 503 as the limits say. Returns (transfer full) the answer to a 2xx, or to a 304
- * when @headers were given (only a conditional request may be answered so). On
+ * when @headers were given (only a conditional request may be answered so). Bodies sent
+ * with a Content-Encoding (gzip, deflate) come decoded, the byte cap counting decoded
+ * bytes. A 2xx whose redirects ended at a known "image removed" placeholder
+ * (tessera-fetch-private.h) fails with TESSERA_ERROR_REMOVED. On
  * failure returns NULL with @error in TESSERA_ERROR and, when @label is given, sets it
  * (transfer full) to the short text a tile shows. Gives up with G_IO_ERROR_CANCELLED at
  * libcurl's next progress check after @cancellable (may be NULL; cancelled from any

@@ -68,33 +68,82 @@
 #define VP8X_HEADER_END 10
 
 /* JPEG markers (the byte after 0xFF). */
-#define JPEG_SOI_LEN        2
-#define JPEG_MARKER_PREFIX  0xff
-#define JPEG_NOT_A_MARKER   0x00
-#define JPEG_TEM            0x01
-#define JPEG_SOF0           0xc0
-#define JPEG_SOF15          0xcf
-#define JPEG_DHT            0xc4
-#define JPEG_JPG            0xc8
-#define JPEG_DAC            0xcc
-#define JPEG_RST0           0xd0
-#define JPEG_RST7           0xd7
-#define JPEG_SOI            0xd8
-#define JPEG_EOI            0xd9
-#define JPEG_SOS            0xda
-#define JPEG_LENGTH_LEN     2
+#define JPEG_SOI_LEN             2
+#define JPEG_MARKER_PREFIX       0xff
+#define JPEG_NOT_A_MARKER        0x00
+#define JPEG_TEM                 0x01
+#define JPEG_SOF0                0xc0
+#define JPEG_SOF15               0xcf
+#define JPEG_DHT                 0xc4
+#define JPEG_JPG                 0xc8
+#define JPEG_DAC                 0xcc
+#define JPEG_RST0                0xd0
+#define JPEG_RST7                0xd7
+#define JPEG_SOI                 0xd8
+#define JPEG_EOI                 0xd9
+#define JPEG_SOS                 0xda
+#define JPEG_LENGTH_LEN          2
 /* SOF segment: length, precision, height, width, component count. */
-#define JPEG_SOF_HEIGHT_POS 3
-#define JPEG_SOF_WIDTH_POS  5
-#define JPEG_SOF_MIN_LENGTH 8
+#define JPEG_SOF_HEIGHT_POS      3
+#define JPEG_SOF_WIDTH_POS       5
+#define JPEG_SOF_MIN_LENGTH      8
+/* then per component: identifier, sampling factors (h << 4 | v), quantisation table */
+#define JPEG_SOF_COMPONENT_POS   8
+#define JPEG_SOF_COMPONENT_LEN   3
+#define JPEG_SOF_SAMPLING_OFFSET 1
+/* SOF2, SOF6, SOF10 and SOF14 are the progressive modes. */
+#define JPEG_SOF_MODE_MASK       0x03
+#define JPEG_SOF_PROGRESSIVE     0x02
+
+/* The ends of the other formats: PNG's IEND chunk type (then its CRC), GIF's trailer,
+ * RIFF's size field (of what follows the first 8 bytes). */
+#define PNG_IEND_FROM_END    8
+#define GIF_TRAILER          0x3b
+#define WEBP_RIFF_SIZE_POS   4
+#define WEBP_RIFF_HEADER_LEN 8
 
 #define MEGAPIXEL 1000000u
+
+/* What decoding holds per pixel: the output, as RGBA at most; and in a progressive JPEG,
+ * every 16-bit DCT coefficient of the whole image until the last scan (libjpeg's
+ * buffered-image mode), 64 a block. */
+#define DECODED_BYTES_PER_PIXEL 4u
+#define JPEG_COEFFICIENT_BYTES  2u
+
+/* Decode memory shared by every decoding thread of the process (see
+ * TESSERA_IMAGE_DECODE_BUDGET). Reservations are served in the order they come, so a large
+ * one is never passed over for ever by small ones. */
+typedef struct
+{
+  GMutex lock;
+  GCond changed;
+  gsize capacity; /* 0: TESSERA_IMAGE_DECODE_BUDGET */
+  gsize in_use;
+  guint64 next_ticket;
+  guint64 serving;
+  guint running;
+  guint peak_running;
+} DecodeBudget;
+
+static DecodeBudget decode_budget;
 
 typedef struct
 {
   const char *extension;
   const char *loader_type; /* the gdk-pixbuf module name */
 } FormatInfo;
+
+/* What a JPEG's frame header and the markers up to its first scan say. */
+typedef struct
+{
+  guint width;
+  guint height;
+  gboolean progressive;
+  guint blocks;         /* 8×8 blocks of all components in one MCU: the sum of h × v */
+  guint largest_blocks; /* those of a full-resolution component: max h × max v */
+  gsize scan_data;      /* where the first scan's coded data starts; 0: not reached */
+  gboolean ran_out;     /* the bytes ended before any coded data (not garbage) */
+} JpegHeader;
 
 static const FormatInfo format_infos[] = {
   [TESSERA_IMAGE_FORMAT_UNKNOWN] = { NULL, NULL },  [TESSERA_IMAGE_FORMAT_JPEG] = { "jpg", "jpeg" },
@@ -110,6 +159,7 @@ typedef struct
   guint width;
   guint height;
   gboolean too_large;
+  int rows_done; /* of the decoder's output, from "area-updated" */
 } SizeRequest;
 
 static gboolean
@@ -281,52 +331,100 @@ jpeg_marker_is_standalone (guint8 marker)
 static gboolean
 jpeg_marker_ends_walk (guint8 marker)
 {
-  return marker == JPEG_NOT_A_MARKER || marker == JPEG_SOI || marker == JPEG_EOI
-         || marker == JPEG_SOS;
+  return marker == JPEG_NOT_A_MARKER || marker == JPEG_SOI || marker == JPEG_EOI;
+}
+
+/* Reads a frame header (the segment from its length field on). */
+static gboolean
+read_jpeg_frame (const guint8 *segment, gsize segment_len, guint8 marker, JpegHeader *header)
+{
+  guint max_h = 1;
+  guint max_v = 1;
+
+  if (segment_len < JPEG_SOF_MIN_LENGTH)
+    return FALSE;
+  header->height = read_be16 (segment + JPEG_SOF_HEIGHT_POS);
+  header->width = read_be16 (segment + JPEG_SOF_WIDTH_POS);
+  header->progressive = (marker & JPEG_SOF_MODE_MASK) == JPEG_SOF_PROGRESSIVE;
+  for (gsize at = JPEG_SOF_COMPONENT_POS; at + JPEG_SOF_COMPONENT_LEN <= segment_len;
+       at += JPEG_SOF_COMPONENT_LEN)
+    {
+      guint8 sampling = segment[at + JPEG_SOF_SAMPLING_OFFSET];
+      guint h = MAX (sampling >> 4, 1u);
+      guint v = MAX (sampling & 0x0f, 1u);
+
+      header->blocks += h * v;
+      max_h = MAX (max_h, h);
+      max_v = MAX (max_v, v);
+    }
+  header->blocks = MAX (header->blocks, 1u);
+  header->largest_blocks = max_h * max_v;
+  return TRUE;
+}
+
+/* Walks the markers up to the first scan. FALSE when no frame header comes first. */
+static gboolean
+read_jpeg_header (const guint8 *data, gsize len, JpegHeader *header)
+{
+  gsize pos = JPEG_SOI_LEN;
+  gboolean have_frame = FALSE;
+
+  *header = (JpegHeader){ 0 };
+  while (pos < len && data[pos] == JPEG_MARKER_PREFIX)
+    {
+      guint8 marker;
+      gsize segment_len;
+
+      /* Any number of 0xFF fill bytes may precede a marker. */
+      while (pos < len && data[pos] == JPEG_MARKER_PREFIX)
+        pos++;
+      if (pos == len)
+        break;
+
+      marker = data[pos++];
+      if (jpeg_marker_is_standalone (marker))
+        continue;
+      if (jpeg_marker_ends_walk (marker))
+        return have_frame;
+      /* The length counts itself but not the marker. */
+      if (len - pos < JPEG_LENGTH_LEN)
+        break;
+      segment_len = read_be16 (data + pos);
+      if (segment_len < JPEG_LENGTH_LEN)
+        return have_frame;
+      if (segment_len > len - pos)
+        break;
+
+      if (marker == JPEG_SOS)
+        {
+          header->scan_data = pos + segment_len < len ? pos + segment_len : 0;
+          header->ran_out = header->scan_data == 0;
+          return have_frame;
+        }
+      if (jpeg_marker_is_sof (marker) && !have_frame)
+        {
+          if (!read_jpeg_frame (data + pos, segment_len, marker, header))
+            return FALSE;
+          have_frame = TRUE;
+        }
+      pos += segment_len;
+    }
+
+  /* Garbage where a marker should be, or the bytes ran out. */
+  header->ran_out = pos >= len;
+  return have_frame;
 }
 
 static gboolean
 probe_jpeg (const guint8 *data, gsize len, guint *width, guint *height)
 {
-  gsize pos = JPEG_SOI_LEN;
+  JpegHeader header;
 
-  while (pos < len)
-    {
-      guint8 marker;
-      gsize segment_len;
-
-      if (data[pos] != JPEG_MARKER_PREFIX)
-        return FALSE;
-      /* Any number of 0xFF fill bytes may precede a marker. */
-      while (pos < len && data[pos] == JPEG_MARKER_PREFIX)
-        pos++;
-      if (pos == len)
-        return FALSE;
-
-      marker = data[pos++];
-      if (jpeg_marker_is_standalone (marker))
-        continue;
-      if (jpeg_marker_ends_walk (marker) || len - pos < JPEG_LENGTH_LEN)
-        return FALSE;
-
-      /* The length counts itself but not the marker. */
-      segment_len = read_be16 (data + pos);
-      if (segment_len < JPEG_LENGTH_LEN || segment_len > len - pos)
-        return FALSE;
-
-      if (jpeg_marker_is_sof (marker))
-        {
-          if (segment_len < JPEG_SOF_MIN_LENGTH)
-            return FALSE;
-          *height = read_be16 (data + pos + JPEG_SOF_HEIGHT_POS);
-          *width = read_be16 (data + pos + JPEG_SOF_WIDTH_POS);
-          return TRUE;
-        }
-
-      pos += segment_len;
-    }
-
-  return FALSE;
+  if (!read_jpeg_header (data, len, &header))
+    return FALSE;
+  *width = header.width;
+  *height = header.height;
+  return TRUE;
 }
 
 gboolean
@@ -371,11 +469,25 @@ set_too_large_error (GError **error, guint width, guint height)
                width, height, (guint) TESSERA_IMAGE_MAX_SIDE, TESSERA_IMAGE_MAX_PIXELS / MEGAPIXEL);
 }
 
+/* A decoder's failure in plain words: its own message names library internals ("Improper
+ * call to JPEG library in state 205"), so it goes to the debug log only. */
 static void
 set_broken_error (GError **error, const GError *decoder_error)
 {
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN, _ ("The image could not be decoded: %s"),
-               decoder_error != NULL ? decoder_error->message : _ ("unknown error"));
+  g_debug ("Decoder: %s", decoder_error != NULL ? decoder_error->message : "no message");
+  if (g_error_matches (decoder_error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_INSUFFICIENT_MEMORY))
+    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
+                         _ ("Not enough memory to decode the image"));
+  else
+    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
+                         _ ("The image data is damaged and could not be decoded"));
+}
+
+static void
+set_cut_short_error (GError **error)
+{
+  g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_CUT_SHORT,
+                       _ ("The image data ends before the picture is complete"));
 }
 
 static void
@@ -400,6 +512,27 @@ static int
 scale_side (guint side, guint num, guint den)
 {
   return (int) (((guint64) side * num + den / 2) / den);
+}
+
+/* The largest of libjpeg's fractions (1/1 to 1/8) whose decode of a @shorter side still
+ * covers @tile_px. */
+static guint
+jpeg_denominator (guint shorter, guint tile_px)
+{
+  guint denominator = 1;
+
+  while (denominator < JPEG_MAX_DENOMINATOR
+         && (shorter + denominator * 2 - 1) / (denominator * 2) >= tile_px)
+    denominator *= 2;
+  return denominator;
+}
+
+static void
+on_area_updated (GdkPixbufLoader *loader, int x, int y, int width, int height, gpointer user_data)
+{
+  SizeRequest *request = user_data;
+
+  request->rows_done = MAX (request->rows_done, y + height);
 }
 
 static void
@@ -427,11 +560,8 @@ on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer user_
    * as well; crop_to_tile () scales once, the square only. */
   if (request->format == TESSERA_IMAGE_FORMAT_JPEG)
     {
-      guint denominator = 1;
+      guint denominator = jpeg_denominator (shorter, request->tile_px);
 
-      while (denominator < JPEG_MAX_DENOMINATOR
-             && (shorter + denominator * 2 - 1) / (denominator * 2) >= request->tile_px)
-        denominator *= 2;
       if (denominator > 1)
         gdk_pixbuf_loader_set_size (loader, scale_side_up (request->width, denominator),
                                     scale_side_up (request->height, denominator));
@@ -463,6 +593,160 @@ new_loader_for_format (TesseraImageFormat format, GError **error)
   return NULL;
 }
 
+/* Whether the bytes of a JPEG stop inside its first scan or later, before the end marker:
+ * what a cut-short download or file leaves. */
+static gboolean
+jpeg_is_cut_short (const guint8 *data, gsize len)
+{
+  JpegHeader header;
+
+  /* Without a frame header, only running out says it was cut. */
+  read_jpeg_header (data, len, &header);
+  if (header.scan_data == 0)
+    return header.ran_out;
+  /* Coded data never holds 0xFF followed by a marker other than a restart. */
+  for (gsize i = header.scan_data; i + 1 < len; i++)
+    if (data[i] == JPEG_MARKER_PREFIX && data[i + 1] == JPEG_EOI)
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether @data stops before its format's end: a download or a file cut short, rather than
+ * damaged bytes. */
+static gboolean
+is_cut_short (const guint8 *data, gsize len, TesseraImageFormat format)
+{
+  switch (format)
+    {
+    case TESSERA_IMAGE_FORMAT_JPEG:
+      return jpeg_is_cut_short (data, len);
+    case TESSERA_IMAGE_FORMAT_PNG:
+      return !HAS_MAGIC_AT (data, len, len - MIN (len, PNG_IEND_FROM_END), "IEND");
+    case TESSERA_IMAGE_FORMAT_GIF:
+      return data[len - 1] != GIF_TRAILER;
+    case TESSERA_IMAGE_FORMAT_WEBP:
+      return len < WEBP_CHUNK_FOURCC_POS
+             || (guint64) read_le32 (data + WEBP_RIFF_SIZE_POS) + WEBP_RIFF_HEADER_LEN > len;
+    case TESSERA_IMAGE_FORMAT_UNKNOWN:
+    default:
+      return FALSE;
+    }
+}
+
+/* Whether a JPEG's bytes reach into its first scan's coded data. */
+static gboolean
+has_coded_data (const guint8 *data, gsize len)
+{
+  JpegHeader header;
+
+  return read_jpeg_header (data, len, &header) && header.scan_data > 0;
+}
+
+/* A JPEG cut short inside its coded data still gives a picture: libjpeg writes every row
+ * of the output, grey where the data is missing, as a browser shows it. The decoder only
+ * refuses to finish a progressive one. Others leave the rows they did not reach unwritten. */
+static gboolean
+is_partial_picture (const guint8 *data, gsize len, TesseraImageFormat format, gboolean all_rows)
+{
+  return format == TESSERA_IMAGE_FORMAT_JPEG && all_rows && jpeg_is_cut_short (data, len)
+         && has_coded_data (data, len);
+}
+
+gsize
+tessera_image_decode_cost (const guint8 *data, gsize len, guint tile_px)
+{
+  TesseraImageFormat format = tessera_image_sniff (data, len);
+  JpegHeader header;
+  guint64 pixels;
+  guint64 cost;
+  guint denominator;
+
+  g_return_val_if_fail (data != NULL || len == 0, 0);
+
+  if (format != TESSERA_IMAGE_FORMAT_JPEG)
+    {
+      guint width;
+      guint height;
+
+      /* gdk-pixbuf's other loaders decode the whole picture, then shrink it. */
+      if (!tessera_image_probe_size (data, len, format, &width, &height))
+        return 0;
+      return (gsize) MIN ((guint64) width * height * DECODED_BYTES_PER_PIXEL, G_MAXSIZE);
+    }
+  if (!read_jpeg_header (data, len, &header))
+    return 0;
+  pixels = (guint64) header.width * header.height;
+  denominator = jpeg_denominator (MIN (header.width, header.height), tile_px);
+  cost = (guint64) scale_side_up (header.width, denominator)
+         * (guint64) scale_side_up (header.height, denominator) * DECODED_BYTES_PER_PIXEL;
+  if (header.progressive)
+    cost += pixels * JPEG_COEFFICIENT_BYTES * header.blocks / header.largest_blocks;
+  return (gsize) MIN (cost, G_MAXSIZE);
+}
+
+/* Whether @cost fits beside what runs; anything fits when nothing does. */
+static gboolean
+budget_fits (const DecodeBudget *budget, gsize cost)
+{
+  gsize capacity = budget->capacity > 0 ? budget->capacity : TESSERA_IMAGE_DECODE_BUDGET;
+
+  return budget->running == 0 || (budget->in_use <= capacity && cost <= capacity - budget->in_use);
+}
+
+/* Waits until @cost fits beside the decodes running, or until none runs when it is larger
+ * than the whole budget, then takes it. */
+static void
+reserve_decode_memory (gsize cost)
+{
+  DecodeBudget *budget = &decode_budget;
+  guint64 ticket;
+
+  g_mutex_lock (&budget->lock);
+  ticket = budget->next_ticket++;
+  while (ticket != budget->serving || !budget_fits (budget, cost))
+    g_cond_wait (&budget->changed, &budget->lock);
+  budget->serving++;
+  budget->in_use += cost;
+  budget->running++;
+  budget->peak_running = MAX (budget->peak_running, budget->running);
+  /* The next in line may fit too. */
+  g_cond_broadcast (&budget->changed);
+  g_mutex_unlock (&budget->lock);
+}
+
+static void
+release_decode_memory (gsize cost)
+{
+  DecodeBudget *budget = &decode_budget;
+
+  g_mutex_lock (&budget->lock);
+  budget->in_use -= cost;
+  budget->running--;
+  g_cond_broadcast (&budget->changed);
+  g_mutex_unlock (&budget->lock);
+}
+
+void
+tessera_image_set_decode_budget (gsize bytes)
+{
+  g_mutex_lock (&decode_budget.lock);
+  decode_budget.capacity = bytes;
+  decode_budget.peak_running = decode_budget.running;
+  g_cond_broadcast (&decode_budget.changed);
+  g_mutex_unlock (&decode_budget.lock);
+}
+
+guint
+tessera_image_get_peak_decodes (void)
+{
+  guint peak;
+
+  g_mutex_lock (&decode_budget.lock);
+  peak = decode_budget.peak_running;
+  g_mutex_unlock (&decode_budget.lock);
+  return peak;
+}
+
 /* The first frame, shrunk while decoding and turned upright. */
 static GdkPixbuf *
 load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, guint tile_px,
@@ -474,12 +758,14 @@ load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, g
   GdkPixbuf *frame;
   GdkPixbuf *upright;
   gboolean loaded;
+  gboolean all_rows;
 
   loader = new_loader_for_format (format, error);
   if (loader == NULL)
     return NULL;
 
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &request);
+  g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated), &request);
   /* A failed write closes the loader itself. */
   loaded = gdk_pixbuf_loader_write (loader, data, len, &local_error)
            && gdk_pixbuf_loader_close (loader, &local_error);
@@ -489,14 +775,21 @@ load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, g
       set_too_large_error (error, request.width, request.height);
       return NULL;
     }
-  if (!loaded)
-    {
-      set_broken_error (error, local_error);
-      return NULL;
-    }
-
   /* A scaled loader makes a new pixbuf on every call, so ask once. */
   frame = gdk_pixbuf_loader_get_pixbuf (loader);
+  all_rows = frame != NULL && request.rows_done >= gdk_pixbuf_get_height (frame);
+  /* Some loaders finish a cut-short image without a word, its last rows never written. */
+  if ((!loaded && !is_partial_picture (data, len, format, all_rows))
+      || (loaded && !all_rows && is_cut_short (data, len, format)))
+    {
+      if (is_cut_short (data, len, format))
+        set_cut_short_error (error);
+      else
+        set_broken_error (error, local_error);
+      return NULL;
+    }
+  if (!loaded)
+    g_debug ("Showing what was decoded of a cut-short image: %s", local_error->message);
   if (frame == NULL)
     {
       g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
@@ -507,6 +800,20 @@ load_upright_pixbuf (const guint8 *data, gsize len, TesseraImageFormat format, g
   upright = gdk_pixbuf_apply_embedded_orientation (frame);
   if (upright == NULL)
     set_out_of_memory_error (error);
+  return upright;
+}
+
+/* load_upright_pixbuf () once its estimated memory is reserved in the shared budget. */
+static GdkPixbuf *
+load_within_budget (const guint8 *data, gsize len, TesseraImageFormat format, guint tile_px,
+                    GError **error)
+{
+  gsize cost = tessera_image_decode_cost (data, len, tile_px);
+  GdkPixbuf *upright;
+
+  reserve_decode_memory (cost);
+  upright = load_upright_pixbuf (data, len, format, tile_px, error);
+  release_decode_memory (cost);
   return upright;
 }
 
@@ -615,10 +922,16 @@ check_decodable (const guint8 *data, gsize len, TesseraImageFormat *format, GErr
                            _ ("The data is not a JPEG, PNG, GIF or WebP image"));
       return FALSE;
     }
-  if (!tessera_image_probe_size (data, len, *format, &width, &height))
+  /* A JPEG that ends before its first scan's data holds no picture at all. */
+  if (!tessera_image_probe_size (data, len, *format, &width, &height)
+      || (*format == TESSERA_IMAGE_FORMAT_JPEG && jpeg_is_cut_short (data, len)
+          && !has_coded_data (data, len)))
     {
-      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
-                           _ ("The image header does not say its size"));
+      if (is_cut_short (data, len, *format))
+        set_cut_short_error (error);
+      else
+        g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_BROKEN,
+                             _ ("The image header does not say its size"));
       return FALSE;
     }
   if (!pixel_size_allowed (width, height))
@@ -651,7 +964,7 @@ tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *for
   if (!decodable)
     return NULL;
 
-  upright = load_upright_pixbuf (data, len, sniffed, tile_px, error);
+  upright = load_within_budget (data, len, sniffed, tile_px, error);
   if (upright == NULL)
     return NULL;
 
@@ -675,7 +988,7 @@ tessera_image_decode_full (GBytes *bytes, GError **error)
   if (!check_decodable (data, len, &format, error))
     return NULL;
   /* No side is ever larger than G_MAXUINT: nothing is shrunk. */
-  upright = load_upright_pixbuf (data, len, format, G_MAXUINT, error);
+  upright = load_within_budget (data, len, format, G_MAXUINT, error);
   if (upright == NULL)
     return NULL;
   return gdk_texture_new_for_pixbuf (upright);

@@ -20,6 +20,7 @@ typedef enum
   TESSERA_ERROR_FILE,      /* a local file could not be read */
   TESSERA_ERROR_BAD_URL,
   TESSERA_ERROR_BAD_REPLY, /* a service's answer (JSON) could not be read */
+  TESSERA_ERROR_REMOVED,   /* the redirects ended at a host's "image removed" placeholder */
 } TesseraErrorCode;
 
 typedef enum

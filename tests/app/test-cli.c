@@ -567,6 +567,33 @@ assert_saved_file (const char *dir, const char *relpath)
     g_error ("Not saved: %s", relpath);
 }
 
+/* --save-to with a URL whose redirects end at Imgur's "removed" placeholder: a failure that
+ * says so (exit 1), and no placeholder saved under the wanted name. */
+static void
+test_save_to_removed (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tessera-save-removed-XXXXXX", NULL);
+  g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
+  g_autofree char *gone = tessera_test_server_url (server, "/gone/abc123.jpg");
+  g_autofree char *kept = tessera_test_server_url (server, "/img/kept.png");
+  const char *args[] = { save_to, gone, kept, NULL };
+  g_auto (Run) run = { 0 };
+
+  set_imgur_env (server, NULL);
+  run_tessera (&run, NULL, args);
+  g_unsetenv ("TESSERA_IMGUR_IMAGES");
+  g_unsetenv ("TESSERA_IMGUR_API");
+
+  g_assert_cmpint (run.exit_status, ==, 1);
+  g_assert_nonnull (strstr (run.stderr_text, "Failed: "));
+  g_assert_nonnull (strstr (run.stderr_text, "removed"));
+  g_assert_nonnull (strstr (run.stdout_text, "Saved 1 of 2"));
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 1);
+  assert_saved_file (dir, "kept.png");
+  tessera_test_remove_tree (dir);
+}
+
 /* --save-to --imgur: the page's originals by post name, an album's images in its folder,
  * an album Imgur will not list reported; no thumbnail is downloaded. */
 static void
@@ -668,6 +695,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/imgur/bad-query", test_imgur_bad_query);
   g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
   g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
+  g_test_add_func ("/cli/save-to/removed", test_save_to_removed);
   g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
   g_test_add_func ("/cli/unparsable-is-usage-error", test_unparsable_is_usage_error);
   g_test_add_func ("/cli/save-to/imgur-no-client-id", test_save_to_imgur_no_client_id);

@@ -848,14 +848,15 @@ test_decode_size_limits (void)
   g_autoptr (GBytes) too_wide = make_png_header (TESSERA_IMAGE_MAX_SIDE + 1, 1);
   g_autoptr (GBytes) too_many = make_png_header (10000, 5001);
   g_autoptr (GBytes) zero = make_png_header (0, 10);
-  /* Within the limits, so the decoder gets it, and fails on the missing pixel data. */
+  /* Within the limits, so the decoder gets it, and fails on the missing pixel data: the
+   * bytes end after the header, so it was cut short. */
   g_autoptr (GBytes) widest = make_png_header (TESSERA_IMAGE_MAX_SIDE, 1);
   g_autoptr (GBytes) huge_webp = make_vp8l_header (16384, 16384);
 
   assert_decode_fails (too_wide, TESSERA_ERROR_TOO_LARGE);
   assert_decode_fails (too_many, TESSERA_ERROR_TOO_LARGE);
   assert_decode_fails (zero, TESSERA_ERROR_TOO_LARGE);
-  assert_decode_fails (widest, TESSERA_ERROR_BROKEN);
+  assert_decode_fails (widest, TESSERA_ERROR_CUT_SHORT);
   assert_decode_fails (huge_webp, TESSERA_ERROR_TOO_LARGE);
 }
 
@@ -873,6 +874,125 @@ test_decode_broken_jpeg (void)
   broken_bytes = g_bytes_new (broken->data, broken->len);
 
   assert_decode_fails (broken_bytes, TESSERA_ERROR_BROKEN);
+}
+
+/* No failure carries a decoder's own words ("Error interpreting JPEG image file (Improper
+ * call to JPEG library in state 205)"). */
+static void
+assert_plain_failure (GBytes *bytes, TesseraErrorCode code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture = tessera_image_decode_tile (bytes, TILE_PX, NULL, &error);
+
+  g_assert_null (texture);
+  g_assert_error (error, TESSERA_ERROR, (int) code);
+  g_test_message ("%s", error->message);
+  g_assert_null (strstr (error->message, "JPEG"));
+  g_assert_null (strstr (error->message, "library"));
+  g_assert_null (strstr (error->message, "state"));
+}
+
+/* A progressive JPEG cut short shows what was decoded, as a baseline one does and browsers
+ * do: near the whole picture when most of it came; with no coded data at all it fails as
+ * Cut short, in plain words. */
+static void
+test_decode_cut_progressive (void)
+{
+  static const struct
+  {
+    guint keep_percent;
+    gboolean loads;
+    gboolean like_whole; /* the centre as in the whole picture */
+  } cases[] = {
+    { 100, TRUE, TRUE }, { 90, TRUE, TRUE }, { 60, TRUE, TRUE },
+    { 30, TRUE, FALSE }, { 5, TRUE, FALSE }, { 0, FALSE, FALSE },
+  };
+  g_autoptr (GBytes) whole = tessera_test_make_progressive_jpeg (640, 480, 3);
+  g_autoptr (GdkTexture) whole_tile = decode_ok (whole, TILE_PX, TESSERA_IMAGE_FORMAT_JPEG);
+  g_autofree guint32 *whole_pixels = g_new (guint32, TILE_PX * TILE_PX);
+
+  gdk_texture_download (whole_tile, (guchar *) whole_pixels, TILE_PX * sizeof (guint32));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GBytes) cut = tessera_test_cut_jpeg (whole, cases[i].keep_percent);
+      g_autoptr (GdkTexture) tile = NULL;
+      guint32 centre = whole_pixels[(TILE_PX / 2) * TILE_PX + TILE_PX / 2];
+
+      g_test_message ("kept %u%%", cases[i].keep_percent);
+      if (!cases[i].loads)
+        {
+          assert_plain_failure (cut, TESSERA_ERROR_CUT_SHORT);
+          continue;
+        }
+      tile = decode_ok (cut, TILE_PX, TESSERA_IMAGE_FORMAT_JPEG);
+      assert_texture_size (tile, TILE_PX, TILE_PX);
+      if (cases[i].like_whole)
+        /* ARGB word to the RGBA the helper takes; opaque. */
+        assert_pixel_colour (tile, TILE_PX / 2, TILE_PX / 2, (centre << 8) | 0xffu);
+    }
+}
+
+/* Damaged bytes in each format fail in plain words, whatever the decoder said. */
+static void
+test_decode_plain_failures (void)
+{
+  g_autoptr (GBytes) jpeg = tessera_test_make_jpeg (320, 240, 5);
+  g_autoptr (GBytes) png = tessera_test_make_png (320, 240, 5);
+  g_autoptr (GByteArray) damaged_jpeg = g_byte_array_new ();
+  g_autoptr (GByteArray) damaged_png = g_byte_array_new ();
+  g_autoptr (GBytes) damaged_jpeg_bytes = NULL;
+  g_autoptr (GBytes) damaged_png_bytes = NULL;
+  g_autoptr (GBytes) cut_png = NULL;
+  gsize png_len = g_bytes_get_size (png);
+
+  /* The headers, then garbage where the coded data was, then the end marker. */
+  g_byte_array_append (damaged_jpeg, g_bytes_get_data (jpeg, NULL), 300);
+  for (guint i = 0; i < 2000; i++)
+    g_byte_array_append (damaged_jpeg, (const guint8 *) "\x55", 1);
+  g_byte_array_append (damaged_jpeg, (const guint8 *) "\xff\xd9", 2);
+  damaged_jpeg_bytes = g_bytes_new (damaged_jpeg->data, damaged_jpeg->len);
+  /* A PNG with its pixel data overwritten but its end intact. */
+  g_byte_array_append (damaged_png, g_bytes_get_data (png, NULL), png_len);
+  memset (damaged_png->data + 60, 0x55, png_len - 60 - 12);
+  damaged_png_bytes = g_bytes_new (damaged_png->data, damaged_png->len);
+  cut_png = g_bytes_new_from_bytes (png, 0, png_len / 2);
+
+  assert_plain_failure (damaged_jpeg_bytes, TESSERA_ERROR_BROKEN);
+  assert_plain_failure (damaged_png_bytes, TESSERA_ERROR_BROKEN);
+  assert_plain_failure (cut_png, TESSERA_ERROR_CUT_SHORT);
+}
+
+/* What a decode reserves from the budget: the output; the whole picture for formats
+ * gdk-pixbuf decodes whole; and a progressive JPEG's coefficients, 3 bytes a pixel in
+ * 4:2:0, whatever the tile. */
+static void
+test_decode_cost (void)
+{
+  g_autoptr (GBytes) baseline = tessera_test_make_jpeg (2000, 1000, 1);
+  g_autoptr (GBytes) progressive = tessera_test_make_progressive_jpeg (2000, 1000, 1);
+  g_autoptr (GBytes) png = tessera_test_make_png (2000, 1000, 1);
+  const struct
+  {
+    GBytes *bytes;
+    guint tile_px;
+    gsize cost;
+  } cases[] = {
+    /* 1000 / 4 = 250 still covers 200 px: 500 × 250 × 4 */
+    { baseline, 200, 500 * 250 * 4 },
+    { baseline, G_MAXUINT, 2000 * 1000 * 4 },
+    { progressive, 200, 500 * 250 * 4 + 2000 * 1000 * 3 },
+    { progressive, G_MAXUINT, 2000 * 1000 * 4 + 2000 * 1000 * 3 },
+    { png, 200, 2000 * 1000 * 4 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gsize len = 0;
+      const guint8 *data = g_bytes_get_data (cases[i].bytes, &len);
+
+      g_assert_cmpuint (tessera_image_decode_cost (data, len, cases[i].tile_px), ==, cases[i].cost);
+    }
+  g_assert_cmpuint (tessera_image_decode_cost ((const guint8 *) "not an image", 12, 200), ==, 0);
 }
 
 static void
@@ -961,6 +1081,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/image/decode/size-limits", test_decode_size_limits);
   g_test_add_func ("/image/decode/broken-jpeg", test_decode_broken_jpeg);
   g_test_add_func ("/image/decode/no-size", test_decode_no_size);
+  g_test_add_func ("/image/decode/cut-progressive", test_decode_cut_progressive);
+  g_test_add_func ("/image/decode/plain-failures", test_decode_plain_failures);
+  g_test_add_func ("/image/decode/cost", test_decode_cost);
   g_test_add_func ("/image/decode/in-threads", test_decode_in_threads);
   g_test_add_func ("/image/decode/refused-on-main-thread", test_decode_refused_on_main_thread);
 

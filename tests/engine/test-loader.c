@@ -7,11 +7,16 @@
 
 #include <sys/stat.h>
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
+#include "tessera-fetch-private.h"
+#include "tessera-image-private.h"
 #include "tessera-loader-private.h"
+#include "tessera-saver.h"
 #include "tessera-test-server.h"
 #include "tessera-test-util.h"
 
@@ -45,6 +50,21 @@ static const FaultCase fault_cases[] = {
   { "/text.jpg", TESSERA_ERROR_NOT_IMAGE, "Not an image" },
   { "/huge.png", TESSERA_ERROR_TOO_LARGE, "Too large" },
   { "/corrupt.jpg", TESSERA_ERROR_BROKEN, "Broken image" },
+  /* What servers and hosts do: a redirect to a "removed" placeholder (where it ended
+   * decides, not the picture; the placeholder asked for itself is only a picture);
+   * compressed bodies whatever the request said, and a bomb that stops at the byte cap;
+   * progressive JPEGs cut short, shown as far as decoded or, with no coded data, failed. */
+  { "/gone/abc123.jpg", TESSERA_ERROR_REMOVED, "Removed" },
+  { "/img/removed.png", -1, NULL },
+  { "/gzip/img/zipped.png?w=80&h=60", -1, NULL },
+  { "/deflate/img/deflated.jpg?w=80&h=60", -1, NULL },
+  { "/gzip/progressive/zipped.jpg?w=320&h=240", -1, NULL },
+  { "/gzip-bomb.png", TESSERA_ERROR_TOO_LARGE, "Too large" },
+  { "/progressive/whole.jpg?w=320&h=240", -1, NULL },
+  { "/progressive/most.jpg?w=320&h=240&keep=80", -1, NULL },
+  { "/progressive/half.jpg?w=320&h=240&keep=50", -1, NULL },
+  { "/progressive/bit.jpg?w=320&h=240&keep=10", -1, NULL },
+  { "/progressive/headers.jpg?w=320&h=240&keep=0", TESSERA_ERROR_CUT_SHORT, "Cut short" },
   { "http://127.0.0.1:1/refused.png", TESSERA_ERROR_NETWORK, "Can't connect" },
   { "ftp://127.0.0.1/file.png", TESSERA_ERROR_BAD_URL, "Bad URL" },
   { "file:///nonexistent/tessera.png", TESSERA_ERROR_FILE, "Can't read file" },
@@ -54,6 +74,16 @@ static char *
 case_url (TesseraTestServer *server, const char *path)
 {
   return g_uri_peek_scheme (path) ? g_strdup (path) : tessera_test_server_url (server, path);
+}
+
+/* Points Imgur's image host at @server's /img, as the app's tests do: its removed.png is
+ * Imgur's placeholder. */
+static void
+set_imgur_images (TesseraTestServer *server)
+{
+  g_autofree char *images = tessera_test_server_url (server, "/img");
+
+  g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
 }
 
 static gboolean
@@ -73,13 +103,15 @@ static void
 test_faults (void)
 {
   TesseraTestServer *server = tessera_test_server_new ();
-  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (G_N_ELEMENTS (fault_cases));
+  g_autoptr (TesseraLoader) loader
+      = tessera_test_loader_new (MIN (G_N_ELEMENTS (fault_cases), TESSERA_LOADER_MAX_JOBS));
   g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
   g_autoptr (GPtrArray) requests
       = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
 
   g_array_set_clear_func (outcomes, (GDestroyNotify) tessera_test_outcome_clear);
   g_array_set_size (outcomes, G_N_ELEMENTS (fault_cases));
+  set_imgur_images (server);
   for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     {
       g_autofree char *url = case_url (server, fault_cases[i].path);
@@ -117,6 +149,7 @@ test_faults (void)
   g_assert_cmpuint (tessera_loader_get_n_pending (loader), ==, 0);
 
   g_clear_object (&loader);
+  g_unsetenv ("TESSERA_IMGUR_IMAGES");
   tessera_test_server_free (server);
 }
 
@@ -693,6 +726,207 @@ test_fetch_cancelled (void)
 
 /* A refused argument returns NULL and touches nothing: no half-made loader to finalize, no
  * fetcher read before it is checked. */
+/* The placeholder table, host and path, with real addresses: what redirects end at when
+ * the image is gone, and look-alikes that are real pictures. */
+static void
+test_placeholders (void)
+{
+  static const struct
+  {
+    const char *url;
+    gboolean placeholder;
+  } cases[] = {
+    { "https://i.imgur.com/removed.png", TRUE },
+    { "http://i.imgur.com/removed.png", TRUE },
+    { "https://imgur.com/removed.png", TRUE },
+    { "https://I.IMGUR.COM/removed.png", TRUE },
+    { "https://i.imgur.com/removed.png?x=1", TRUE },
+    { "https://s.yimg.com/pw/images/en-us/photo_unavailable.png", TRUE },
+    { "https://s.yimg.com/pw/images/en-us/photo_unavailable_h.png", TRUE },
+    { "https://s.yimg.com/pw/images/en-us/photo_unavailable_z.png", TRUE },
+    { "https://assets.tumblr.com/images/media_violation/community_guidelines_v1_1280.png", TRUE },
+    { "https://i.imgur.com/abc123.jpg", FALSE },
+    { "https://i.imgur.com/removed.png.jpg", FALSE },
+    { "https://i.imgur.com/a/removed.png", FALSE },
+    { "https://example.com/removed.png", FALSE },
+    { "https://imgur.com.example.com/removed.png", FALSE },
+    { "https://s.yimg.com/pw/images/en-us/photo_unavailable.gif", FALSE },
+    { "https://live.staticflickr.com/65535/52345678901_abcdef1234_b.jpg", FALSE },
+    { "https://64.media.tumblr.com/abc/tumblr_xyz_1280.jpg", FALSE },
+    { "http://127.0.0.1:8080/img/removed.png", FALSE },
+    { "not a url", FALSE },
+  };
+
+  g_unsetenv ("TESSERA_IMGUR_IMAGES");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s", cases[i].url);
+      g_assert_cmpint (tessera_fetch_is_placeholder (cases[i].url), ==, cases[i].placeholder);
+    }
+
+  /* Imgur's image host moved (a mirror, the tests' server): its removed.png, and only that. */
+  g_setenv ("TESSERA_IMGUR_IMAGES", "http://127.0.0.1:8080/img", TRUE);
+  g_assert_true (tessera_fetch_is_placeholder ("http://127.0.0.1:8080/img/removed.png"));
+  g_assert_false (tessera_fetch_is_placeholder ("http://127.0.0.1:8080/removed.png"));
+  g_assert_false (tessera_fetch_is_placeholder ("http://127.0.0.1:8080/imgremoved.png"));
+  g_assert_true (tessera_fetch_is_placeholder ("https://i.imgur.com/removed.png"));
+  g_unsetenv ("TESSERA_IMGUR_IMAGES");
+}
+
+typedef struct
+{
+  TesseraCache *cache;
+  const char *url;
+} Lookup;
+
+/* Whether the cache holds an entry for the URL: on a thread of its own, as workers read. */
+static gpointer
+lookup_in_thread (gpointer data)
+{
+  Lookup *lookup = data;
+  g_autoptr (TesseraCacheEntry) entry = tessera_cache_lookup (lookup->cache, lookup->url);
+
+  return GINT_TO_POINTER (entry != NULL);
+}
+
+static gboolean
+is_cached (TesseraCache *cache, const char *url)
+{
+  Lookup lookup = { cache, url };
+
+  return GPOINTER_TO_INT (g_thread_join (g_thread_new ("lookup", lookup_in_thread, &lookup)));
+}
+
+/* A removed image never goes into the disk cache (the cache stores answers, and the
+ * placeholder is a failure); a picture from the same server does. */
+static void
+test_removed_not_cached (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (TesseraCache) cache = tessera_test_cache_new ();
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (2);
+  g_autofree char *gone = tessera_test_server_url (server, "/gone/deleted.png");
+  g_autofree char *kept = tessera_test_server_url (server, "/img/kept.png");
+  TesseraTestOutcome gone_outcome = { 0 };
+  TesseraTestOutcome kept_outcome = { 0 };
+
+  set_imgur_images (server);
+  tessera_loader_set_cache (loader, cache);
+  tessera_request_unref (tessera_loader_submit (loader, gone, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                                tessera_test_record_outcome, &gone_outcome, NULL));
+  tessera_request_unref (tessera_loader_submit (loader, kept, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                                tessera_test_record_outcome, &kept_outcome, NULL));
+  g_assert_true (tessera_test_wait_for_outcome (&gone_outcome, 10000));
+  g_assert_true (tessera_test_wait_for_outcome (&kept_outcome, 10000));
+  g_unsetenv ("TESSERA_IMGUR_IMAGES");
+
+  g_assert_cmpint (gone_outcome.error_code, ==, TESSERA_ERROR_REMOVED);
+  g_assert_cmpstr (gone_outcome.label, ==, "Removed");
+  g_assert_nonnull (kept_outcome.texture);
+  g_assert_false (is_cached (cache, gone));
+  g_assert_true (is_cached (cache, kept));
+  tessera_test_outcome_clear (&gone_outcome);
+  tessera_test_outcome_clear (&kept_outcome);
+}
+
+/* Saving a compressed image keeps the image, decoded: the very bytes the server compressed.
+ * A removed one is a failure, and nothing is written for it. */
+static void
+test_save_compressed_and_removed (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (2);
+  g_autoptr (TesseraSaver) saver = tessera_saver_new (loader);
+  g_autofree char *dir = g_dir_make_tmp ("tessera-save-encoded-XXXXXX", NULL);
+  g_autoptr (GPtrArray) items
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (TesseraSaveReport) report = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) expected = tessera_test_make_png (80, 60, 11);
+  g_autoptr (GBytes) saved = NULL;
+  g_autofree char *saved_path = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  const char *paths[] = { "/gzip/img/zipped.png?w=80&h=60&seed=11", "/gone/deleted.png" };
+
+  set_imgur_images (server);
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *url = tessera_test_server_url (server, paths[i]);
+
+      g_ptr_array_add (items, tessera_save_item_new_for_uri (url));
+    }
+  tessera_saver_save_async (saver, items, dir, NULL, tessera_test_store_result, &result);
+  g_assert_true (tessera_test_wait_for_result (&result, 10000));
+  g_assert_true (tessera_saver_save_finish (saver, result, &report, &error));
+  g_assert_no_error (error);
+  g_unsetenv ("TESSERA_IMGUR_IMAGES");
+
+  g_assert_cmpuint (report->saved_names->len, ==, 1);
+  g_assert_cmpuint (report->failures->len, ==, 1);
+  g_assert_nonnull (strstr (report->failures->pdata[0], "removed"));
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 1);
+  saved_path = g_build_filename (dir, report->saved_names->pdata[0], NULL);
+  g_assert_true (g_file_get_contents (saved_path, &contents, &len, NULL));
+  saved = g_bytes_new_take (g_steal_pointer (&contents), len);
+  g_assert_true (g_bytes_equal (saved, expected));
+  tessera_test_remove_tree (dir);
+}
+
+#define BUDGET_IMAGES 8
+#define BUDGET_SIDE   2000u
+
+/* With a budget that holds two progressive decodes, never more than two run at once
+ * whatever the jobs; with one smaller than a single decode, each runs alone. Every image
+ * still loads. */
+static void
+test_decode_budget (void)
+{
+  static const struct
+  {
+    double budget_in_decodes;
+    guint most_at_once;
+  } cases[] = {
+    { 2.5, 2 },
+    { 0.5, 1 },
+  };
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (GBytes) jpeg = tessera_test_make_progressive_jpeg (BUDGET_SIDE, BUDGET_SIDE, 1);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (jpeg, &len);
+  gsize cost = tessera_image_decode_cost (data, len, TILE_PX);
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr (TesseraLoader) loader = tessera_test_loader_new (BUDGET_IMAGES);
+      g_autoptr (GArray) outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
+
+      g_array_set_clear_func (outcomes, (GDestroyNotify) tessera_test_outcome_clear);
+      g_array_set_size (outcomes, BUDGET_IMAGES);
+      tessera_image_set_decode_budget ((gsize) (cost * cases[c].budget_in_decodes));
+      for (guint i = 0; i < BUDGET_IMAGES; i++)
+        {
+          g_autofree char *path = g_strdup_printf ("/progressive/b%zu-%u.jpg?w=%u&h=%u&seed=1", c,
+                                                   i, BUDGET_SIDE, BUDGET_SIDE);
+          g_autofree char *url = tessera_test_server_url (server, path);
+
+          tessera_request_unref (tessera_loader_submit (
+              loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP, tessera_test_record_outcome,
+              &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
+        }
+      g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 60000));
+
+      g_test_message ("budget of %.1f decodes: at most %u at once", cases[c].budget_in_decodes,
+                      tessera_image_get_peak_decodes ());
+      g_assert_cmpuint (tessera_image_get_peak_decodes (), >=, 1);
+      g_assert_cmpuint (tessera_image_get_peak_decodes (), <=, cases[c].most_at_once);
+      for (guint i = 0; i < BUDGET_IMAGES; i++)
+        g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
+    }
+  tessera_image_set_decode_budget (0);
+}
+
 static void
 test_preconditions (void)
 {
@@ -723,6 +957,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/loader/local-files-bounded", test_local_files_bounded);
   g_test_add_func ("/loader/delivers-under-busy-frames", test_delivers_under_busy_frames);
   g_test_add_func ("/loader/data-requests", test_data_requests);
+  g_test_add_func ("/loader/placeholders", test_placeholders);
+  g_test_add_func ("/loader/decode-budget", test_decode_budget);
+  g_test_add_func ("/loader/removed-not-cached", test_removed_not_cached);
+  g_test_add_func ("/loader/save-compressed-and-removed", test_save_compressed_and_removed);
 
   return g_test_run ();
 }

@@ -9,10 +9,17 @@
 #include "tessera-test-server-private.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <jpeglib.h>
 
 #define IMAGE_CACHE_MAX_BYTES (64 * 1024 * 1024)
 #define JPEG_QUALITY          "90"
+#define PROGRESSIVE_QUALITY   90
+/* gdk-pixbuf 2.42 writes baseline JPEGs only: progressive ones come from libjpeg. */
+#define PROGRESSIVE_TYPE      "progressive-jpeg"
 #define FAULT_IMAGE_SEED      7
 
 #define HUGE_PNG_SIDE          100000
@@ -141,6 +148,67 @@ paint_test_pattern (guint width, guint height, guint seed)
   return g_steal_pointer (&pixbuf);
 }
 
+typedef struct
+{
+  struct jpeg_error_mgr manager;
+  jmp_buf escape;
+} JpegErrors;
+
+static void
+jpeg_escape (j_common_ptr cinfo)
+{
+  longjmp (((JpegErrors *) (gpointer) cinfo->err)->escape, 1);
+}
+
+/* Compresses @pixbuf (RGB) into @cinfo's destination; FALSE when libjpeg fails. Nothing
+ * here lives across the longjmp but what @cinfo holds. */
+static gboolean
+write_progressive_jpeg (struct jpeg_compress_struct *cinfo, JpegErrors *errors, GdkPixbuf *pixbuf)
+{
+  if (setjmp (errors->escape) != 0)
+    return FALSE;
+  cinfo->image_width = (JDIMENSION) gdk_pixbuf_get_width (pixbuf);
+  cinfo->image_height = (JDIMENSION) gdk_pixbuf_get_height (pixbuf);
+  cinfo->input_components = 3;
+  cinfo->in_color_space = JCS_RGB;
+  jpeg_set_defaults (cinfo);
+  jpeg_set_quality (cinfo, PROGRESSIVE_QUALITY, TRUE);
+  jpeg_simple_progression (cinfo);
+  jpeg_start_compress (cinfo, TRUE);
+  while (cinfo->next_scanline < cinfo->image_height)
+    {
+      JSAMPROW row = gdk_pixbuf_get_pixels (pixbuf)
+                     + (gsize) cinfo->next_scanline * gdk_pixbuf_get_rowstride (pixbuf);
+
+      jpeg_write_scanlines (cinfo, &row, 1);
+    }
+  jpeg_finish_compress (cinfo);
+  return TRUE;
+}
+
+/* @pixbuf (RGB) as a progressive JPEG (libjpeg's usual scans), or NULL. */
+static GBytes *
+encode_progressive_jpeg (GdkPixbuf *pixbuf)
+{
+  struct jpeg_compress_struct cinfo;
+  JpegErrors errors;
+  unsigned char *buffer = NULL;
+  unsigned long size = 0;
+  GBytes *jpeg = NULL;
+
+  cinfo.err = jpeg_std_error (&errors.manager);
+  errors.manager.error_exit = jpeg_escape;
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &buffer, &size);
+  if (write_progressive_jpeg (&cinfo, &errors, pixbuf))
+    jpeg = g_bytes_new (buffer, size);
+  else
+    g_warning ("libjpeg could not encode a progressive test image");
+  jpeg_destroy_compress (&cinfo);
+  free (buffer);
+  return jpeg;
+}
+
 static GBytes *
 encode_test_image (const char *pixbuf_type, guint width, guint height, guint seed)
 {
@@ -158,6 +226,8 @@ encode_test_image (const char *pixbuf_type, guint width, guint height, guint see
       g_warning ("Cannot allocate a %u×%u test image", width, height);
       return NULL;
     }
+  if (g_str_equal (pixbuf_type, PROGRESSIVE_TYPE))
+    return encode_progressive_jpeg (pixbuf);
   if (!gdk_pixbuf_save_to_bufferv (pixbuf, &buffer, &size, pixbuf_type,
                                    (char **) (is_jpeg ? jpeg_keys : no_options),
                                    (char **) (is_jpeg ? jpeg_values : no_options), &error))
@@ -227,6 +297,32 @@ tessera_test_make_jpeg (guint width, guint height, guint seed)
   g_return_val_if_fail (height > 0 && height <= TESSERA_TEST_IMAGE_MAX_SIDE, NULL);
 
   return _tessera_test_make_image ("jpeg", width, height, seed);
+}
+
+GBytes *
+tessera_test_make_progressive_jpeg (guint width, guint height, guint seed)
+{
+  g_return_val_if_fail (width > 0 && width <= TESSERA_TEST_IMAGE_MAX_SIDE, NULL);
+  g_return_val_if_fail (height > 0 && height <= TESSERA_TEST_IMAGE_MAX_SIDE, NULL);
+
+  return _tessera_test_make_image (PROGRESSIVE_TYPE, width, height, seed);
+}
+
+GBytes *
+tessera_test_cut_jpeg (GBytes *jpeg, guint keep_percent)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (jpeg, &len);
+  gsize kept = len * MIN (keep_percent, 100u) / 100;
+
+  /* The first SOS segment: marker, then a length that counts itself. */
+  for (gsize i = 0; keep_percent == 0 && i + 3 < len; i++)
+    if (data[i] == 0xff && data[i + 1] == 0xda)
+      {
+        kept = MIN (len, i + 2 + ((gsize) data[i + 2] << 8 | data[i + 3]));
+        break;
+      }
+  return g_bytes_new_from_bytes (jpeg, 0, kept);
 }
 
 typedef struct

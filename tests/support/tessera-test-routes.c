@@ -297,6 +297,127 @@ route_corrupt_jpeg (TesseraTestConnection *conn, TesseraTestRequest *req, const 
   return _tessera_test_reply_bytes (resp, 200, "image/jpeg", _tessera_test_make_corrupt_jpeg ());
 }
 
+/* What servers and hosts do to images: placeholders for removed ones, compressed bodies,
+ * cut-short progressive JPEGs. */
+
+/* Imgur's placeholder for a removed image, under this server's image base (/img, as
+ * TESSERA_IMGUR_IMAGES points the tests at it). */
+#define REMOVED_PLACEHOLDER "/img/removed.png"
+/* A gzip bomb: a PNG signature and then this many zero bytes, about 64 KiB compressed. */
+#define GZIP_BOMB_BYTES     (64u * 1024u * 1024u)
+
+/* /gone/<name>: how Imgur answers for a deleted image: a redirect to its placeholder. */
+static TesseraTestReply
+route_gone (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+            TesseraTestResponse *resp)
+{
+  return _tessera_test_reply_redirect (resp, REMOVED_PLACEHOLDER);
+}
+
+static GBytes *
+compress_bytes (GBytes *bytes, GZlibCompressorFormat format)
+{
+  g_autoptr (GZlibCompressor) compressor = g_zlib_compressor_new (format, -1);
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr (GOutputStream) out = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  if (!g_output_stream_write_all (out, data, len, NULL, NULL, NULL)
+      || !g_output_stream_close (out, NULL, NULL))
+    return NULL;
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+/* /gzip/<path> and /deflate/<path>: what <path> answers, its body compressed and sent with
+ * that Content-Encoding whatever the request's Accept-Encoding said, as some CDNs do. */
+static TesseraTestReply
+route_encoded (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+               TesseraTestResponse *resp, GZlibCompressorFormat format, const char *encoding)
+{
+  g_autofree char *outer = g_steal_pointer (&req->path);
+  g_autoptr (GBytes) compressed = NULL;
+  TesseraTestReply reply;
+
+  req->path = g_strconcat ("/", rest, NULL);
+  reply = _tessera_test_routes_dispatch (conn, req, resp);
+  g_free (req->path);
+  req->path = g_steal_pointer (&outer);
+  if (reply != TESSERA_TEST_REPLY_SEND || resp->status != 200 || resp->body == NULL)
+    return reply;
+  compressed = compress_bytes (resp->body, format);
+  if (compressed == NULL)
+    return _tessera_test_reply_status (resp, 500);
+  g_bytes_unref (resp->body);
+  resp->body = g_steal_pointer (&compressed);
+  g_string_append_printf (resp->headers, "Content-Encoding: %s\r\n", encoding);
+  return reply;
+}
+
+static TesseraTestReply
+route_gzip (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+            TesseraTestResponse *resp)
+{
+  return route_encoded (conn, req, rest, resp, G_ZLIB_COMPRESSOR_FORMAT_GZIP, "gzip");
+}
+
+/* HTTP's deflate is the zlib format. */
+static TesseraTestReply
+route_deflate (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+               TesseraTestResponse *resp)
+{
+  return route_encoded (conn, req, rest, resp, G_ZLIB_COMPRESSOR_FORMAT_ZLIB, "deflate");
+}
+
+static gpointer
+make_gzip_bomb (gpointer data)
+{
+  g_autofree guint8 *zeros = g_malloc0 (GZIP_BOMB_BYTES);
+  g_autoptr (GBytes) plain = NULL;
+
+  memcpy (zeros, TESSERA_TEST_PNG_SIGNATURE, TESSERA_TEST_PNG_SIGNATURE_LEN);
+  plain = g_bytes_new_take (g_steal_pointer (&zeros), GZIP_BOMB_BYTES);
+  return compress_bytes (plain, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+}
+
+/* /gzip-bomb.png: a small gzip body that decodes to GZIP_BOMB_BYTES. */
+static TesseraTestReply
+route_gzip_bomb (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                 TesseraTestResponse *resp)
+{
+  static GOnce once = G_ONCE_INIT;
+  GBytes *bomb = g_once (&once, make_gzip_bomb, NULL);
+
+  if (bomb == NULL)
+    return _tessera_test_reply_status (resp, 500);
+  g_string_append (resp->headers, "Content-Encoding: gzip\r\n");
+  return _tessera_test_reply_bytes (resp, 200, "image/png", g_bytes_ref (bomb));
+}
+
+/* /progressive/<name>.jpg?w=W&h=H&seed=S&keep=P: a progressive JPEG, its first P percent
+ * only (default 100), as a server holding a cut-short file sends it (complete, 200); P=0
+ * keeps the headers up to the first scan's data. */
+static TesseraTestReply
+route_progressive (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                   TesseraTestResponse *resp)
+{
+  g_autoptr (GBytes) jpeg = NULL;
+  guint width, height, seed, keep;
+
+  if (!_tessera_test_request_get_uint (req, "w", TESSERA_TEST_IMAGE_WIDTH,
+                                       TESSERA_TEST_IMAGE_MAX_SIDE, &width)
+      || !_tessera_test_request_get_uint (req, "h", TESSERA_TEST_IMAGE_HEIGHT,
+                                          TESSERA_TEST_IMAGE_MAX_SIDE, &height)
+      || !_tessera_test_request_get_uint (req, "seed", g_str_hash (rest), G_MAXUINT, &seed)
+      || !_tessera_test_request_get_uint (req, "keep", 100, 100, &keep) || width == 0
+      || height == 0)
+    return _tessera_test_reply_text (resp, 400, "Bad w, h, seed or keep\n");
+  jpeg = tessera_test_make_progressive_jpeg (width, height, seed);
+  if (jpeg == NULL)
+    return _tessera_test_reply_status (resp, 500);
+  return _tessera_test_reply_bytes (resp, 200, "image/jpeg", tessera_test_cut_jpeg (jpeg, keep));
+}
+
 /* /list?n=N&prefix=P&each=Q: N image URLs on this server, Q appended to each query. */
 static TesseraTestReply
 route_list (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
@@ -407,6 +528,12 @@ static const Route routes[] = {
   { "/corrupt.jpg", FALSE, route_corrupt_jpeg },
   { "/list", FALSE, route_list },
   { "/files/", TRUE, route_files },
+  /* servers and hosts */
+  { "/gone/", TRUE, route_gone },
+  { "/gzip/", TRUE, route_gzip },
+  { "/deflate/", TRUE, route_deflate },
+  { "/gzip-bomb.png", FALSE, route_gzip_bomb },
+  { "/progressive/", TRUE, route_progressive },
 };
 
 static const FixedRoute fixed_routes[] = {

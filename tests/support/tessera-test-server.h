@@ -66,6 +66,12 @@ void tessera_test_server_set_serve_dir (TesseraTestServer *server, const char *d
 /* Test images the server makes (and the tests compare against). */
 GBytes *tessera_test_make_png (guint width, guint height, guint seed);
 GBytes *tessera_test_make_jpeg (guint width, guint height, guint seed);
+/* The same picture as tessera_test_make_jpeg () as a progressive JPEG (4:2:0, libjpeg's
+ * usual ten scans). */
+GBytes *tessera_test_make_progressive_jpeg (guint width, guint height, guint seed);
+/* The first @keep_percent of @jpeg's bytes, as a cut-short download leaves them; 0 keeps
+ * the headers up to the first scan's coded data. */
+GBytes *tessera_test_cut_jpeg (GBytes *jpeg, guint keep_percent);
 GBytes *tessera_test_make_gif (void); /* a tiny animated GIF, two frames */
 
 G_END_DECLS
