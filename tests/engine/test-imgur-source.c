@@ -40,7 +40,8 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 
   fixture->loader = tessera_test_loader_new (4);
   fixture->gallery = tessera_gallery_new (fixture->loader);
-  fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
+  fixture->source
+      = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, TESSERA_IMGUR_SHOW_DEFAULT);
 }
 
 static void
@@ -190,7 +191,8 @@ test_search (Fixture *fixture, gconstpointer data)
   tessera_test_server_add_fixture (fixture->server, "/3/gallery/search/top/week/0", hot, 200, NULL,
                                    NULL);
   g_clear_object (&fixture->source);
-  fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
+  fixture->source
+      = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, TESSERA_IMGUR_SHOW_DEFAULT);
   load_page (fixture);
 
   g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_IDLE);
@@ -244,8 +246,8 @@ test_problems_without_advice (Fixture *fixture, gconstpointer data)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr (TesseraImgurSource) source
-          = tessera_imgur_source_new (fixture->gallery, &query, cases[i].client_id, FALSE);
+      g_autoptr (TesseraImgurSource) source = tessera_imgur_source_new (
+          fixture->gallery, &query, cases[i].client_id, TESSERA_IMGUR_SHOW_DEFAULT);
       const char *message;
 
       if (cases[i].fixture != NULL)
@@ -339,7 +341,8 @@ test_search_escaped (Fixture *fixture, gconstpointer data)
   tessera_test_server_add_handler (fixture->server, "/3/gallery/search/viral/day/0", note_search,
                                    &seen);
   g_clear_object (&fixture->source);
-  fixture->source = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, FALSE);
+  fixture->source
+      = tessera_imgur_source_new (fixture->gallery, &query, CLIENT_ID, TESSERA_IMGUR_SHOW_DEFAULT);
   load_page (fixture);
 
   g_assert_cmpint (tessera_imgur_source_get_state (fixture->source), ==, TESSERA_IMGUR_ENDED);
@@ -441,7 +444,7 @@ test_collect_for_saving (Fixture *fixture, gconstpointer data)
   TesseraImgurQuery query
       = { .section = (char *) "top", .sort = (char *) "top", .window = (char *) "week" };
   g_autoptr (TesseraImgurCollect) collect
-      = tessera_imgur_collect_new (fixture->loader, CLIENT_ID, FALSE);
+      = tessera_imgur_collect_new (fixture->loader, CLIENT_ID, TESSERA_IMGUR_SHOW_DEFAULT);
   g_autoptr (GPtrArray) items = NULL;
   g_autoptr (TesseraSaveReport) report = NULL;
   g_autofree char *saved = NULL;
@@ -480,7 +483,7 @@ static void
 test_collect_without_client_id (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (TesseraImgurCollect) collect
-      = tessera_imgur_collect_new (fixture->loader, NULL, FALSE);
+      = tessera_imgur_collect_new (fixture->loader, NULL, TESSERA_IMGUR_SHOW_DEFAULT);
   TesseraTilePost post = { .kind = TESSERA_TILE_ALBUM, .id = "SavAlb1", .title = "Trip" };
   g_autoptr (TesseraTile) album = tessera_tile_new_for_post ("http://127.0.0.1:1/c.jpg", &post);
   g_autoptr (GPtrArray) posts = g_ptr_array_new ();
@@ -508,8 +511,9 @@ test_client_id_checked (void)
   g_autoptr (TesseraGallery) gallery = tessera_gallery_new (loader);
   TesseraImgurQuery query = { 0 };
   g_autoptr (TesseraImgurSource) source
-      = tessera_imgur_source_new (gallery, &query, "abc\r\nX-Evil: 1", FALSE);
-  g_autoptr (TesseraImgurSource) empty = tessera_imgur_source_new (gallery, &query, "", FALSE);
+      = tessera_imgur_source_new (gallery, &query, "abc\r\nX-Evil: 1", TESSERA_IMGUR_SHOW_DEFAULT);
+  g_autoptr (TesseraImgurSource) empty
+      = tessera_imgur_source_new (gallery, &query, "", TESSERA_IMGUR_SHOW_DEFAULT);
 
   tessera_imgur_source_load_more (source);
   tessera_imgur_source_load_more (empty);

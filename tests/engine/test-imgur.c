@@ -56,30 +56,30 @@ note_input (const char *json)
 }
 
 static TesseraImgurPage *
-gallery_from_bytes (GBytes *bytes, const char *base, guint tile_px, gboolean show_nsfw,
+gallery_from_bytes (GBytes *bytes, const char *base, guint tile_px, TesseraImgurShow show,
                     GError **error)
 {
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
 
-  return tessera_imgur_parse_gallery (data, len, base, tile_px, show_nsfw, error);
+  return tessera_imgur_parse_gallery (data, len, base, tile_px, show, error);
 }
 
 static TesseraImgurPage *
-album_from_bytes (GBytes *bytes, gboolean show_nsfw, GError **error)
+album_from_bytes (GBytes *bytes, TesseraImgurShow show, GError **error)
 {
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
 
-  return tessera_imgur_parse_album (data, len, BASE, TILE_PX, show_nsfw, error);
+  return tessera_imgur_parse_album (data, len, BASE, TILE_PX, show, error);
 }
 
 static TesseraImgurPage *
-gallery_fixture (const char *name, gboolean show_nsfw)
+gallery_fixture (const char *name, TesseraImgurShow show)
 {
   g_autoptr (GBytes) bytes = load_fixture (name);
   g_autoptr (GError) error = NULL;
-  TesseraImgurPage *page = gallery_from_bytes (bytes, BASE, TILE_PX, show_nsfw, &error);
+  TesseraImgurPage *page = gallery_from_bytes (bytes, BASE, TILE_PX, show, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (page);
@@ -87,11 +87,11 @@ gallery_fixture (const char *name, gboolean show_nsfw)
 }
 
 static TesseraImgurPage *
-album_fixture (const char *name, gboolean show_nsfw)
+album_fixture (const char *name, TesseraImgurShow show)
 {
   g_autoptr (GBytes) bytes = load_fixture (name);
   g_autoptr (GError) error = NULL;
-  TesseraImgurPage *page = album_from_bytes (bytes, show_nsfw, &error);
+  TesseraImgurPage *page = album_from_bytes (bytes, show, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (page);
@@ -113,15 +113,15 @@ gallery_from_string (const char *json, GError **error)
 {
   g_autoptr (GBytes) bytes = exact_bytes (json, strlen (json));
 
-  return gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, error);
+  return gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, error);
 }
 
 static TesseraImgurPage *
-album_from_string (const char *json, gboolean show_nsfw, GError **error)
+album_from_string (const char *json, TesseraImgurShow show, GError **error)
 {
   g_autoptr (GBytes) bytes = exact_bytes (json, strlen (json));
 
-  return album_from_bytes (bytes, show_nsfw, error);
+  return album_from_bytes (bytes, show, error);
 }
 
 static char *
@@ -170,7 +170,7 @@ assert_post (TesseraImgurPost *post, const char *id, const char *title, TesseraI
 static void
 test_gallery_hot_viral (void)
 {
-  g_autoptr (TesseraImgurPage) page = gallery_fixture (HOT_VIRAL, FALSE);
+  g_autoptr (TesseraImgurPage) page = gallery_fixture (HOT_VIRAL, TESSERA_IMGUR_SHOW_DEFAULT);
   g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   guint n_kind[TESSERA_IMGUR_ALBUM + 1] = { 0 };
 
@@ -236,12 +236,13 @@ test_gallery_base_and_size (void)
   g_autoptr (TesseraImgurPage) small = NULL;
   g_autoptr (TesseraImgurPage) large = NULL;
 
-  small = gallery_from_bytes (bytes, "http://127.0.0.1:8080/", 100, FALSE, &error);
+  small = gallery_from_bytes (bytes, "http://127.0.0.1:8080/", 100, TESSERA_IMGUR_SHOW_DEFAULT,
+                              &error);
   g_assert_no_error (error);
   g_assert_cmpstr (post_at (small, 0)->thumbnail_uri, ==, "http://127.0.0.1:8080/g2RXrlZt.jpg");
   g_assert_cmpstr (post_at (small, 2)->thumbnail_uri, ==, "http://127.0.0.1:8080/ckwRGs8t.jpg");
 
-  large = gallery_from_bytes (bytes, "http://127.0.0.1:8080", 600, TRUE, &error);
+  large = gallery_from_bytes (bytes, "http://127.0.0.1:8080", 600, TESSERA_IMGUR_SHOW_NSFW, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (large->posts->len, ==, 183);
   g_assert_cmpstr (post_at (large, 0)->thumbnail_uri, ==, "http://127.0.0.1:8080/g2RXrlZh.jpg");
@@ -250,7 +251,7 @@ test_gallery_base_and_size (void)
 static void
 test_gallery_newer_shapes (void)
 {
-  g_autoptr (TesseraImgurPage) page = gallery_fixture (OWN_GALLERY, TRUE);
+  g_autoptr (TesseraImgurPage) page = gallery_fixture (OWN_GALLERY, TESSERA_IMGUR_SHOW_NSFW);
 
   g_assert_cmpuint (page->posts->len, ==, 8);
   g_assert_cmpuint (page->n_skipped, ==, 0);
@@ -280,8 +281,8 @@ test_gallery_newer_shapes (void)
 static void
 test_gallery_nsfw (void)
 {
-  g_autoptr (TesseraImgurPage) shown = gallery_fixture (OWN_GALLERY, TRUE);
-  g_autoptr (TesseraImgurPage) hidden = gallery_fixture (OWN_GALLERY, FALSE);
+  g_autoptr (TesseraImgurPage) shown = gallery_fixture (OWN_GALLERY, TESSERA_IMGUR_SHOW_NSFW);
+  g_autoptr (TesseraImgurPage) hidden = gallery_fixture (OWN_GALLERY, TESSERA_IMGUR_SHOW_DEFAULT);
   const char *expected[] = { "aB3dE5f", "Mp4Vid1", "Alb0001", "Alb0002", "Vid0002", "StrNsfw" };
 
   g_assert_cmpuint (shown->posts->len, ==, 8);
@@ -473,7 +474,7 @@ test_gallery_malformed (void)
       g_autoptr (TesseraImgurPage) page = NULL;
 
       g_test_message ("case: %s", c->name);
-      page = gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, &error);
+      page = gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
       if (c->fails)
         {
           g_assert_null (page);
@@ -521,7 +522,7 @@ test_gallery_deep_nesting (void)
   bytes = g_string_free_to_bytes (json);
 
   /* cJSON refuses nesting past its limit rather than exhausting the stack. */
-  page = gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, &error);
+  page = gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
   g_assert_null (page);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
 }
@@ -531,7 +532,8 @@ test_gallery_success_false_message (void)
 {
   g_autoptr (GBytes) bytes = load_fixture (ERROR_403);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TesseraImgurPage) page = gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, &error);
+  g_autoptr (TesseraImgurPage) page
+      = gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
 
   g_assert_null (page);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
@@ -548,7 +550,8 @@ test_not_nul_terminated (void)
   gsize len = strlen (doc);
 
   /* A prefix of a longer buffer: the rest is not looked at. */
-  page = tessera_imgur_parse_gallery (longer, len, BASE, TILE_PX, FALSE, &error);
+  page = tessera_imgur_parse_gallery (longer, len, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT,
+                                      &error);
   g_assert_no_error (error);
   g_assert_cmpuint (page->posts->len, ==, 1);
   g_assert_cmpstr (post_at (page, 0)->id, ==, "abc");
@@ -564,7 +567,8 @@ test_not_nul_terminated (void)
       gsize size;
       const char *data = g_bytes_get_data (bytes, &size);
 
-      cut_page = tessera_imgur_parse_gallery (data, size, BASE, TILE_PX, FALSE, &cut_error);
+      cut_page = tessera_imgur_parse_gallery (data, size, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT,
+                                              &cut_error);
       g_assert_null (cut_page);
       g_assert_error (cut_error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
       message = tessera_imgur_parse_error_message (data, size);
@@ -586,7 +590,8 @@ test_fixture_prefixes (void)
     {
       g_autoptr (GBytes) prefix = exact_bytes (data, cuts[i]);
       g_autoptr (GError) error = NULL;
-      g_autoptr (TesseraImgurPage) page = gallery_from_bytes (prefix, BASE, TILE_PX, FALSE, &error);
+      g_autoptr (TesseraImgurPage) page
+          = gallery_from_bytes (prefix, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
 
       g_assert_null (page);
       g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
@@ -596,7 +601,7 @@ test_fixture_prefixes (void)
 static void
 test_album_real (void)
 {
-  g_autoptr (TesseraImgurPage) page = album_fixture (ALBUM_42, FALSE);
+  g_autoptr (TesseraImgurPage) page = album_fixture (ALBUM_42, TESSERA_IMGUR_SHOW_DEFAULT);
 
   g_assert_cmpuint (page->posts->len, ==, 42);
   g_assert_cmpuint (page->n_skipped, ==, 0);
@@ -623,8 +628,8 @@ test_album_real (void)
 static void
 test_album_images_list (void)
 {
-  g_autoptr (TesseraImgurPage) shown = album_fixture (OWN_IMAGES, TRUE);
-  g_autoptr (TesseraImgurPage) hidden = album_fixture (OWN_IMAGES, FALSE);
+  g_autoptr (TesseraImgurPage) shown = album_fixture (OWN_IMAGES, TESSERA_IMGUR_SHOW_NSFW);
+  g_autoptr (TesseraImgurPage) hidden = album_fixture (OWN_IMAGES, TESSERA_IMGUR_SHOW_DEFAULT);
 
   g_assert_cmpuint (shown->posts->len, ==, 5);
   g_assert_cmpuint (shown->n_skipped, ==, 0);
@@ -652,7 +657,8 @@ test_album_nsfw_album (void)
                      "[{\"id\":\"one\",\"nsfw\":null},{\"id\":\"two\",\"nsfw\":false},"
                      "{\"id\":\"a/b\"}]},\"success\":true,\"status\":200}";
   g_autoptr (GError) error = NULL;
-  g_autoptr (TesseraImgurPage) hidden = album_from_string (json, FALSE, &error);
+  g_autoptr (TesseraImgurPage) hidden
+      = album_from_string (json, TESSERA_IMGUR_SHOW_DEFAULT, &error);
   g_autoptr (TesseraImgurPage) shown = NULL;
 
   /* An album marked nsfw hides every image in it, whatever the images say. */
@@ -661,7 +667,7 @@ test_album_nsfw_album (void)
   g_assert_cmpuint (hidden->n_hidden_nsfw, ==, 2);
   g_assert_cmpuint (hidden->n_skipped, ==, 1);
 
-  shown = album_from_string (json, TRUE, &error);
+  shown = album_from_string (json, TESSERA_IMGUR_SHOW_NSFW, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (shown->posts->len, ==, 2);
   g_assert_cmpuint (shown->n_hidden_nsfw, ==, 0);
@@ -695,7 +701,8 @@ test_album_malformed (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (TesseraImgurPage) page = album_from_string (cases[i].json, FALSE, &error);
+      g_autoptr (TesseraImgurPage) page
+          = album_from_string (cases[i].json, TESSERA_IMGUR_SHOW_DEFAULT, &error);
 
       note_input (cases[i].json);
       if (cases[i].fails)
@@ -715,7 +722,7 @@ test_album_success_false_message (void)
 {
   g_autoptr (GBytes) bytes = load_fixture (ERROR_404);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TesseraImgurPage) page = album_from_bytes (bytes, FALSE, &error);
+  g_autoptr (TesseraImgurPage) page = album_from_bytes (bytes, TESSERA_IMGUR_SHOW_DEFAULT, &error);
 
   g_assert_null (page);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
@@ -1205,14 +1212,16 @@ parse_in_thread (gpointer data)
   for (guint i = 0; i < 20; i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (TesseraImgurPage) page = gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, &error);
+      g_autoptr (TesseraImgurPage) page
+          = gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
       g_autoptr (TesseraImgurPage) broken = NULL;
       gsize len;
       const char *json = g_bytes_get_data (bytes, &len);
 
       g_assert_no_error (error);
       g_assert_cmpuint (page->posts->len, ==, 183);
-      broken = tessera_imgur_parse_gallery (json, len / 2, BASE, TILE_PX, FALSE, NULL);
+      broken = tessera_imgur_parse_gallery (json, len / 2, BASE, TILE_PX,
+                                            TESSERA_IMGUR_SHOW_DEFAULT, NULL);
       g_assert_null (broken);
     }
 
