@@ -20,6 +20,7 @@
 #define ERROR_404   "error-404-image-not-found.json"
 #define OWN_GALLERY "own-gallery-newer-shapes-nsfw.json"
 #define OWN_IMAGES  "own-album-images-list.json"
+#define REAL_WORLD  "own-gallery-real-world-page.json"
 
 /* A copy of @data in a buffer of exactly @len bytes, with no NUL after it, so the
  * sanitizer catches any read past the end. */
@@ -325,7 +326,16 @@ test_gallery_album_counts (void)
     { "\"images_count\":1e30", G_MAXUINT },
     { "\"images_count\":4294967295", G_MAXUINT },
     { "\"images_count\":4294967294", G_MAXUINT - 1 },
-    { "\"images_count\":\"5\",\"images\":[{\"id\":\"a\"},{\"id\":\"b\"}]", 2 },
+    /* Imgur sends some numbers as strings: "3" is 3; what is no count falls back. */
+    { "\"images_count\":\"5\",\"images\":[{\"id\":\"a\"},{\"id\":\"b\"}]", 5 },
+    { "\"images_count\":\"3\"", 3 },
+    { "\"images_count\":\" 12 \"", 12 },
+    { "\"images_count\":\"0\"", 0 },
+    { "\"images_count\":\"99999999999\"", G_MAXUINT },
+    { "\"images_count\":\"three\",\"images\":[{\"id\":\"a\"}]", 1 },
+    { "\"images_count\":\"-1\",\"images\":[{\"id\":\"a\"}]", 1 },
+    { "\"images_count\":\"2.5\"", 0 },
+    { "\"images_count\":\"\"", 0 },
     { "\"images_count\":null", 0 },
     { "\"images\":[]", 0 },
     { "\"images\":[1,2,3]", 3 },
@@ -1228,6 +1238,152 @@ parse_in_thread (gpointer data)
   return NULL;
 }
 
+/* What today's posts hold, as a person expects to get them: a video's original is its mp4
+ * (a .gifv link means the same id's .mp4), an album without a cover is still a post (its
+ * count sent as a string), a promoted post is hidden unless asked for. */
+static void
+test_gallery_real_world (void)
+{
+  static const struct
+  {
+    TesseraImgurShow show;
+    guint n_posts;
+    guint n_hidden_promoted;
+  } shows[] = {
+    { TESSERA_IMGUR_SHOW_DEFAULT, 5, 1 },
+    { TESSERA_IMGUR_SHOW_NSFW, 5, 1 },
+    { TESSERA_IMGUR_SHOW_PROMOTED, 6, 0 },
+    { TESSERA_IMGUR_SHOW_NSFW | TESSERA_IMGUR_SHOW_PROMOTED, 6, 0 },
+  };
+  static const struct
+  {
+    const char *id;
+    const char *title;
+    TesseraImgurKind kind;
+    const char *thumbnail_uri; /* NULL: a placeholder */
+    const char *link;
+    guint images_count;
+  } posts[] = {
+    { "RwPic01", "Morning fog over the bay", TESSERA_IMGUR_IMAGE, BASE "/RwPic01m.jpg",
+      "https://i.imgur.com/RwPic01.jpg", 0 },
+    { "RwVid01", "A dog learns to surf", TESSERA_IMGUR_ANIMATION, BASE "/RwVid01m.jpg",
+      "https://i.imgur.com/RwVid01.mp4", 0 },
+    { "RwGifv1", "Cat vs cucumber", TESSERA_IMGUR_ANIMATION, BASE "/RwGifv1m.jpg",
+      "https://i.imgur.com/RwGifv1.mp4", 0 },
+    { "RwGmp41", NULL, TESSERA_IMGUR_ANIMATION, BASE "/RwGmp41m.jpg",
+      "https://i.imgur.com/RwGmp41.mp4", 0 },
+    { "RwAlb01", "Things I found in the attic", TESSERA_IMGUR_ALBUM, NULL,
+      "https://imgur.com/a/RwAlb01", 3 },
+    { "RwAd001", "Try our new game today", TESSERA_IMGUR_IMAGE, BASE "/RwAd001m.jpg",
+      "https://i.imgur.com/RwAd001.jpg", 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (shows); i++)
+    {
+      g_autoptr (TesseraImgurPage) page = gallery_fixture (REAL_WORLD, shows[i].show);
+
+      g_test_message ("show %d", shows[i].show);
+      g_assert_cmpuint (page->posts->len, ==, shows[i].n_posts);
+      g_assert_cmpuint (page->n_skipped, ==, 0);
+      g_assert_cmpuint (page->n_hidden_nsfw, ==, 0);
+      g_assert_cmpuint (page->n_hidden_promoted, ==, shows[i].n_hidden_promoted);
+      for (guint j = 0; j < page->posts->len; j++)
+        assert_post (post_at (page, j), posts[j].id, posts[j].title, posts[j].kind,
+                     posts[j].thumbnail_uri, posts[j].link, posts[j].images_count);
+    }
+}
+
+/* The original each item's fields give; what is not a video stays as linked. */
+static void
+test_gallery_video_links (void)
+{
+  static const struct
+  {
+    const char *item;
+    TesseraImgurKind kind;
+    const char *link;
+  } cases[] = {
+    { "\"type\":\"video/mp4\",\"link\":\"https://i.imgur.com/v.mp4\"", TESSERA_IMGUR_ANIMATION,
+      "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"image/gif\",\"animated\":true,\"link\":\"https://i.imgur.com/v.gifv\"",
+      TESSERA_IMGUR_ANIMATION, "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"image/gif\",\"animated\":true,\"link\":\"https://i.imgur.com/v.mp4\"",
+      TESSERA_IMGUR_ANIMATION, "https://i.imgur.com/v.mp4" },
+    /* A GIF linked as a GIF is saved as the GIF. */
+    { "\"type\":\"image/gif\",\"animated\":true,\"link\":\"https://i.imgur.com/v.gif\","
+      "\"mp4\":\"https://i.imgur.com/v.mp4\"",
+      TESSERA_IMGUR_ANIMATION, "https://i.imgur.com/v.gif" },
+    /* A video whose link is not its file gives the file as "mp4". */
+    { "\"type\":\"video/mp4\",\"link\":\"https://i.imgur.com/v.gif\","
+      "\"mp4\":\"https://i.imgur.com/v.mp4\"",
+      TESSERA_IMGUR_ANIMATION, "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"video/mp4\",\"mp4\":\"https://i.imgur.com/v.mp4\"", TESSERA_IMGUR_ANIMATION,
+      "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"video/mp4\",\"link\":\"https://i.imgur.com/v.gifv\"", TESSERA_IMGUR_ANIMATION,
+      "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"image/jpeg\",\"link\":\"https://i.imgur.com/v.jpg\","
+      "\"mp4\":\"https://i.imgur.com/v.mp4\"",
+      TESSERA_IMGUR_IMAGE, "https://i.imgur.com/v.jpg" },
+    { "\"type\":\"video/mp4\"", TESSERA_IMGUR_ANIMATION, NULL },
+    { "\"link\":\".gifv\"", TESSERA_IMGUR_IMAGE, ".mp4" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json
+          = g_strdup_printf ("{\"data\":[{\"id\":\"v\",\"is_album\":false,%s}]}", cases[i].item);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TesseraImgurPage) page = gallery_from_string (json, &error);
+
+      note_input (json);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->posts->len, ==, 1);
+      g_assert_cmpint (post_at (page, 0)->kind, ==, cases[i].kind);
+      g_assert_cmpstr (post_at (page, 0)->link, ==, cases[i].link);
+    }
+}
+
+/* An album without a cover is shown by its link; only one with neither is skipped. Promoted
+ * posts are hidden, whatever else they are; "true" as a string is not true. */
+static void
+test_gallery_coverless_and_promoted (void)
+{
+  static const struct
+  {
+    const char *item;
+    guint n_posts;
+    guint n_skipped;
+    guint n_hidden_promoted;
+  } cases[] = {
+    { "\"is_album\":true,\"cover\":null,\"link\":\"https://imgur.com/a/x\"", 1, 0, 0 },
+    { "\"is_album\":true,\"link\":\"https://imgur.com/a/x\",\"images\":[]", 1, 0, 0 },
+    { "\"is_album\":true,\"cover\":null", 0, 1, 0 },
+    { "\"is_album\":true,\"cover\":\"bad/id\",\"link\":\"https://imgur.com/a/x\"", 1, 0, 0 },
+    { "\"is_ad\":true", 0, 0, 1 },
+    { "\"is_ad\":true,\"is_album\":true,\"cover\":null,\"link\":\"https://imgur.com/a/x\"", 0, 0,
+      1 },
+    { "\"is_ad\":\"true\"", 1, 0, 0 },
+    { "\"is_ad\":false", 1, 0, 0 },
+    { "\"is_ad\":null", 1, 0, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json
+          = g_strdup_printf ("{\"data\":[{\"id\":\"x\",%s}]}", cases[i].item);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TesseraImgurPage) page = gallery_from_string (json, &error);
+
+      note_input (json);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->posts->len, ==, cases[i].n_posts);
+      g_assert_cmpuint (page->n_skipped, ==, cases[i].n_skipped);
+      g_assert_cmpuint (page->n_hidden_promoted, ==, cases[i].n_hidden_promoted);
+      if (page->posts->len == 1 && post_at (page, 0)->kind == TESSERA_IMGUR_ALBUM)
+        g_assert_null (post_at (page, 0)->thumbnail_uri);
+    }
+}
+
 static void
 test_threads (void)
 {
@@ -1251,6 +1407,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/imgur/gallery/nsfw", test_gallery_nsfw);
   g_test_add_func ("/imgur/gallery/nsfw-invalid-is-skipped", test_gallery_nsfw_invalid_is_skipped);
   g_test_add_func ("/imgur/gallery/album-counts", test_gallery_album_counts);
+  g_test_add_func ("/imgur/gallery/real-world", test_gallery_real_world);
+  g_test_add_func ("/imgur/gallery/video-links", test_gallery_video_links);
+  g_test_add_func ("/imgur/gallery/coverless-and-promoted", test_gallery_coverless_and_promoted);
   g_test_add_func ("/imgur/gallery/optional-fields", test_gallery_optional_fields);
   g_test_add_func ("/imgur/gallery/ids", test_gallery_ids);
   g_test_add_func ("/imgur/gallery/malformed", test_gallery_malformed);

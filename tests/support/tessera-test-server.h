@@ -68,4 +68,9 @@ GBytes *tessera_test_make_png (guint width, guint height, guint seed);
 GBytes *tessera_test_make_jpeg (guint width, guint height, guint seed);
 GBytes *tessera_test_make_gif (void); /* a tiny animated GIF, two frames */
 
+/* A tiny real MP4 (what Imgur's video posts link to): an "ftyp" box of brand @brand (4
+ * characters; "isom" for a video, "heic" for a HEIF picture), an empty movie header and an
+ * empty media box. /img/<name>.mp4 serves it with "isom". */
+GBytes *tessera_test_make_mp4 (const char *brand);
+
 G_END_DECLS

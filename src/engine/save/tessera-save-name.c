@@ -139,8 +139,8 @@ canonical_extension (const char *extension)
     { "gif", "gif" },
     { "webp", "webp" },
     { "mp4", "mp4" },
-    /* Imgur's page that plays an mp4 */
-    { "gifv", "mp4" },
+    /* Imgur's page that plays an mp4: not a file of its own, but replaced like one */
+    { "gifv", "gifv" },
   };
 
   for (gsize i = 0; extension != NULL && i < G_N_ELEMENTS (known); i++)
