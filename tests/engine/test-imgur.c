@@ -1369,8 +1369,7 @@ test_gallery_coverless_and_promoted (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *json
-          = g_strdup_printf ("{\"data\":[{\"id\":\"x\",%s}]}", cases[i].item);
+      g_autofree char *json = g_strdup_printf ("{\"data\":[{\"id\":\"x\",%s}]}", cases[i].item);
       g_autoptr (GError) error = NULL;
       g_autoptr (TesseraImgurPage) page = gallery_from_string (json, &error);
 
