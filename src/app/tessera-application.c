@@ -472,7 +472,7 @@ save_imgur (TesseraApplication *self, const char *dir, guint n_jobs)
   g_auto (TesseraImgurQuery) query = { 0 };
   g_autoptr (GError) error = NULL;
   g_autofree char *client_id = tessera_imgur_client_id (self->settings);
-  gboolean show_nsfw = tessera_imgur_show_nsfw (self->settings);
+  TesseraImgurShow show = tessera_imgur_show (self->settings);
 
   TesseraImgurProblem problem;
   g_autofree char *message = NULL;
@@ -491,7 +491,7 @@ save_imgur (TesseraApplication *self, const char *dir, guint n_jobs)
       return TESSERA_EXIT_SOME_FAILED;
     }
   loader = new_loader (self, n_jobs);
-  return tessera_save_command_run_imgur (dir, &query, client_id, show_nsfw, loader);
+  return tessera_save_command_run_imgur (dir, &query, client_id, show, loader);
 }
 
 /* --empty-cache: what was freed, or why not. */

@@ -166,7 +166,7 @@ typedef struct
 {
   const TesseraImgurQuery *query;
   const char *client_id;
-  gboolean show_nsfw;
+  TesseraImgurShow show;
 } ImgurStart;
 
 static void
@@ -174,7 +174,7 @@ start_from_imgur (SaveRun *run, gpointer data)
 {
   const ImgurStart *start = data;
   g_autoptr (TesseraImgurCollect) collect
-      = tessera_imgur_collect_new (run->loader, start->client_id, start->show_nsfw);
+      = tessera_imgur_collect_new (run->loader, start->client_id, start->show);
 
   if (run->show_progress)
     g_printerr ("%s", _ ("Listing Imgur posts…"));
@@ -183,9 +183,9 @@ start_from_imgur (SaveRun *run, gpointer data)
 
 int
 tessera_save_command_run_imgur (const char *dir, const TesseraImgurQuery *query,
-                                const char *client_id, gboolean show_nsfw, TesseraLoader *loader)
+                                const char *client_id, TesseraImgurShow show, TesseraLoader *loader)
 {
-  ImgurStart start = { query, client_id, show_nsfw };
+  ImgurStart start = { query, client_id, show };
 
   g_return_val_if_fail (dir != NULL && query != NULL, 2);
   g_return_val_if_fail (TESSERA_IS_LOADER (loader), 2);

@@ -16,10 +16,11 @@ G_BEGIN_DECLS
 int tessera_save_command_run (const char *dir, const char *const *args, GFile *cwd,
                               TesseraLoader *loader);
 
-/* The same for the posts of @query's first page on Imgur: pictures and GIFs as
- * "{title} ({id}).ext", each album's images in a folder named after it. */
+/* The same for the posts of @query's first page on Imgur: pictures, GIFs and videos as
+ * "{title} ({id}).ext", each album's images in a folder named after it; mature and promoted
+ * posts only as @show says. */
 int tessera_save_command_run_imgur (const char *dir, const TesseraImgurQuery *query,
-                                    const char *client_id, gboolean show_nsfw,
+                                    const char *client_id, TesseraImgurShow show,
                                     TesseraLoader *loader);
 
 G_END_DECLS

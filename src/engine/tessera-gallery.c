@@ -290,6 +290,7 @@ tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guin
                            guint *n_duplicates)
 {
   g_autoptr (GPtrArray) new_tiles = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_placeholders = 0;
   guint position;
 
   g_return_val_if_fail (TESSERA_IS_GALLERY (self), 0);
@@ -309,10 +310,21 @@ tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guin
   self->all_tiles_ms = -1;
 
   /* Submission order is the order of the list for now. */
-  for (guint i = 0; self->load_thumbnails && i < new_tiles->len; i++)
-    start_loading (self, new_tiles->pdata[i], position + i, (int) (position + i));
+  for (guint i = 0; i < new_tiles->len; i++)
+    {
+      if (tessera_tile_get_state (new_tiles->pdata[i]) != TESSERA_TILE_WAITING)
+        n_placeholders++;
+      else if (self->load_thumbnails)
+        start_loading (self, new_tiles->pdata[i], position + i, (int) (position + i));
+    }
+  self->n_finished += n_placeholders;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TILES]);
+  if (n_placeholders == 0)
+    return new_tiles->len;
+  if (tessera_gallery_is_done (self))
+    self->all_tiles_ms = tessera_engine_elapsed_ms ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FINISHED]);
   return new_tiles->len;
 }
 

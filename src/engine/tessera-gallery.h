@@ -35,7 +35,8 @@ guint tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, g
 /* FALSE: tiles added afterwards are listed but never loaded, for a source's posts that are
  * wanted as a list (what to save) rather than as pictures. TRUE by default. */
 void tessera_gallery_set_load_thumbnails (TesseraGallery *self, gboolean load_thumbnails);
-/* The same for tiles made by a source (Imgur posts); the gallery takes references. */
+/* The same for tiles made by a source (Imgur posts); the gallery takes references. A tile
+ * already loaded (a placeholder: nothing to load) counts as finished at once. */
 guint tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guint n_tiles,
                                  guint *n_duplicates);
 /* A message from where the tiles come from (Imgur's "Invalid client_id"), kept for --stats. */

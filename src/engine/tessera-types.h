@@ -81,6 +81,15 @@ typedef enum
   TESSERA_IMGUR_PROBLEM_UNAVAILABLE,  /* 5xx, network, unreadable answer: worth a retry */
 } TesseraImgurProblem;
 
+/* Which Imgur posts are shown besides the rest: mature ones (nsfw) and promoted ones
+ * (is_ad); each is hidden unless its flag is set. */
+typedef enum /*< flags >*/
+{
+  TESSERA_IMGUR_SHOW_DEFAULT = 0,
+  TESSERA_IMGUR_SHOW_NSFW = 1 << 0,
+  TESSERA_IMGUR_SHOW_PROMOTED = 1 << 1,
+} TesseraImgurShow;
+
 /* The parts of a gallery query, each chosen from a table (tessera_imgur_choices). */
 typedef enum
 {

@@ -31,12 +31,20 @@ tessera_imgur_client_id (GSettings *settings)
   return g_strstrip (g_settings_get_string (settings, TESSERA_IMGUR_CLIENT_ID_KEY));
 }
 
-gboolean
-tessera_imgur_show_nsfw (GSettings *settings)
+TesseraImgurShow
+tessera_imgur_show (GSettings *settings)
 {
-  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), FALSE);
+  TesseraImgurShow show = TESSERA_IMGUR_SHOW_DEFAULT;
 
-  return settings != NULL && g_settings_get_boolean (settings, TESSERA_IMGUR_SHOW_NSFW_KEY);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), show);
+
+  if (settings == NULL)
+    return show;
+  if (g_settings_get_boolean (settings, TESSERA_IMGUR_SHOW_NSFW_KEY))
+    show |= TESSERA_IMGUR_SHOW_NSFW;
+  if (g_settings_get_boolean (settings, TESSERA_IMGUR_SHOW_PROMOTED_KEY))
+    show |= TESSERA_IMGUR_SHOW_PROMOTED;
+  return show;
 }
 
 /* What a person can do about @problem; NULL when nothing but waiting or retrying. */

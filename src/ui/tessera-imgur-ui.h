@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tessera-imgur-ui.h: Imgur for the window and the command line: where the Client ID and the
- * mature-posts choice come from, and a source's problem told to a person */
+ * choice of mature and promoted posts come from, and a source's problem told to a person */
 #pragma once
 
 #include <gio/gio.h>
@@ -15,14 +15,17 @@ G_BEGIN_DECLS
 #define TESSERA_IMGUR_CLIENT_ID_KEY "imgur-client-id"
 #define TESSERA_IMGUR_SHOW_NSFW_KEY "imgur-show-nsfw"
 
+#define TESSERA_IMGUR_SHOW_PROMOTED_KEY "imgur-show-promoted"
+
 /* TESSERA_IMGUR_CLIENT_ID_ENV's value (transfer none), or NULL when it is unset or empty. */
 const char *tessera_imgur_client_id_from_env (void);
 /* Returns (transfer full) the Client ID to use: TESSERA_IMGUR_CLIENT_ID_ENV, else the one in
  * @settings (may be NULL), without surrounding spaces; NULL or empty when there is none.
  * Main thread, as for every use of @settings here. */
 char *tessera_imgur_client_id (GSettings *settings);
-/* Whether mature posts are shown; FALSE without @settings. */
-gboolean tessera_imgur_show_nsfw (GSettings *settings);
+/* Which posts hidden by default are shown: mature ones and promoted ones, each as its
+ * setting says; TESSERA_IMGUR_SHOW_DEFAULT without @settings. */
+TesseraImgurShow tessera_imgur_show (GSettings *settings);
 /* Returns (transfer full) @message, the engine's facts about @problem, followed by what a
  * person can do about it. Any thread. */
 char *tessera_imgur_describe (TesseraImgurProblem problem, const char *message);

@@ -145,8 +145,8 @@ static TesseraImgurSource *
 new_source (TesseraImgurView *self, TesseraGallery *gallery, const TesseraImgurQuery *query)
 {
   g_autofree char *client_id = tessera_imgur_client_id (self->settings);
-  TesseraImgurSource *source = tessera_imgur_source_new (gallery, query, client_id,
-                                                         tessera_imgur_show_nsfw (self->settings));
+  TesseraImgurSource *source
+      = tessera_imgur_source_new (gallery, query, client_id, tessera_imgur_show (self->settings));
 
   g_signal_connect_object (source, "notify::state", G_CALLBACK (on_source_state), self, 0);
   g_signal_connect_object (source, "notify::remaining", G_CALLBACK (on_remaining), self, 0);
@@ -363,6 +363,8 @@ set_settings (TesseraImgurView *self, GSettings *settings)
   g_signal_connect (settings, "changed::" TESSERA_IMGUR_CLIENT_ID_KEY,
                     G_CALLBACK (on_settings_changed), self);
   g_signal_connect (settings, "changed::" TESSERA_IMGUR_SHOW_NSFW_KEY,
+                    G_CALLBACK (on_settings_changed), self);
+  g_signal_connect (settings, "changed::" TESSERA_IMGUR_SHOW_PROMOTED_KEY,
                     G_CALLBACK (on_settings_changed), self);
 }
 

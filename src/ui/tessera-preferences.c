@@ -18,6 +18,7 @@ struct _TesseraPreferences
   GtkWidget *client_id_entry;
   GtkLabel *env_note;
   GtkWidget *nsfw_switch;
+  GtkWidget *promoted_switch;
   GtkSpinButton *cache_size_spin;
   GtkWidget *empty_cache_button;
   GtkLabel *cache_note;
@@ -101,6 +102,7 @@ tessera_preferences_class_init (TesseraPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, client_id_entry);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, env_note);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, nsfw_switch);
+  gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, promoted_switch);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, cache_size_spin);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, empty_cache_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraPreferences, cache_note);
@@ -134,6 +136,8 @@ tessera_preferences_new (GtkWindow *parent, GSettings *settings, TesseraCache *c
   g_settings_bind (self->settings, TESSERA_IMGUR_CLIENT_ID_KEY, self->client_id_entry, "text",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, TESSERA_IMGUR_SHOW_NSFW_KEY, self->nsfw_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, TESSERA_IMGUR_SHOW_PROMOTED_KEY, self->promoted_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, TESSERA_CACHE_SIZE_KEY, self->cache_size_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);

@@ -164,9 +164,8 @@ static void
 list_albums (TesseraWindow *self, GPtrArray *albums, GPtrArray *items, const char *folder)
 {
   g_autofree char *client_id = tessera_imgur_client_id (self->settings);
-  g_autoptr (TesseraImgurCollect) collect
-      = tessera_imgur_collect_new (tessera_gallery_get_loader (self->gallery), client_id,
-                                   tessera_imgur_show_nsfw (self->settings));
+  g_autoptr (TesseraImgurCollect) collect = tessera_imgur_collect_new (
+      tessera_gallery_get_loader (self->gallery), client_id, tessera_imgur_show (self->settings));
   PendingSave *pending = g_new0 (PendingSave, 1);
 
   pending->window = g_object_ref (self);

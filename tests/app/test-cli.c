@@ -623,7 +623,7 @@ test_save_to_imgur (void)
   run_tessera (&run, NULL, args);
 
   g_assert_cmpint (run.exit_status, ==, 1);
-  g_assert_nonnull (strstr (run.stdout_text, "Saved 5 of 7"));
+  g_assert_nonnull (strstr (run.stdout_text, "Saved 6 of 7"));
   g_assert_nonnull (strstr (run.stderr_text, "Failed: Album “An album Imgur took down”: "));
   g_assert_null (strstr (run.stderr_text, CLIENT_ID));
   assert_saved_file (dir, "A harbour at dawn (SavPic1).jpg");
@@ -631,6 +631,7 @@ test_save_to_imgur (void)
   assert_saved_file (dir, "Trip_.._photos (SavAlb1)/First (LstImg1).jpg");
   assert_saved_file (dir, "Trip_.._photos (SavAlb1)/LstGif2.gif");
   assert_saved_file (dir, "Trip_.._photos (SavAlb1)/Last (LstPng5).png");
+  assert_saved_file (dir, "Trip_.._photos (SavAlb1)/A short video (LstVid3).mp4");
   g_assert_cmpuint (tessera_test_count_files (dir), ==, 3);
   g_assert_cmpuint (tessera_test_server_count_path (server, "/img/SavPic1.jpg"), ==, 1);
   /* Only originals: no size-lettered thumbnail of any post. */
@@ -646,6 +647,77 @@ test_save_to_imgur (void)
   g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 0);
   g_assert_cmpuint (tessera_test_count_files (dir), ==, 3);
   tessera_test_remove_tree (dir);
+}
+
+/* Serves today's kinds of posts as the first page of @path's gallery: a photo, a video, a
+ * .gifv GIF, an .mp4 GIF, an album without a cover (its images listed) and a promoted post. */
+static void
+serve_real_world (TesseraTestServer *server, const char *path)
+{
+  g_autofree char *page
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-gallery-real-world-page.json", NULL);
+  g_autofree char *album
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-album-images-list.json", NULL);
+  g_autofree char *authorization = g_strdup_printf ("Client-ID %s", CLIENT_ID);
+
+  tessera_test_server_add_fixture (server, path, page, 200, NULL, authorization);
+  tessera_test_server_add_fixture (server, "/3/gallery/album/RwAlb01", album, 200, NULL,
+                                   authorization);
+}
+
+/* --save-to --imgur with videos, a .gifv, an album without a cover and an ad: every original
+ * saved (the videos as mp4), the ad left out, exit 0. */
+static void
+test_save_to_imgur_real_world (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tessera-save-imgur-XXXXXX", NULL);
+  g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
+  const char *args[] = { save_to, "--imgur=top/top/week", NULL };
+  g_auto (Run) run = { 0 };
+
+  serve_real_world (server, "/3/gallery/top/top/week/0");
+  set_imgur_env (server, CLIENT_ID);
+  run_tessera (&run, NULL, args);
+
+  g_test_message ("%s%s", run.stdout_text, run.stderr_text);
+  g_assert_cmpint (run.exit_status, ==, 0);
+  g_assert_nonnull (strstr (run.stdout_text, "Saved 8 images"));
+  assert_saved_file (dir, "Morning fog over the bay (RwPic01).jpg");
+  assert_saved_file (dir, "A dog learns to surf (RwVid01).mp4");
+  assert_saved_file (dir, "Cat vs cucumber (RwGifv1).mp4");
+  assert_saved_file (dir, "RwGmp41.mp4");
+  assert_saved_file (dir, "Things I found in the attic (RwAlb01)/First (LstImg1).jpg");
+  assert_saved_file (dir, "Things I found in the attic (RwAlb01)/A short video (LstVid3).mp4");
+  /* Four files and the album's folder; the promoted post is not saved. */
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 5);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/RwAd001.jpg"), ==, 0);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/RwGifv1.gifv"), ==, 0);
+  tessera_test_remove_tree (dir);
+}
+
+/* The same page in the window: every post but the ad a finished tile, the album without a
+ * cover among them. */
+static void
+test_imgur_real_world_window (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  const char *args[] = { "--imgur", "--exit-when-done", NULL };
+  g_auto (Run) run = { 0 };
+
+  g_autofree char *empty
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-gallery-empty-page.json", NULL);
+
+  serve_real_world (server, TESSERA_TEST_IMGUR_PAGE (0));
+  tessera_test_server_add_fixture (server, TESSERA_TEST_IMGUR_PAGE (1), empty, 200, NULL, NULL);
+  set_imgur_env (server, CLIENT_ID);
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 0);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 5);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 5);
+  g_assert_null (first_source_error (&run));
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/RwAd001l.jpg"), ==, 0);
 }
 
 /* A folder that is not there, or a file where the folder should be: each said as it is. */
@@ -699,6 +771,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
   g_test_add_func ("/cli/unparsable-is-usage-error", test_unparsable_is_usage_error);
   g_test_add_func ("/cli/save-to/imgur-no-client-id", test_save_to_imgur_no_client_id);
+  g_test_add_func ("/cli/save-to/imgur-real-world", test_save_to_imgur_real_world);
+  g_test_add_func ("/cli/imgur/real-world-window", test_imgur_real_world_window);
 
   return g_test_run ();
 }

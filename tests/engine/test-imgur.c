@@ -20,6 +20,7 @@
 #define ERROR_404   "error-404-image-not-found.json"
 #define OWN_GALLERY "own-gallery-newer-shapes-nsfw.json"
 #define OWN_IMAGES  "own-album-images-list.json"
+#define REAL_WORLD  "own-gallery-real-world-page.json"
 
 /* A copy of @data in a buffer of exactly @len bytes, with no NUL after it, so the
  * sanitizer catches any read past the end. */
@@ -56,30 +57,30 @@ note_input (const char *json)
 }
 
 static TesseraImgurPage *
-gallery_from_bytes (GBytes *bytes, const char *base, guint tile_px, gboolean show_nsfw,
+gallery_from_bytes (GBytes *bytes, const char *base, guint tile_px, TesseraImgurShow show,
                     GError **error)
 {
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
 
-  return tessera_imgur_parse_gallery (data, len, base, tile_px, show_nsfw, error);
+  return tessera_imgur_parse_gallery (data, len, base, tile_px, show, error);
 }
 
 static TesseraImgurPage *
-album_from_bytes (GBytes *bytes, gboolean show_nsfw, GError **error)
+album_from_bytes (GBytes *bytes, TesseraImgurShow show, GError **error)
 {
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
 
-  return tessera_imgur_parse_album (data, len, BASE, TILE_PX, show_nsfw, error);
+  return tessera_imgur_parse_album (data, len, BASE, TILE_PX, show, error);
 }
 
 static TesseraImgurPage *
-gallery_fixture (const char *name, gboolean show_nsfw)
+gallery_fixture (const char *name, TesseraImgurShow show)
 {
   g_autoptr (GBytes) bytes = load_fixture (name);
   g_autoptr (GError) error = NULL;
-  TesseraImgurPage *page = gallery_from_bytes (bytes, BASE, TILE_PX, show_nsfw, &error);
+  TesseraImgurPage *page = gallery_from_bytes (bytes, BASE, TILE_PX, show, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (page);
@@ -87,11 +88,11 @@ gallery_fixture (const char *name, gboolean show_nsfw)
 }
 
 static TesseraImgurPage *
-album_fixture (const char *name, gboolean show_nsfw)
+album_fixture (const char *name, TesseraImgurShow show)
 {
   g_autoptr (GBytes) bytes = load_fixture (name);
   g_autoptr (GError) error = NULL;
-  TesseraImgurPage *page = album_from_bytes (bytes, show_nsfw, &error);
+  TesseraImgurPage *page = album_from_bytes (bytes, show, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (page);
@@ -113,15 +114,15 @@ gallery_from_string (const char *json, GError **error)
 {
   g_autoptr (GBytes) bytes = exact_bytes (json, strlen (json));
 
-  return gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, error);
+  return gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, error);
 }
 
 static TesseraImgurPage *
-album_from_string (const char *json, gboolean show_nsfw, GError **error)
+album_from_string (const char *json, TesseraImgurShow show, GError **error)
 {
   g_autoptr (GBytes) bytes = exact_bytes (json, strlen (json));
 
-  return album_from_bytes (bytes, show_nsfw, error);
+  return album_from_bytes (bytes, show, error);
 }
 
 static char *
@@ -170,7 +171,7 @@ assert_post (TesseraImgurPost *post, const char *id, const char *title, TesseraI
 static void
 test_gallery_hot_viral (void)
 {
-  g_autoptr (TesseraImgurPage) page = gallery_fixture (HOT_VIRAL, FALSE);
+  g_autoptr (TesseraImgurPage) page = gallery_fixture (HOT_VIRAL, TESSERA_IMGUR_SHOW_DEFAULT);
   g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   guint n_kind[TESSERA_IMGUR_ALBUM + 1] = { 0 };
 
@@ -236,12 +237,13 @@ test_gallery_base_and_size (void)
   g_autoptr (TesseraImgurPage) small = NULL;
   g_autoptr (TesseraImgurPage) large = NULL;
 
-  small = gallery_from_bytes (bytes, "http://127.0.0.1:8080/", 100, FALSE, &error);
+  small = gallery_from_bytes (bytes, "http://127.0.0.1:8080/", 100, TESSERA_IMGUR_SHOW_DEFAULT,
+                              &error);
   g_assert_no_error (error);
   g_assert_cmpstr (post_at (small, 0)->thumbnail_uri, ==, "http://127.0.0.1:8080/g2RXrlZt.jpg");
   g_assert_cmpstr (post_at (small, 2)->thumbnail_uri, ==, "http://127.0.0.1:8080/ckwRGs8t.jpg");
 
-  large = gallery_from_bytes (bytes, "http://127.0.0.1:8080", 600, TRUE, &error);
+  large = gallery_from_bytes (bytes, "http://127.0.0.1:8080", 600, TESSERA_IMGUR_SHOW_NSFW, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (large->posts->len, ==, 183);
   g_assert_cmpstr (post_at (large, 0)->thumbnail_uri, ==, "http://127.0.0.1:8080/g2RXrlZh.jpg");
@@ -250,7 +252,7 @@ test_gallery_base_and_size (void)
 static void
 test_gallery_newer_shapes (void)
 {
-  g_autoptr (TesseraImgurPage) page = gallery_fixture (OWN_GALLERY, TRUE);
+  g_autoptr (TesseraImgurPage) page = gallery_fixture (OWN_GALLERY, TESSERA_IMGUR_SHOW_NSFW);
 
   g_assert_cmpuint (page->posts->len, ==, 8);
   g_assert_cmpuint (page->n_skipped, ==, 0);
@@ -280,8 +282,8 @@ test_gallery_newer_shapes (void)
 static void
 test_gallery_nsfw (void)
 {
-  g_autoptr (TesseraImgurPage) shown = gallery_fixture (OWN_GALLERY, TRUE);
-  g_autoptr (TesseraImgurPage) hidden = gallery_fixture (OWN_GALLERY, FALSE);
+  g_autoptr (TesseraImgurPage) shown = gallery_fixture (OWN_GALLERY, TESSERA_IMGUR_SHOW_NSFW);
+  g_autoptr (TesseraImgurPage) hidden = gallery_fixture (OWN_GALLERY, TESSERA_IMGUR_SHOW_DEFAULT);
   const char *expected[] = { "aB3dE5f", "Mp4Vid1", "Alb0001", "Alb0002", "Vid0002", "StrNsfw" };
 
   g_assert_cmpuint (shown->posts->len, ==, 8);
@@ -324,7 +326,16 @@ test_gallery_album_counts (void)
     { "\"images_count\":1e30", G_MAXUINT },
     { "\"images_count\":4294967295", G_MAXUINT },
     { "\"images_count\":4294967294", G_MAXUINT - 1 },
-    { "\"images_count\":\"5\",\"images\":[{\"id\":\"a\"},{\"id\":\"b\"}]", 2 },
+    /* Imgur sends some numbers as strings: "3" is 3; what is no count falls back. */
+    { "\"images_count\":\"5\",\"images\":[{\"id\":\"a\"},{\"id\":\"b\"}]", 5 },
+    { "\"images_count\":\"3\"", 3 },
+    { "\"images_count\":\" 12 \"", 12 },
+    { "\"images_count\":\"0\"", 0 },
+    { "\"images_count\":\"99999999999\"", G_MAXUINT },
+    { "\"images_count\":\"three\",\"images\":[{\"id\":\"a\"}]", 1 },
+    { "\"images_count\":\"-1\",\"images\":[{\"id\":\"a\"}]", 1 },
+    { "\"images_count\":\"2.5\"", 0 },
+    { "\"images_count\":\"\"", 0 },
     { "\"images_count\":null", 0 },
     { "\"images\":[]", 0 },
     { "\"images\":[1,2,3]", 3 },
@@ -473,7 +484,7 @@ test_gallery_malformed (void)
       g_autoptr (TesseraImgurPage) page = NULL;
 
       g_test_message ("case: %s", c->name);
-      page = gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, &error);
+      page = gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
       if (c->fails)
         {
           g_assert_null (page);
@@ -521,7 +532,7 @@ test_gallery_deep_nesting (void)
   bytes = g_string_free_to_bytes (json);
 
   /* cJSON refuses nesting past its limit rather than exhausting the stack. */
-  page = gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, &error);
+  page = gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
   g_assert_null (page);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
 }
@@ -531,7 +542,8 @@ test_gallery_success_false_message (void)
 {
   g_autoptr (GBytes) bytes = load_fixture (ERROR_403);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TesseraImgurPage) page = gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, &error);
+  g_autoptr (TesseraImgurPage) page
+      = gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
 
   g_assert_null (page);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
@@ -548,7 +560,8 @@ test_not_nul_terminated (void)
   gsize len = strlen (doc);
 
   /* A prefix of a longer buffer: the rest is not looked at. */
-  page = tessera_imgur_parse_gallery (longer, len, BASE, TILE_PX, FALSE, &error);
+  page = tessera_imgur_parse_gallery (longer, len, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT,
+                                      &error);
   g_assert_no_error (error);
   g_assert_cmpuint (page->posts->len, ==, 1);
   g_assert_cmpstr (post_at (page, 0)->id, ==, "abc");
@@ -564,7 +577,8 @@ test_not_nul_terminated (void)
       gsize size;
       const char *data = g_bytes_get_data (bytes, &size);
 
-      cut_page = tessera_imgur_parse_gallery (data, size, BASE, TILE_PX, FALSE, &cut_error);
+      cut_page = tessera_imgur_parse_gallery (data, size, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT,
+                                              &cut_error);
       g_assert_null (cut_page);
       g_assert_error (cut_error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
       message = tessera_imgur_parse_error_message (data, size);
@@ -586,7 +600,8 @@ test_fixture_prefixes (void)
     {
       g_autoptr (GBytes) prefix = exact_bytes (data, cuts[i]);
       g_autoptr (GError) error = NULL;
-      g_autoptr (TesseraImgurPage) page = gallery_from_bytes (prefix, BASE, TILE_PX, FALSE, &error);
+      g_autoptr (TesseraImgurPage) page
+          = gallery_from_bytes (prefix, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
 
       g_assert_null (page);
       g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
@@ -596,7 +611,7 @@ test_fixture_prefixes (void)
 static void
 test_album_real (void)
 {
-  g_autoptr (TesseraImgurPage) page = album_fixture (ALBUM_42, FALSE);
+  g_autoptr (TesseraImgurPage) page = album_fixture (ALBUM_42, TESSERA_IMGUR_SHOW_DEFAULT);
 
   g_assert_cmpuint (page->posts->len, ==, 42);
   g_assert_cmpuint (page->n_skipped, ==, 0);
@@ -623,8 +638,8 @@ test_album_real (void)
 static void
 test_album_images_list (void)
 {
-  g_autoptr (TesseraImgurPage) shown = album_fixture (OWN_IMAGES, TRUE);
-  g_autoptr (TesseraImgurPage) hidden = album_fixture (OWN_IMAGES, FALSE);
+  g_autoptr (TesseraImgurPage) shown = album_fixture (OWN_IMAGES, TESSERA_IMGUR_SHOW_NSFW);
+  g_autoptr (TesseraImgurPage) hidden = album_fixture (OWN_IMAGES, TESSERA_IMGUR_SHOW_DEFAULT);
 
   g_assert_cmpuint (shown->posts->len, ==, 5);
   g_assert_cmpuint (shown->n_skipped, ==, 0);
@@ -652,7 +667,8 @@ test_album_nsfw_album (void)
                      "[{\"id\":\"one\",\"nsfw\":null},{\"id\":\"two\",\"nsfw\":false},"
                      "{\"id\":\"a/b\"}]},\"success\":true,\"status\":200}";
   g_autoptr (GError) error = NULL;
-  g_autoptr (TesseraImgurPage) hidden = album_from_string (json, FALSE, &error);
+  g_autoptr (TesseraImgurPage) hidden
+      = album_from_string (json, TESSERA_IMGUR_SHOW_DEFAULT, &error);
   g_autoptr (TesseraImgurPage) shown = NULL;
 
   /* An album marked nsfw hides every image in it, whatever the images say. */
@@ -661,7 +677,7 @@ test_album_nsfw_album (void)
   g_assert_cmpuint (hidden->n_hidden_nsfw, ==, 2);
   g_assert_cmpuint (hidden->n_skipped, ==, 1);
 
-  shown = album_from_string (json, TRUE, &error);
+  shown = album_from_string (json, TESSERA_IMGUR_SHOW_NSFW, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (shown->posts->len, ==, 2);
   g_assert_cmpuint (shown->n_hidden_nsfw, ==, 0);
@@ -695,7 +711,8 @@ test_album_malformed (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (TesseraImgurPage) page = album_from_string (cases[i].json, FALSE, &error);
+      g_autoptr (TesseraImgurPage) page
+          = album_from_string (cases[i].json, TESSERA_IMGUR_SHOW_DEFAULT, &error);
 
       note_input (cases[i].json);
       if (cases[i].fails)
@@ -715,7 +732,7 @@ test_album_success_false_message (void)
 {
   g_autoptr (GBytes) bytes = load_fixture (ERROR_404);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TesseraImgurPage) page = album_from_bytes (bytes, FALSE, &error);
+  g_autoptr (TesseraImgurPage) page = album_from_bytes (bytes, TESSERA_IMGUR_SHOW_DEFAULT, &error);
 
   g_assert_null (page);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_REPLY);
@@ -1205,18 +1222,165 @@ parse_in_thread (gpointer data)
   for (guint i = 0; i < 20; i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (TesseraImgurPage) page = gallery_from_bytes (bytes, BASE, TILE_PX, FALSE, &error);
+      g_autoptr (TesseraImgurPage) page
+          = gallery_from_bytes (bytes, BASE, TILE_PX, TESSERA_IMGUR_SHOW_DEFAULT, &error);
       g_autoptr (TesseraImgurPage) broken = NULL;
       gsize len;
       const char *json = g_bytes_get_data (bytes, &len);
 
       g_assert_no_error (error);
       g_assert_cmpuint (page->posts->len, ==, 183);
-      broken = tessera_imgur_parse_gallery (json, len / 2, BASE, TILE_PX, FALSE, NULL);
+      broken = tessera_imgur_parse_gallery (json, len / 2, BASE, TILE_PX,
+                                            TESSERA_IMGUR_SHOW_DEFAULT, NULL);
       g_assert_null (broken);
     }
 
   return NULL;
+}
+
+/* What today's posts hold, as a person expects to get them: a video's original is its mp4
+ * (a .gifv link means the same id's .mp4), an album without a cover is still a post (its
+ * count sent as a string), a promoted post is hidden unless asked for. */
+static void
+test_gallery_real_world (void)
+{
+  static const struct
+  {
+    TesseraImgurShow show;
+    guint n_posts;
+    guint n_hidden_promoted;
+  } shows[] = {
+    { TESSERA_IMGUR_SHOW_DEFAULT, 5, 1 },
+    { TESSERA_IMGUR_SHOW_NSFW, 5, 1 },
+    { TESSERA_IMGUR_SHOW_PROMOTED, 6, 0 },
+    { TESSERA_IMGUR_SHOW_NSFW | TESSERA_IMGUR_SHOW_PROMOTED, 6, 0 },
+  };
+  static const struct
+  {
+    const char *id;
+    const char *title;
+    TesseraImgurKind kind;
+    const char *thumbnail_uri; /* NULL: a placeholder */
+    const char *link;
+    guint images_count;
+  } posts[] = {
+    { "RwPic01", "Morning fog over the bay", TESSERA_IMGUR_IMAGE, BASE "/RwPic01m.jpg",
+      "https://i.imgur.com/RwPic01.jpg", 0 },
+    { "RwVid01", "A dog learns to surf", TESSERA_IMGUR_ANIMATION, BASE "/RwVid01m.jpg",
+      "https://i.imgur.com/RwVid01.mp4", 0 },
+    { "RwGifv1", "Cat vs cucumber", TESSERA_IMGUR_ANIMATION, BASE "/RwGifv1m.jpg",
+      "https://i.imgur.com/RwGifv1.mp4", 0 },
+    { "RwGmp41", NULL, TESSERA_IMGUR_ANIMATION, BASE "/RwGmp41m.jpg",
+      "https://i.imgur.com/RwGmp41.mp4", 0 },
+    { "RwAlb01", "Things I found in the attic", TESSERA_IMGUR_ALBUM, NULL,
+      "https://imgur.com/a/RwAlb01", 3 },
+    { "RwAd001", "Try our new game today", TESSERA_IMGUR_IMAGE, BASE "/RwAd001m.jpg",
+      "https://i.imgur.com/RwAd001.jpg", 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (shows); i++)
+    {
+      g_autoptr (TesseraImgurPage) page = gallery_fixture (REAL_WORLD, shows[i].show);
+
+      g_test_message ("show %d", shows[i].show);
+      g_assert_cmpuint (page->posts->len, ==, shows[i].n_posts);
+      g_assert_cmpuint (page->n_skipped, ==, 0);
+      g_assert_cmpuint (page->n_hidden_nsfw, ==, 0);
+      g_assert_cmpuint (page->n_hidden_promoted, ==, shows[i].n_hidden_promoted);
+      for (guint j = 0; j < page->posts->len; j++)
+        assert_post (post_at (page, j), posts[j].id, posts[j].title, posts[j].kind,
+                     posts[j].thumbnail_uri, posts[j].link, posts[j].images_count);
+    }
+}
+
+/* The original each item's fields give; what is not a video stays as linked. */
+static void
+test_gallery_video_links (void)
+{
+  static const struct
+  {
+    const char *item;
+    TesseraImgurKind kind;
+    const char *link;
+  } cases[] = {
+    { "\"type\":\"video/mp4\",\"link\":\"https://i.imgur.com/v.mp4\"", TESSERA_IMGUR_ANIMATION,
+      "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"image/gif\",\"animated\":true,\"link\":\"https://i.imgur.com/v.gifv\"",
+      TESSERA_IMGUR_ANIMATION, "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"image/gif\",\"animated\":true,\"link\":\"https://i.imgur.com/v.mp4\"",
+      TESSERA_IMGUR_ANIMATION, "https://i.imgur.com/v.mp4" },
+    /* A GIF linked as a GIF is saved as the GIF. */
+    { "\"type\":\"image/gif\",\"animated\":true,\"link\":\"https://i.imgur.com/v.gif\","
+      "\"mp4\":\"https://i.imgur.com/v.mp4\"",
+      TESSERA_IMGUR_ANIMATION, "https://i.imgur.com/v.gif" },
+    /* A video whose link is not its file gives the file as "mp4". */
+    { "\"type\":\"video/mp4\",\"link\":\"https://i.imgur.com/v.gif\","
+      "\"mp4\":\"https://i.imgur.com/v.mp4\"",
+      TESSERA_IMGUR_ANIMATION, "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"video/mp4\",\"mp4\":\"https://i.imgur.com/v.mp4\"", TESSERA_IMGUR_ANIMATION,
+      "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"video/mp4\",\"link\":\"https://i.imgur.com/v.gifv\"", TESSERA_IMGUR_ANIMATION,
+      "https://i.imgur.com/v.mp4" },
+    { "\"type\":\"image/jpeg\",\"link\":\"https://i.imgur.com/v.jpg\","
+      "\"mp4\":\"https://i.imgur.com/v.mp4\"",
+      TESSERA_IMGUR_IMAGE, "https://i.imgur.com/v.jpg" },
+    { "\"type\":\"video/mp4\"", TESSERA_IMGUR_ANIMATION, NULL },
+    { "\"link\":\".gifv\"", TESSERA_IMGUR_IMAGE, ".mp4" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json
+          = g_strdup_printf ("{\"data\":[{\"id\":\"v\",\"is_album\":false,%s}]}", cases[i].item);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TesseraImgurPage) page = gallery_from_string (json, &error);
+
+      note_input (json);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->posts->len, ==, 1);
+      g_assert_cmpint (post_at (page, 0)->kind, ==, cases[i].kind);
+      g_assert_cmpstr (post_at (page, 0)->link, ==, cases[i].link);
+    }
+}
+
+/* An album without a cover is shown by its link; only one with neither is skipped. Promoted
+ * posts are hidden, whatever else they are; "true" as a string is not true. */
+static void
+test_gallery_coverless_and_promoted (void)
+{
+  static const struct
+  {
+    const char *item;
+    guint n_posts;
+    guint n_skipped;
+    guint n_hidden_promoted;
+  } cases[] = {
+    { "\"is_album\":true,\"cover\":null,\"link\":\"https://imgur.com/a/x\"", 1, 0, 0 },
+    { "\"is_album\":true,\"link\":\"https://imgur.com/a/x\",\"images\":[]", 1, 0, 0 },
+    { "\"is_album\":true,\"cover\":null", 0, 1, 0 },
+    { "\"is_album\":true,\"cover\":\"bad/id\",\"link\":\"https://imgur.com/a/x\"", 1, 0, 0 },
+    { "\"is_ad\":true", 0, 0, 1 },
+    { "\"is_ad\":true,\"is_album\":true,\"cover\":null,\"link\":\"https://imgur.com/a/x\"", 0, 0,
+      1 },
+    { "\"is_ad\":\"true\"", 1, 0, 0 },
+    { "\"is_ad\":false", 1, 0, 0 },
+    { "\"is_ad\":null", 1, 0, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"data\":[{\"id\":\"x\",%s}]}", cases[i].item);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TesseraImgurPage) page = gallery_from_string (json, &error);
+
+      note_input (json);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->posts->len, ==, cases[i].n_posts);
+      g_assert_cmpuint (page->n_skipped, ==, cases[i].n_skipped);
+      g_assert_cmpuint (page->n_hidden_promoted, ==, cases[i].n_hidden_promoted);
+      if (page->posts->len == 1 && post_at (page, 0)->kind == TESSERA_IMGUR_ALBUM)
+        g_assert_null (post_at (page, 0)->thumbnail_uri);
+    }
 }
 
 static void
@@ -1242,6 +1406,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/imgur/gallery/nsfw", test_gallery_nsfw);
   g_test_add_func ("/imgur/gallery/nsfw-invalid-is-skipped", test_gallery_nsfw_invalid_is_skipped);
   g_test_add_func ("/imgur/gallery/album-counts", test_gallery_album_counts);
+  g_test_add_func ("/imgur/gallery/real-world", test_gallery_real_world);
+  g_test_add_func ("/imgur/gallery/video-links", test_gallery_video_links);
+  g_test_add_func ("/imgur/gallery/coverless-and-promoted", test_gallery_coverless_and_promoted);
   g_test_add_func ("/imgur/gallery/optional-fields", test_gallery_optional_fields);
   g_test_add_func ("/imgur/gallery/ids", test_gallery_ids);
   g_test_add_func ("/imgur/gallery/malformed", test_gallery_malformed);

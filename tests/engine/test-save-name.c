@@ -28,40 +28,45 @@ test_for_url (void)
   static const struct
   {
     const char *url;
-    TesseraImageFormat format;
+    const char *extension;
     const char *expected;
   } cases[] = {
-    { "https://h/a/b/cat.jpg", TESSERA_IMAGE_FORMAT_JPEG, "cat.jpg" },
-    { "https://h/a/b/cat.jpg?size=big#top", TESSERA_IMAGE_FORMAT_JPEG, "cat.jpg" },
+    { "https://h/a/b/cat.jpg", "jpg", "cat.jpg" },
+    { "https://h/a/b/cat.jpg?size=big#top", "jpg", "cat.jpg" },
     /* Decoded separators become "_"; the leading dots go. */
-    { "https://h/x/..%2F..%2Fetc%2Fpasswd", TESSERA_IMAGE_FORMAT_PNG, "_.._etc_passwd.png" },
-    { "https://h/%00evil.jpg", TESSERA_IMAGE_FORMAT_JPEG, "_evil.jpg" },
-    { "https://h/.hidden.png", TESSERA_IMAGE_FORMAT_PNG, "hidden.png" },
-    { "https://h/?q=1", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
-    { "https://h/", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
-    { "https://h", TESSERA_IMAGE_FORMAT_GIF, "image-7.gif" },
-    { "not a url at all", TESSERA_IMAGE_FORMAT_PNG, "image-7.png" },
-    { "https://h/photo", TESSERA_IMAGE_FORMAT_PNG, "photo.png" },
-    { "https://h/pic.jpg", TESSERA_IMAGE_FORMAT_PNG, "pic.png" },
-    { "https://h/pic.JPG", TESSERA_IMAGE_FORMAT_JPEG, "pic.JPG" },
-    { "https://h/x.jpeg", TESSERA_IMAGE_FORMAT_JPEG, "x.jpeg" },
-    { "https://h/v1.2", TESSERA_IMAGE_FORMAT_WEBP, "v1.2.webp" },
-    { "https://h/...", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
-    { "https://h/%20%20%20", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
-    { "https://h/._.", TESSERA_IMAGE_FORMAT_JPEG, "image-7.jpg" },
-    { "https://h/a%0Ab%5Cc.gif", TESSERA_IMAGE_FORMAT_GIF, "a_b_c.gif" },
-    { "https://h/my%20%20%20cat.png", TESSERA_IMAGE_FORMAT_PNG, "my cat.png" },
-    { "https://h/a.bmp", TESSERA_IMAGE_FORMAT_UNKNOWN, "a.bmp" },
-    { "https://h/plain", TESSERA_IMAGE_FORMAT_UNKNOWN, "plain" },
-    { "https://h/caf%C3%A9.jpg", TESSERA_IMAGE_FORMAT_JPEG, "café.jpg" },
+    { "https://h/x/..%2F..%2Fetc%2Fpasswd", "png", "_.._etc_passwd.png" },
+    { "https://h/%00evil.jpg", "jpg", "_evil.jpg" },
+    { "https://h/.hidden.png", "png", "hidden.png" },
+    { "https://h/?q=1", "jpg", "image-7.jpg" },
+    { "https://h/", "jpg", "image-7.jpg" },
+    { "https://h", "gif", "image-7.gif" },
+    { "not a url at all", "png", "image-7.png" },
+    { "https://h/photo", "png", "photo.png" },
+    { "https://h/pic.jpg", "png", "pic.png" },
+    { "https://h/pic.JPG", "jpg", "pic.JPG" },
+    { "https://h/x.jpeg", "jpg", "x.jpeg" },
+    { "https://h/v1.2", "webp", "v1.2.webp" },
+    { "https://h/...", "jpg", "image-7.jpg" },
+    { "https://h/%20%20%20", "jpg", "image-7.jpg" },
+    { "https://h/._.", "jpg", "image-7.jpg" },
+    { "https://h/a%0Ab%5Cc.gif", "gif", "a_b_c.gif" },
+    { "https://h/my%20%20%20cat.png", "png", "my cat.png" },
+    { "https://h/a.bmp", NULL, "a.bmp" },
+    { "https://h/plain", NULL, "plain" },
+    { "https://h/caf%C3%A9.jpg", "jpg", "café.jpg" },
     /* A right-to-left override would show "…gnp.exe" as "…exe.png". */
-    { "https://h/%E2%80%AEgnp.exe.png", TESSERA_IMAGE_FORMAT_PNG, "_gnp.exe.png" },
-    { "https://h/a%E2%81%A6b%E2%80%8Fc.jpg", TESSERA_IMAGE_FORMAT_JPEG, "a_b_c.jpg" },
+    { "https://h/%E2%80%AEgnp.exe.png", "png", "_gnp.exe.png" },
+    { "https://h/a%E2%81%A6b%E2%80%8Fc.jpg", "jpg", "a_b_c.jpg" },
+    /* Videos: an mp4 keeps its name; a ".gifv" page's file is its mp4. */
+    { "https://i.imgur.com/Mp4Vid1.mp4", "mp4", "Mp4Vid1.mp4" },
+    { "https://h/clip.MP4", "mp4", "clip.MP4" },
+    { "https://h/clip.gifv", "mp4", "clip.mp4" },
+    { "https://h/clip.mp4", "png", "clip.png" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *name = tessera_save_name_for_url (cases[i].url, cases[i].format, 7);
+      g_autofree char *name = tessera_save_name_for_url (cases[i].url, cases[i].extension, 7);
 
       g_test_message ("%s", cases[i].url);
       assert_safe (name);
@@ -73,8 +78,7 @@ test_for_url (void)
 static void
 test_invalid_utf8 (void)
 {
-  g_autofree char *name
-      = tessera_save_name_for_url ("https://h/%FF%FEx.png", TESSERA_IMAGE_FORMAT_PNG, 1);
+  g_autofree char *name = tessera_save_name_for_url ("https://h/%FF%FEx.png", "png", 1);
 
   assert_safe (name);
   g_assert_true (g_str_has_suffix (name, "x.png"));
@@ -91,7 +95,7 @@ test_long_names (void)
   for (guint i = 0; i < 200; i++)
     g_string_append (url, "%E6%97%A5"); /* 日: three bytes */
   g_string_append (url, ".jpg");
-  name = tessera_save_name_for_url (url->str, TESSERA_IMAGE_FORMAT_JPEG, 1);
+  name = tessera_save_name_for_url (url->str, "jpg", 1);
   assert_safe (name);
   g_assert_true (g_str_has_suffix (name, "日.jpg"));
   g_assert_cmpuint (strlen (name), >, TESSERA_SAVE_NAME_MAX - 4);
@@ -131,14 +135,15 @@ test_for_post (void)
   {
     const char *title;
     const char *id;
-    TesseraImageFormat format;
+    const char *extension;
     const char *expected;
   } cases[] = {
-    { "A cat", "abc123", TESSERA_IMAGE_FORMAT_JPEG, "A cat (abc123).jpg" },
-    { NULL, "abc123", TESSERA_IMAGE_FORMAT_GIF, "abc123.gif" },
-    { "   ", "id1", TESSERA_IMAGE_FORMAT_PNG, "id1.png" },
-    { "../../x", "id1", TESSERA_IMAGE_FORMAT_PNG, "_.._x (id1).png" },
-    { "Cats/Dogs: a study", "id2", TESSERA_IMAGE_FORMAT_WEBP, "Cats_Dogs: a study (id2).webp" },
+    { "A cat", "abc123", "jpg", "A cat (abc123).jpg" },
+    { NULL, "abc123", "gif", "abc123.gif" },
+    { "   ", "id1", "png", "id1.png" },
+    { "../../x", "id1", "png", "_.._x (id1).png" },
+    { "Cats/Dogs: a study", "id2", "webp", "Cats_Dogs: a study (id2).webp" },
+    { "A clip with sound", "Mp4Vid1", "mp4", "A clip with sound (Mp4Vid1).mp4" },
   };
   g_autoptr (GString) long_title = g_string_new (NULL);
   g_autofree char *long_name = NULL;
@@ -146,7 +151,7 @@ test_for_post (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *name
-          = tessera_save_name_for_post (cases[i].title, cases[i].id, cases[i].format);
+          = tessera_save_name_for_post (cases[i].title, cases[i].id, cases[i].extension);
 
       assert_safe (name);
       g_assert_cmpstr (name, ==, cases[i].expected);
@@ -154,7 +159,7 @@ test_for_post (void)
 
   for (guint i = 0; i < 300; i++)
     g_string_append (long_title, "é");
-  long_name = tessera_save_name_for_post (long_title->str, "xyz789", TESSERA_IMAGE_FORMAT_JPEG);
+  long_name = tessera_save_name_for_post (long_title->str, "xyz789", "jpg");
   assert_safe (long_name);
   g_assert_true (g_str_has_suffix (long_name, " (xyz789).jpg"));
 }

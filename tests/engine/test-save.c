@@ -410,6 +410,69 @@ test_failures_reported (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (listing, ==, "good.png");
 }
 
+/* A video is saved where one is expected (a URL naming an .mp4, as an Imgur video post's
+ * link does) when its bytes open with an MP4 "ftyp" box; anything else there is refused, and
+ * an MP4 where an image is expected is still not an image. */
+static void
+test_videos (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GBytes) mp4 = tessera_test_make_mp4 ("isom");
+  g_autoptr (GBytes) heif = tessera_test_make_mp4 ("heic");
+  g_autoptr (GBytes) png = tessera_test_make_png (8, 8, 3);
+  g_autoptr (GBytes) html
+      = g_bytes_new_static ("<!DOCTYPE html><html><body>Gone</body></html>",
+                            strlen ("<!DOCTYPE html><html><body>Gone</body></html>"));
+  g_autoptr (GBytes) cut = g_bytes_new_from_bytes (mp4, 0, 12);
+  const struct
+  {
+    const char *relpath;
+    GBytes *bytes;
+    const char *title; /* with an id: an Imgur post */
+    const char *id;
+    const char *saved; /* NULL: refused with @reason */
+    const char *reason;
+  } cases[] = {
+    { "clip.mp4", mp4, NULL, NULL, "clip.mp4", NULL },
+    { "RwVid01.mp4", mp4, "A dog learns to surf", "RwVid01", "A dog learns to surf (RwVid01).mp4",
+      NULL },
+    { "RwGmp41.mp4", mp4, NULL, "RwGmp41", "RwGmp41.mp4", NULL },
+    { "UPPER.MP4", mp4, NULL, NULL, "UPPER.MP4", NULL },
+    /* An image is an image, whatever the name says. */
+    { "still.mp4", png, NULL, NULL, "still.png", NULL },
+    { "gone.mp4", html, NULL, NULL, NULL, "Not a video" },
+    { "photo.mp4", heif, NULL, NULL, NULL, "Not a video" },
+    { "short.mp4", cut, NULL, NULL, NULL, "Not a video" },
+    { "clip.bin", mp4, NULL, NULL, NULL, "Not an image" },
+    { "clip.mp4.html", mp4, NULL, NULL, NULL, "Not an image" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = serve (fixture, cases[i].relpath, cases[i].bytes);
+      g_autoptr (GPtrArray) items = new_items ();
+      g_autoptr (TesseraSaveReport) report = NULL;
+      TesseraSaveItem *item = tessera_save_item_new_for_uri (url);
+
+      g_test_message ("%s", cases[i].relpath);
+      item->title = g_strdup (cases[i].title);
+      item->id = g_strdup (cases[i].id);
+      g_ptr_array_add (items, item);
+      report = save (fixture->loader, items, fixture->target);
+      if (cases[i].saved == NULL)
+        {
+          g_assert_cmpuint (report->failures->len, ==, 1);
+          g_assert_true (g_str_has_suffix (report->failures->pdata[0], cases[i].reason));
+          g_assert_cmpuint (tessera_test_count_files (fixture->target), ==, 0);
+          continue;
+        }
+      g_assert_cmpuint (report->saved_names->len, ==, 1);
+      g_assert_cmpstr (report->saved_names->pdata[0], ==, cases[i].saved);
+      assert_file_holds (fixture->target, cases[i].saved, cases[i].bytes);
+      tessera_test_remove_tree (fixture->target);
+      g_assert_cmpint (g_mkdir (fixture->target, 0700), ==, 0);
+    }
+}
+
 /* An album's images go into its folder: made when missing, reused when there; a file or a
  * link with the folder's name is not written through. Failures known beforehand count. */
 static void
@@ -839,6 +902,7 @@ main (int argc, char *argv[])
   ADD ("/save/batch-collisions-and-bytes", test_batch_collisions_and_bytes);
   ADD ("/save/no-second-download", test_no_second_download);
   ADD ("/save/failures-reported", test_failures_reported);
+  ADD ("/save/videos", test_videos);
   ADD ("/save/local-original-bounded", test_local_original_bounded);
   ADD ("/save/dropped-thumbnail", test_dropped_thumbnail);
   ADD ("/save/cancel-leaves-whole-files", test_cancel_leaves_whole_files);

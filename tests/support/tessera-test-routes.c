@@ -100,7 +100,87 @@ answer_validators (TesseraTestRequest *req, TesseraTestResponse *resp)
   return not_modified;
 }
 
-/* /img/<name>.{png,jpg,gif}?w=W&h=H&seed=S, with answer_validators ()'s parameters */
+/* Imgur's videos: an MP4 of three boxes, written here box by box. */
+#define MP4_BRAND         "isom"
+#define MP4_MINOR_VERSION 0x200
+#define MP4_TIMESCALE     1000
+#define MP4_RATE_ONE      0x00010000
+#define MP4_VOLUME_ONE    0x0100
+#define MP4_MATRIX_ONE    0x00010000
+#define MP4_MATRIX_W      0x40000000
+#define MP4_MVHD_RESERVED 10
+#define MP4_PRE_DEFINED   24
+#define MP4_NEXT_TRACK_ID 1
+
+static void
+append_be32 (GByteArray *array, guint32 value)
+{
+  guint8 bytes[] = { value >> 24, (value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff };
+
+  g_byte_array_append (array, bytes, sizeof bytes);
+}
+
+/* Sets the size of the box that starts at @start to what follows it. */
+static void
+close_box (GByteArray *array, guint start)
+{
+  guint32 size = array->len - start;
+
+  array->data[start] = size >> 24;
+  array->data[start + 1] = (size >> 16) & 0xff;
+  array->data[start + 2] = (size >> 8) & 0xff;
+  array->data[start + 3] = size & 0xff;
+}
+
+static guint
+open_box (GByteArray *array, const char *type)
+{
+  guint start = array->len;
+
+  append_be32 (array, 0);
+  g_byte_array_append (array, (const guint8 *) type, 4);
+  return start;
+}
+
+GBytes *
+tessera_test_make_mp4 (const char *brand)
+{
+  const guint32 matrix[] = { MP4_MATRIX_ONE, 0, 0, 0, MP4_MATRIX_ONE, 0, 0, 0, MP4_MATRIX_W };
+  const guint8 zeros[MP4_PRE_DEFINED] = { 0 };
+  GByteArray *mp4 = g_byte_array_new ();
+  guint ftyp, moov, mvhd;
+
+  g_return_val_if_fail (brand != NULL && strlen (brand) == 4, NULL);
+
+  ftyp = open_box (mp4, "ftyp");
+  g_byte_array_append (mp4, (const guint8 *) brand, 4);
+  append_be32 (mp4, MP4_MINOR_VERSION);
+  g_byte_array_append (mp4, (const guint8 *) brand, 4);
+  g_byte_array_append (mp4, (const guint8 *) "mp41", 4);
+  close_box (mp4, ftyp);
+
+  moov = open_box (mp4, "moov");
+  mvhd = open_box (mp4, "mvhd");
+  append_be32 (mp4, 0); /* version 0, no flags */
+  append_be32 (mp4, 0); /* created */
+  append_be32 (mp4, 0); /* modified */
+  append_be32 (mp4, MP4_TIMESCALE);
+  append_be32 (mp4, 0); /* duration */
+  append_be32 (mp4, MP4_RATE_ONE);
+  append_be32 (mp4, MP4_VOLUME_ONE << 16); /* volume, then 2 of the reserved bytes */
+  g_byte_array_append (mp4, zeros, MP4_MVHD_RESERVED - 2);
+  for (gsize i = 0; i < G_N_ELEMENTS (matrix); i++)
+    append_be32 (mp4, matrix[i]);
+  g_byte_array_append (mp4, zeros, MP4_PRE_DEFINED);
+  append_be32 (mp4, MP4_NEXT_TRACK_ID);
+  close_box (mp4, mvhd);
+  close_box (mp4, moov);
+
+  close_box (mp4, open_box (mp4, "mdat"));
+  return g_byte_array_free_to_bytes (mp4);
+}
+
+/* /img/<name>.{png,jpg,gif,mp4}?w=W&h=H&seed=S, with answer_validators ()'s parameters */
 static TesseraTestReply
 route_image (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
              TesseraTestResponse *resp)
@@ -116,6 +196,8 @@ route_image (TesseraTestConnection *conn, TesseraTestRequest *req, const char *r
     return _tessera_test_reply_bytes (resp, 304, NULL, g_bytes_new (NULL, 0));
   if (g_str_equal (dot + 1, "gif"))
     return _tessera_test_reply_bytes (resp, 200, "image/gif", tessera_test_make_gif ());
+  if (g_str_equal (dot + 1, "mp4"))
+    return _tessera_test_reply_bytes (resp, 200, "video/mp4", tessera_test_make_mp4 (MP4_BRAND));
   format = image_format_for (dot + 1);
   if (format == NULL)
     return _tessera_test_reply_status (resp, 404);

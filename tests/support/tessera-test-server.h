@@ -74,4 +74,9 @@ GBytes *tessera_test_make_progressive_jpeg (guint width, guint height, guint see
 GBytes *tessera_test_cut_jpeg (GBytes *jpeg, guint keep_percent);
 GBytes *tessera_test_make_gif (void); /* a tiny animated GIF, two frames */
 
+/* A tiny real MP4 (what Imgur's video posts link to): an "ftyp" box of brand @brand (4
+ * characters; "isom" for a video, "heic" for a HEIF picture), an empty movie header and an
+ * empty media box. /img/<name>.mp4 serves it with "isom". */
+GBytes *tessera_test_make_mp4 (const char *brand);
+
 G_END_DECLS

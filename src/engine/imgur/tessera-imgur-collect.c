@@ -18,7 +18,7 @@ struct _TesseraImgurCollect
 
   TesseraLoader *loader;
   char *client_id;
-  gboolean show_nsfw;
+  TesseraImgurShow show;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraImgurCollect, tessera_imgur_collect, G_TYPE_OBJECT)
@@ -125,7 +125,7 @@ list (CollectRun *run, const TesseraImgurQuery *query, TesseraTile *album)
   g_autoptr (TesseraGallery) gallery = tessera_gallery_new (self->loader);
 
   tessera_gallery_set_load_thumbnails (gallery, FALSE);
-  run->source = tessera_imgur_source_new (gallery, query, self->client_id, self->show_nsfw);
+  run->source = tessera_imgur_source_new (gallery, query, self->client_id, self->show);
   run->album = album ? g_object_ref (album) : NULL;
   g_signal_connect (run->source, "notify::state", G_CALLBACK (on_source_state), run);
   tessera_imgur_source_load_more (run->source);
@@ -320,7 +320,7 @@ tessera_imgur_collect_init (TesseraImgurCollect *self)
 }
 
 TesseraImgurCollect *
-tessera_imgur_collect_new (TesseraLoader *loader, const char *client_id, gboolean show_nsfw)
+tessera_imgur_collect_new (TesseraLoader *loader, const char *client_id, TesseraImgurShow show)
 {
   TesseraImgurCollect *self;
 
@@ -329,6 +329,6 @@ tessera_imgur_collect_new (TesseraLoader *loader, const char *client_id, gboolea
   self = g_object_new (TESSERA_TYPE_IMGUR_COLLECT, NULL);
   self->loader = g_object_ref (loader);
   self->client_id = g_strdup (client_id);
-  self->show_nsfw = show_nsfw;
+  self->show = show;
   return self;
 }

@@ -11,13 +11,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TesseraImgurCollect, tessera_imgur_collect, TESSERA, IMGUR_COLLECT, GObject)
 
 /* Returns (transfer full) a collector whose listings go through @loader's workers (a
- * reference is taken) as @client_id (copied; never shown in a message), mature posts only
- * with @show_nsfw. @client_id may be NULL or empty: every listing then fails with
+ * reference is taken) as @client_id (copied; never shown in a message), mature and promoted
+ * posts only as @show says. @client_id may be NULL or empty: every listing then fails with
  * TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID's message, a failure item for the query and for each
  * album, while the pictures and animations among the posts, which need no request, are
  * still found. Main thread. */
 TesseraImgurCollect *tessera_imgur_collect_new (TesseraLoader *loader, const char *client_id,
-                                                gboolean show_nsfw);
+                                                TesseraImgurShow show);
 
 /* Lists what saving Imgur posts means: the posts of @query's first page (when @query is not
  * NULL), then @posts (element-type TesseraTile, may be NULL: post tiles, see

@@ -7,6 +7,7 @@
 
 #include <time.h>
 
+#include <cairo.h>
 #include <glib/gi18n.h>
 
 #include "tessera-engine.h"
@@ -19,6 +20,13 @@
 #define TESSERA_IMGUR_MAX_CLIENT_ID 64
 /* A page request goes before the thumbnails already queued. */
 #define PAGE_PRIORITY               G_MININT
+/* An album without a cover: a stack of two frames, outlined in grey that shows on light and
+ * dark themes alike, over nothing (the tile's own background). Fractions of the tile. */
+#define PLACEHOLDER_GREY            0.5
+#define PLACEHOLDER_ALPHA           0.6
+#define PLACEHOLDER_FRAME           0.4
+#define PLACEHOLDER_OFFSET          0.08
+#define PLACEHOLDER_LINE            0.025
 
 struct _TesseraImgurSource
 {
@@ -27,7 +35,7 @@ struct _TesseraImgurSource
   TesseraGallery *gallery;
   TesseraImgurQuery query;
   char *client_id;
-  gboolean show_nsfw;
+  TesseraImgurShow show;
   char *api_base;
   char *images_base;
 
@@ -38,7 +46,8 @@ struct _TesseraImgurSource
   TesseraImgurProblem problem;
   char *message;
   gint64 remaining;
-  gint64 blocked_until; /* Unix time: no requests before it */
+  gint64 blocked_until;    /* Unix time: no requests before it */
+  GdkTexture *placeholder; /* made for the first album without a cover */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraImgurSource, tessera_imgur_source, G_TYPE_OBJECT)
@@ -189,7 +198,7 @@ typedef struct
 {
   char *images_base;
   guint tile_px;
-  gboolean show_nsfw;
+  TesseraImgurShow show;
   gboolean album;
 } ParseSettings;
 
@@ -217,10 +226,10 @@ parse_answer (const TesseraResponse *response, gpointer parse_data, GError **err
     answer->message = tessera_imgur_parse_error_message (json, len);
   else if (settings->album)
     answer->page = tessera_imgur_parse_album (json, len, settings->images_base, settings->tile_px,
-                                              settings->show_nsfw, &parse_error);
+                                              settings->show, &parse_error);
   else
     answer->page = tessera_imgur_parse_gallery (json, len, settings->images_base, settings->tile_px,
-                                                settings->show_nsfw, &parse_error);
+                                                settings->show, &parse_error);
   if (parse_error != NULL)
     answer->message = g_strdup (parse_error->message);
   return answer;
@@ -334,31 +343,75 @@ tile_kind (TesseraImgurKind kind)
     }
 }
 
+/* Main thread: the picture of every album without a cover, drawn once at the tile size. */
+static GdkTexture *
+placeholder_texture (TesseraImgurSource *self)
+{
+  int side = (int) tessera_gallery_get_tile_px (self->gallery);
+  double frame = side * PLACEHOLDER_FRAME;
+  double offset = side * PLACEHOLDER_OFFSET;
+  double corner = (side - frame) / 2;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  g_autoptr (GBytes) pixels = NULL;
+
+  if (self->placeholder != NULL)
+    return self->placeholder;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, side, side);
+  cr = cairo_create (surface);
+  cairo_set_source_rgba (cr, PLACEHOLDER_GREY, PLACEHOLDER_GREY, PLACEHOLDER_GREY,
+                         PLACEHOLDER_ALPHA);
+  cairo_set_line_width (cr, MAX (1.0, side * PLACEHOLDER_LINE));
+  cairo_rectangle (cr, corner - offset / 2, corner - offset / 2, frame, frame);
+  cairo_rectangle (cr, corner + offset / 2, corner + offset / 2, frame, frame);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  /* Cairo's ARGB32 is GDK's default memory layout. */
+  pixels = g_bytes_new (cairo_image_surface_get_data (surface),
+                        (gsize) cairo_image_surface_get_stride (surface) * (gsize) side);
+  self->placeholder = gdk_memory_texture_new (side, side, GDK_MEMORY_DEFAULT, pixels,
+                                              (gsize) cairo_image_surface_get_stride (surface));
+  cairo_surface_destroy (surface);
+  return self->placeholder;
+}
+
+/* A post's tile; an album without a cover goes by its link and shows the placeholder,
+ * loaded at once. */
+static TesseraTile *
+tile_new (TesseraImgurSource *self, const TesseraImgurPost *post)
+{
+  TesseraTilePost tile_post = {
+    .kind = tile_kind (post->kind),
+    .id = post->id,
+    .title = post->title,
+    .link = post->link,
+    .n_images = post->images_count,
+  };
+  TesseraTile *tile;
+
+  if (post->thumbnail_uri != NULL)
+    return tessera_tile_new_for_post (post->thumbnail_uri, &tile_post);
+  tile = tessera_tile_new_for_post (post->link, &tile_post);
+  tessera_tile_set_loaded (tile, placeholder_texture (self), tessera_engine_elapsed_ms ());
+  return tile;
+}
+
 static void
 add_posts (TesseraImgurSource *self, const TesseraImgurPage *page)
 {
   g_autoptr (GPtrArray) tiles = g_ptr_array_new_full (page->posts->len, g_object_unref);
 
   for (guint i = 0; i < page->posts->len; i++)
-    {
-      const TesseraImgurPost *post = page->posts->pdata[i];
-      TesseraTilePost tile_post = {
-        .kind = tile_kind (post->kind),
-        .id = post->id,
-        .title = post->title,
-        .link = post->link,
-        .n_images = post->images_count,
-      };
-
-      g_ptr_array_add (tiles, tessera_tile_new_for_post (post->thumbnail_uri, &tile_post));
-    }
+    g_ptr_array_add (tiles, tile_new (self, page->posts->pdata[i]));
   tessera_gallery_add_tiles (self->gallery, (TesseraTile *const *) tiles->pdata, tiles->len, NULL);
 }
 
 static gboolean
 page_is_empty (const TesseraImgurPage *page)
 {
-  return page->posts->len == 0 && page->n_skipped == 0 && page->n_hidden_nsfw == 0;
+  return page->posts->len == 0 && page->n_skipped == 0 && page->n_hidden_nsfw == 0
+         && page->n_hidden_promoted == 0;
 }
 
 static void
@@ -415,8 +468,8 @@ rate_limit_holds (TesseraImgurSource *self)
 static void
 request_page (TesseraImgurSource *self)
 {
-  g_autofree char *uri
-      = tessera_imgur_page_uri (self->api_base, &self->query, self->page, self->show_nsfw);
+  g_autofree char *uri = tessera_imgur_page_uri (self->api_base, &self->query, self->page,
+                                                 (self->show & TESSERA_IMGUR_SHOW_NSFW) != 0);
   g_autofree char *authorization = g_strdup_printf ("Authorization: Client-ID %s", self->client_id);
   const char *headers[] = { authorization, NULL };
   ParseSettings *settings = g_new0 (ParseSettings, 1);
@@ -424,7 +477,7 @@ request_page (TesseraImgurSource *self)
 
   settings->images_base = g_strdup (self->images_base);
   settings->tile_px = tessera_gallery_get_tile_px (self->gallery);
-  settings->show_nsfw = self->show_nsfw;
+  settings->show = self->show;
   settings->album = self->query.album != NULL;
 
   self->n_requests++;
@@ -531,6 +584,7 @@ tessera_imgur_source_dispose (GObject *object)
       g_clear_pointer (&self->request, tessera_request_unref);
     }
   g_clear_object (&self->gallery);
+  g_clear_object (&self->placeholder);
 
   G_OBJECT_CLASS (tessera_imgur_source_parent_class)->dispose (object);
 }
@@ -611,7 +665,7 @@ base_from_env (const char *variable, const char *fallback)
 
 TesseraImgurSource *
 tessera_imgur_source_new (TesseraGallery *gallery, const TesseraImgurQuery *query,
-                          const char *client_id, gboolean show_nsfw)
+                          const char *client_id, TesseraImgurShow show)
 {
   TesseraImgurSource *self;
 
@@ -622,7 +676,7 @@ tessera_imgur_source_new (TesseraGallery *gallery, const TesseraImgurQuery *quer
   self->gallery = g_object_ref (gallery);
   tessera_imgur_query_copy (query, &self->query);
   self->client_id = g_strdup (client_id);
-  self->show_nsfw = show_nsfw;
+  self->show = show;
   self->api_base = base_from_env (API_ENV, TESSERA_IMGUR_DEFAULT_API);
   self->images_base = base_from_env (IMAGES_ENV, TESSERA_IMGUR_DEFAULT_IMAGES);
   return self;

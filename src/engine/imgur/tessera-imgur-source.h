@@ -37,13 +37,15 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraImgurQuery, tessera_imgur_query_clear)
 #define TESSERA_TYPE_IMGUR_SOURCE (tessera_imgur_source_get_type ())
 G_DECLARE_FINAL_TYPE (TesseraImgurSource, tessera_imgur_source, TESSERA, IMGUR_SOURCE, GObject)
 
-/* Posts go to @gallery, through its loader. @client_id is sent as it is: where it comes from
- * (the environment, the settings) is the caller's business. It may be NULL or empty (the
- * source then fails with TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID). The API and image hosts come
- * from TESSERA_IMGUR_API and TESSERA_IMGUR_IMAGES when set (tests, mirrors). Main thread. */
+/* Posts go to @gallery, through its loader; mature and promoted posts only as @show says.
+ * @client_id is sent as it is: where it comes from (the environment, the settings) is the
+ * caller's business. It may be NULL or empty (the source then fails with
+ * TESSERA_IMGUR_PROBLEM_NO_CLIENT_ID). The API and image hosts come from TESSERA_IMGUR_API
+ * and TESSERA_IMGUR_IMAGES when set (tests, mirrors). An album without a cover is a tile
+ * going by the album's link, loaded at once with a placeholder picture. Main thread. */
 TesseraImgurSource *tessera_imgur_source_new (TesseraGallery *gallery,
                                               const TesseraImgurQuery *query, const char *client_id,
-                                              gboolean show_nsfw);
+                                              TesseraImgurShow show);
 
 /* Requests the next page unless one is in flight, the pages ended, or the rate limit
  * holds. After a failure, requests the page that failed again. */

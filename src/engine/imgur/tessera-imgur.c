@@ -44,6 +44,11 @@ static const char *const windows[] = { "day", "week", "month", "year", "all", NU
 
 #define ELLIPSIS "…"
 
+/* A ".gifv" link names a page that plays the same id's ".mp4": the file is the mp4. */
+#define GIFV_EXTENSION ".gifv"
+#define MP4_EXTENSION  ".mp4"
+#define VIDEO_TYPE     "video/"
+
 #define HEADER_CLIENT_LIMIT     "x-ratelimit-clientlimit"
 #define HEADER_CLIENT_REMAINING "x-ratelimit-clientremaining"
 #define HEADER_USER_LIMIT       "x-ratelimit-userlimit"
@@ -286,6 +291,41 @@ get_true (const cJSON *object, const char *name)
   return cJSON_IsTrue (get_member (object, name));
 }
 
+static guint
+clamp_count (double value)
+{
+  /* Written so that NaN lands on 0 too. */
+  if (!(value > 0))
+    return 0;
+  if (value >= (double) G_MAXUINT)
+    return G_MAXUINT;
+
+  return (guint) value;
+}
+
+/* A count, which Imgur sends as a number or now and then as a string of digits ("3").
+ * FALSE when absent or neither. */
+static gboolean
+get_count (const cJSON *object, const char *name, guint *count)
+{
+  const cJSON *member = get_member (object, name);
+  g_autofree char *digits = NULL;
+  guint64 number;
+
+  if (cJSON_IsNumber (member))
+    {
+      *count = clamp_count (member->valuedouble);
+      return TRUE;
+    }
+  if (!cJSON_IsString (member) || member->valuestring == NULL)
+    return FALSE;
+  digits = g_strstrip (g_strdup (member->valuestring));
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT64, &number, NULL))
+    return FALSE;
+  *count = (guint) MIN (number, G_MAXUINT);
+  return TRUE;
+}
+
 /* Titles end up in labels, which need valid UTF-8; cJSON passes any bytes through. */
 static char *
 dup_text (const char *text)
@@ -303,18 +343,6 @@ dup_link (const char *link)
     return NULL;
 
   return g_strdup (link);
-}
-
-static guint
-clamp_count (double value)
-{
-  /* Written so that NaN lands on 0 too. */
-  if (!(value > 0))
-    return 0;
-  if (value >= (double) G_MAXUINT)
-    return G_MAXUINT;
-
-  return (guint) value;
 }
 
 static char *
@@ -413,53 +441,77 @@ typedef struct
 {
   const char *images_base;
   guint tile_px;
-  gboolean show_nsfw;
+  TesseraImgurShow show;
   gboolean album_nsfw; /* an album marked nsfw hides all its images */
   TesseraImgurPage *page;
 } PageBuilder;
 
-/* NULL when the thumbnail has no URI (an images base that is not one). */
+/* Takes @thumbnail_uri (NULL: a placeholder is shown) and @link. */
 static TesseraImgurPost *
-post_new (const cJSON *item, const char *id, TesseraImgurKind kind, const char *thumbnail_id,
-          const PageBuilder *builder)
+post_new (const cJSON *item, const char *id, TesseraImgurKind kind, char *thumbnail_uri, char *link)
 {
-  g_autofree char *thumbnail_uri
-      = tessera_imgur_thumbnail_uri (builder->images_base, thumbnail_id, builder->tile_px);
-  TesseraImgurPost *post;
+  TesseraImgurPost *post = g_new0 (TesseraImgurPost, 1);
 
-  if (thumbnail_uri == NULL)
-    return NULL;
-
-  post = g_new0 (TesseraImgurPost, 1);
   post->id = g_strdup (id);
   post->title = dup_text (get_string (item, "title"));
   post->kind = kind;
-  post->thumbnail_uri = g_steal_pointer (&thumbnail_uri);
-  post->link = dup_link (get_string (item, "link"));
+  post->thumbnail_uri = thumbnail_uri;
+  post->link = link;
   return post;
+}
+
+static gboolean
+is_video (const cJSON *item)
+{
+  const char *type = get_string (item, "type");
+
+  return type != NULL && g_str_has_prefix (type, VIDEO_TYPE);
 }
 
 /* Animations are shown as stills, but are told apart so the tile can say so. */
 static TesseraImgurKind
 image_kind (const cJSON *item)
 {
-  const char *type = get_string (item, "type");
-
-  if (get_true (item, "animated") || (type != NULL && g_str_has_prefix (type, "video/")))
+  if (get_true (item, "animated") || is_video (item))
     return TESSERA_IMGUR_ANIMATION;
 
   return TESSERA_IMGUR_IMAGE;
 }
 
+/* The file an image post's original is: its link, but a ".gifv" page stands for the same
+ * id's ".mp4", and a video whose link is not an mp4 gives its file as "mp4". */
+static char *
+original_link (const cJSON *item)
+{
+  const char *link = get_string (item, "link");
+  const char *mp4 = get_string (item, "mp4");
+
+  if (link != NULL && g_str_has_suffix (link, GIFV_EXTENSION))
+    {
+      g_autofree char *stem = g_strndup (link, strlen (link) - strlen (GIFV_EXTENSION));
+      g_autofree char *file = g_strconcat (stem, MP4_EXTENSION, NULL);
+
+      return dup_link (file);
+    }
+  if (is_video (item) && mp4 != NULL && (link == NULL || !g_str_has_suffix (link, MP4_EXTENSION)))
+    return dup_link (mp4);
+  return dup_link (link);
+}
+
+/* NULL when the thumbnail has no URI (an images base that is not one). */
 static TesseraImgurPost *
 image_post_new (const cJSON *item, const PageBuilder *builder)
 {
   const char *id = get_valid_id (item, "id");
+  char *thumbnail_uri;
 
   if (id == NULL)
     return NULL;
+  thumbnail_uri = tessera_imgur_thumbnail_uri (builder->images_base, id, builder->tile_px);
+  if (thumbnail_uri == NULL)
+    return NULL;
 
-  return post_new (item, id, image_kind (item), id, builder);
+  return post_new (item, id, image_kind (item), thumbnail_uri, original_link (item));
 }
 
 /* The cover, or the first preview image when the cover is missing. */
@@ -478,30 +530,39 @@ album_cover (const cJSON *item)
 static guint
 album_images_count (const cJSON *item)
 {
-  const cJSON *count = get_member (item, "images_count");
   const cJSON *images = get_member (item, "images");
+  guint count;
 
-  if (cJSON_IsNumber (count))
-    return clamp_count (count->valuedouble);
+  if (get_count (item, "images_count", &count))
+    return count;
   if (cJSON_IsArray (images))
     return clamp_count (cJSON_GetArraySize (images));
 
   return 0;
 }
 
+/* An album without cover or previews is still shown (with a placeholder, by its link) and
+ * opened like any other; NULL only when it has no id, no link, or a bad images base. */
 static TesseraImgurPost *
 album_post_new (const cJSON *item, const PageBuilder *builder)
 {
   const char *id = get_valid_id (item, "id");
   const char *cover = album_cover (item);
+  g_autofree char *link = dup_link (get_string (item, "link"));
+  char *thumbnail_uri = NULL;
   TesseraImgurPost *post;
 
-  if (id == NULL || cover == NULL)
+  if (id == NULL || (cover == NULL && link == NULL))
     return NULL;
+  if (cover != NULL)
+    {
+      thumbnail_uri = tessera_imgur_thumbnail_uri (builder->images_base, cover, builder->tile_px);
+      if (thumbnail_uri == NULL)
+        return NULL;
+    }
 
-  post = post_new (item, id, TESSERA_IMGUR_ALBUM, cover, builder);
-  if (post != NULL)
-    post->images_count = album_images_count (item);
+  post = post_new (item, id, TESSERA_IMGUR_ALBUM, thumbnail_uri, g_steal_pointer (&link));
+  post->images_count = album_images_count (item);
   return post;
 }
 
@@ -520,12 +581,19 @@ add_post (PageBuilder *builder, const cJSON *item, TesseraImgurPost *post)
 {
   TesseraImgurPage *page = builder->page;
   gboolean nsfw = builder->album_nsfw || get_true (item, "nsfw");
+  gboolean hidden_nsfw = nsfw && !(builder->show & TESSERA_IMGUR_SHOW_NSFW);
+  /* Imgur marks promoted posts (ads among the posts) with is_ad. */
+  gboolean hidden_promoted
+      = get_true (item, "is_ad") && !(builder->show & TESSERA_IMGUR_SHOW_PROMOTED);
 
   if (post == NULL)
     page->n_skipped++;
-  else if (nsfw && !builder->show_nsfw)
+  else if (hidden_nsfw || hidden_promoted)
     {
-      page->n_hidden_nsfw++;
+      if (hidden_nsfw)
+        page->n_hidden_nsfw++;
+      else
+        page->n_hidden_promoted++;
       tessera_imgur_post_free (post);
     }
   else
@@ -543,12 +611,12 @@ page_new (void)
 
 TesseraImgurPage *
 tessera_imgur_parse_gallery (const char *json, gsize len, const char *images_base, guint tile_px,
-                             gboolean show_nsfw, GError **error)
+                             TesseraImgurShow show, GError **error)
 {
   g_autoptr (cJSON) root = NULL;
   const cJSON *data;
   const cJSON *item;
-  PageBuilder builder = { images_base, tile_px, show_nsfw, FALSE, NULL };
+  PageBuilder builder = { images_base, tile_px, show, FALSE, NULL };
 
   g_return_val_if_fail (json != NULL || len == 0, NULL);
   g_return_val_if_fail (images_base != NULL, NULL);
@@ -574,13 +642,13 @@ tessera_imgur_parse_gallery (const char *json, gsize len, const char *images_bas
 
 TesseraImgurPage *
 tessera_imgur_parse_album (const char *json, gsize len, const char *images_base, guint tile_px,
-                           gboolean show_nsfw, GError **error)
+                           TesseraImgurShow show, GError **error)
 {
   g_autoptr (cJSON) root = NULL;
   const cJSON *data;
   const cJSON *images;
   const cJSON *item;
-  PageBuilder builder = { images_base, tile_px, show_nsfw, FALSE, NULL };
+  PageBuilder builder = { images_base, tile_px, show, FALSE, NULL };
 
   g_return_val_if_fail (json != NULL || len == 0, NULL);
   g_return_val_if_fail (images_base != NULL, NULL);

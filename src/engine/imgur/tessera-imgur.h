@@ -36,9 +36,14 @@ typedef struct
   char *id;    /* the post's id (the album's id for an album) */
   char *title; /* NULL when absent or empty */
   TesseraImgurKind kind;
-  char *thumbnail_uri; /* "{images_base}/{image id}{letter}.jpg"; an album's uses its cover */
-  char *link;          /* the original image, or the album's page; NULL when absent */
-  guint images_count;  /* albums: images_count, else the length of images, else 0 */
+  /* "{images_base}/{image id}{letter}.jpg"; an album's uses its cover, and is NULL for an
+   * album without cover or previews (shown with a placeholder) */
+  char *thumbnail_uri;
+  /* the original (a video's or a ".gifv" link's is the mp4), or the album's page; NULL when
+   * absent (never for an album without a thumbnail) */
+  char *link;
+  guint images_count; /* albums: images_count (a number or a string of digits), else the
+                       * length of images, else 0 */
 } TesseraImgurPost;
 
 /* Frees @post and its strings; NULL does nothing. Any thread. */
@@ -46,9 +51,11 @@ void tessera_imgur_post_free (TesseraImgurPost *post);
 
 typedef struct
 {
-  GPtrArray *posts; /* (element-type TesseraImgurPost), in the answer's order, owned */
-  guint n_skipped;  /* items that cannot be shown: no valid id, album without cover, wrong types */
-  guint n_hidden_nsfw; /* items dropped because nsfw is true and show_nsfw is FALSE */
+  GPtrArray *posts;        /* (element-type TesseraImgurPost), in the answer's order, owned */
+  guint n_skipped;         /* items that cannot be shown: no valid id, wrong types, an album with
+                     * neither cover nor link */
+  guint n_hidden_nsfw;     /* dropped: nsfw is true and TESSERA_IMGUR_SHOW_NSFW is not set */
+  guint n_hidden_promoted; /* dropped: is_ad is true and TESSERA_IMGUR_SHOW_PROMOTED is not */
 } TesseraImgurPage;
 
 /* Frees @page and its posts; NULL does nothing. Any thread. */
@@ -57,13 +64,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPage, tessera_imgur_page_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraImgurPost, tessera_imgur_post_free)
 
 /* A page of gallery posts from /3/gallery/{section}/{sort}/{window}/{page} or
- * /3/gallery/search/...: {"data":[items],"success":true,"status":200}. */
+ * /3/gallery/search/...: {"data":[items],"success":true,"status":200}. Mature and promoted
+ * posts are dropped (and counted) unless @show says to keep them. Returns (transfer full)
+ * the page, or NULL with a TESSERA_ERROR_BAD_REPLY. Any thread. */
 TesseraImgurPage *tessera_imgur_parse_gallery (const char *json, gsize len, const char *images_base,
-                                               guint tile_px, gboolean show_nsfw, GError **error);
+                                               guint tile_px, TesseraImgurShow show,
+                                               GError **error);
 /* An album's images: /3/gallery/album/{id} or /3/album/{id} ({"data":{...,"images":[...]}})
  * and /3/album/{id}/images ({"data":[images]}). Every post is an image or animation. */
 TesseraImgurPage *tessera_imgur_parse_album (const char *json, gsize len, const char *images_base,
-                                             guint tile_px, gboolean show_nsfw, GError **error);
+                                             guint tile_px, TesseraImgurShow show, GError **error);
 
 /* The message in an Imgur error body, in any of the three shapes:
  *   {"data":{"error":"text",...},"success":false,"status":N}

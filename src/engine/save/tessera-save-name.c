@@ -122,23 +122,31 @@ find_extension (const char *name)
                                                                                            : NULL;
 }
 
-static TesseraImageFormat
-format_of_extension (const char *extension)
+/* The extension the saver gives a kind of file that @extension also names ("jpeg" → "jpg"),
+ * or NULL when it names none the saver writes. */
+static const char *
+canonical_extension (const char *extension)
 {
   static const struct
   {
     const char *extension;
-    TesseraImageFormat format;
+    const char *canonical;
   } known[] = {
-    { "jpg", TESSERA_IMAGE_FORMAT_JPEG }, { "jpeg", TESSERA_IMAGE_FORMAT_JPEG },
-    { "jpe", TESSERA_IMAGE_FORMAT_JPEG }, { "png", TESSERA_IMAGE_FORMAT_PNG },
-    { "gif", TESSERA_IMAGE_FORMAT_GIF },  { "webp", TESSERA_IMAGE_FORMAT_WEBP },
+    { "jpg", "jpg" },
+    { "jpeg", "jpg" },
+    { "jpe", "jpg" },
+    { "png", "png" },
+    { "gif", "gif" },
+    { "webp", "webp" },
+    { "mp4", "mp4" },
+    /* Imgur's page that plays an mp4: not a file of its own, but replaced like one */
+    { "gifv", "gifv" },
   };
 
   for (gsize i = 0; extension != NULL && i < G_N_ELEMENTS (known); i++)
     if (g_ascii_strcasecmp (extension, known[i].extension) == 0)
-      return known[i].format;
-  return TESSERA_IMAGE_FORMAT_UNKNOWN;
+      return known[i].canonical;
+  return NULL;
 }
 
 /* @stem with ".@extension", the stem cut on a character boundary so the whole fits. */
@@ -151,20 +159,18 @@ join_within_limit (const char *stem, const char *extension)
   return extension ? g_strconcat (cut, ".", extension, NULL) : g_steal_pointer (&cut);
 }
 
-/* @name with the extension @format calls for, unless it already has a right one. */
+/* @name with the extension @wanted, unless it already has one naming the same kind. */
 static char *
-with_extension (const char *name, TesseraImageFormat format)
+with_extension (const char *name, const char *wanted)
 {
-  const char *wanted = tessera_image_format_extension (format);
   const char *extension = find_extension (name);
+  const char *known = canonical_extension (extension);
   g_autofree char *stem = NULL;
 
-  if (wanted == NULL || (extension != NULL && format_of_extension (extension) == format))
+  if (wanted == NULL || g_strcmp0 (known, canonical_extension (wanted)) == 0)
     return g_strdup (name);
-  /* A wrong image extension is replaced; anything else ("v1.2") stays part of the stem. */
-  stem = extension != NULL && format_of_extension (extension) != TESSERA_IMAGE_FORMAT_UNKNOWN
-             ? g_strndup (name, (gsize) (extension - 1 - name))
-             : g_strdup (name);
+  /* A wrong known extension is replaced; anything else ("v1.2") stays part of the stem. */
+  stem = known != NULL ? g_strndup (name, (gsize) (extension - 1 - name)) : g_strdup (name);
   return join_within_limit (stem, wanted);
 }
 
@@ -183,7 +189,7 @@ last_segment (const char *url)
 }
 
 char *
-tessera_save_name_for_url (const char *url, TesseraImageFormat format, guint fallback_number)
+tessera_save_name_for_url (const char *url, const char *extension, guint fallback_number)
 {
   g_autoptr (GBytes) segment = NULL;
   g_autofree char *safe = NULL;
@@ -199,16 +205,15 @@ tessera_save_name_for_url (const char *url, TesseraImageFormat format, guint fal
     }
   if (safe == NULL)
     safe = g_strdup_printf ("image-%u", fallback_number);
-  return with_extension (safe, format);
+  return with_extension (safe, extension);
 }
 
 char *
-tessera_save_name_for_post (const char *title, const char *id, TesseraImageFormat format)
+tessera_save_name_for_post (const char *title, const char *id, const char *extension)
 {
   g_autofree char *safe_id = NULL;
   g_autofree char *safe_title = NULL;
   g_autofree char *tail = NULL;
-  const char *extension = tessera_image_format_extension (format);
   gsize room;
 
   g_return_val_if_fail (id != NULL, NULL);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "tessera-engine.h"
@@ -16,6 +18,15 @@
 
 /* Saving goes before the thumbnails still queued. */
 #define SAVE_PRIORITY (G_MININT + 1)
+
+/* An MP4 (ISO base media) file opens with its "ftyp" box: a 32-bit big-endian size, the
+ * type, the major brand, a minor version, then compatible brands of 4 bytes each. */
+#define MP4_EXTENSION     "mp4"
+#define MP4_BOX_TYPE_POS  4
+#define MP4_BRAND_POS     8
+#define MP4_FTYP_MIN_SIZE 16
+#define MP4_BRAND_LEN     4
+#define MP4_BOX_TYPE      "ftyp"
 
 struct _TesseraSaver
 {
@@ -246,16 +257,63 @@ original_bytes (SaveJob *job, GError **error)
   return thumbnail != NULL ? encode_png (thumbnail, error) : NULL;
 }
 
+/* Whether @data opens with the "ftyp" box of an MP4 video (not of HEIF or AVIF pictures,
+ * which use the same box with other brands). */
+static gboolean
+is_mp4 (const guint8 *data, gsize len)
+{
+  /* The major brands of MP4 video files, as players write them. */
+  static const char *const brands[]
+      = { "isom", "iso2", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1", "M4V ", "dash", "mmp4" };
+  guint32 size;
+
+  if (len < MP4_FTYP_MIN_SIZE
+      || memcmp (data + MP4_BOX_TYPE_POS, MP4_BOX_TYPE, strlen (MP4_BOX_TYPE)) != 0)
+    return FALSE;
+  size = ((guint32) data[0] << 24) | ((guint32) data[1] << 16) | ((guint32) data[2] << 8) | data[3];
+  if (size < MP4_FTYP_MIN_SIZE || size % MP4_BRAND_LEN != 0)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (brands); i++)
+    if (memcmp (data + MP4_BRAND_POS, brands[i], MP4_BRAND_LEN) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The extension the bytes call for: an image format's, "mp4" for an MP4 video; NULL for
+ * anything else. */
+static const char *
+sniff_extension (const guint8 *data, gsize len)
+{
+  TesseraImageFormat format = tessera_image_sniff (data, len);
+
+  if (format != TESSERA_IMAGE_FORMAT_UNKNOWN)
+    return tessera_image_format_extension (format);
+  return is_mp4 (data, len) ? MP4_EXTENSION : NULL;
+}
+
+/* Whether @uri names an .mp4 file (an Imgur video post's link): only then is a video taken
+ * for the original. */
+static gboolean
+names_mp4 (const char *uri)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  const char *path = parsed != NULL ? g_uri_get_path (parsed) : NULL;
+  const char *dot = path != NULL ? strrchr (path, '.') : NULL;
+
+  return dot != NULL && strchr (dot, '/') == NULL
+         && g_ascii_strcasecmp (dot + 1, MP4_EXTENSION) == 0;
+}
+
 static char *
-name_for (SaveJob *job, TesseraImageFormat format)
+name_for (SaveJob *job, const char *extension)
 {
   const TesseraSaveItem *item = job->item;
   g_autofree char *uri = NULL;
 
   if (item->id != NULL)
-    return tessera_save_name_for_post (item->title, item->id, format);
+    return tessera_save_name_for_post (item->title, item->id, extension);
   uri = item->uri ? g_strdup (item->uri) : g_filename_to_uri (item->path, NULL, NULL);
-  return tessera_save_name_for_url (uri ? uri : "", format, job->number);
+  return tessera_save_name_for_url (uri ? uri : "", extension, job->number);
 }
 
 /* Writer thread: the saved name, relative to the save's folder, or NULL with @error. */
@@ -266,7 +324,7 @@ write_bytes (SaveJob *job, GBytes *bytes, GError **error)
   const char *subfolder = job->item->folder;
   gsize len = 0;
   const guint8 *head = g_bytes_get_data (bytes, &len);
-  g_autofree char *name = name_for (job, tessera_image_sniff (head, len));
+  g_autofree char *name = name_for (job, sniff_extension (head, len));
   g_autofree char *dir = NULL;
   g_autofree char *saved = NULL;
 
@@ -294,12 +352,14 @@ write_job (gpointer data, gpointer user_data)
   report_later (job);
 }
 
-/* Worker: a download counts when it is a 2xx image; the saver keeps its bytes as sent. */
+/* Worker: a download counts when it is a 2xx image, or an MP4 where a video is expected
+ * (@parse_data non-zero); the saver keeps its bytes as sent. */
 static gpointer
 keep_original (const TesseraResponse *response, gpointer parse_data, GError **error)
 {
   gsize len = 0;
   const guint8 *data = g_bytes_get_data (response->body, &len);
+  gboolean video_expected = GPOINTER_TO_UINT (parse_data);
 
   if (response->status < 200 || response->status >= 300)
     {
@@ -307,9 +367,11 @@ keep_original (const TesseraResponse *response, gpointer parse_data, GError **er
                    _ ("The server answered with status %ld"), response->status);
       return NULL;
     }
-  if (tessera_image_sniff (data, len) == TESSERA_IMAGE_FORMAT_UNKNOWN)
+  if (tessera_image_sniff (data, len) == TESSERA_IMAGE_FORMAT_UNKNOWN
+      && !(video_expected && is_mp4 (data, len)))
     {
-      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE, _ ("Not an image"));
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE,
+                           video_expected ? _ ("Not a video") : _ ("Not an image"));
       return NULL;
     }
   return g_bytes_ref (response->body);
@@ -350,6 +412,8 @@ start_job (SaveJob *job)
   /* The bytes the gallery showed, from the cache, else a download (kept for next time). */
   TesseraDataJob download = {
     .parse = keep_original,
+    /* Whether a video is expected: a flag, nothing to free. */
+    .parse_data = GUINT_TO_POINTER (item->uri != NULL && names_mp4 (item->uri)),
     .payload_free = (GDestroyNotify) g_bytes_unref,
     .cache_mode = TESSERA_CACHE_MODE_KEPT,
   };
