@@ -272,65 +272,86 @@ find_url_end (const char *start, const char *end, gunichar opener)
   return end;
 }
 
-/* How many of each bracket @s leaves open; negative when it closes more than it opens. */
+/* The quotes that open and close alike: one left over at the end of a URL closes nothing. */
+static const char same_quotes[] = "\"'`|";
+
+/* What a URL leaves open: brackets (negative when it closes more than it opens), and how
+ * many of each of same_quotes it holds. */
 typedef struct
 {
   gssize parens;
   gssize brackets;
   gssize braces;
-} OpenBrackets;
+  gsize quotes[sizeof same_quotes - 1];
+} Balance;
 
 static gssize *
-open_count_of (OpenBrackets *open, gunichar closer)
+open_count_of (Balance *balance, gunichar closer)
 {
   switch (closer)
     {
     case ')':
-      return &open->parens;
+      return &balance->parens;
     case ']':
-      return &open->brackets;
+      return &balance->brackets;
     case '}':
-      return &open->braces;
+      return &balance->braces;
     default:
       return NULL;
     }
 }
 
-/* Whether @c ends a URL only as punctuation after it: a closing quote or a closer left over. */
-static gboolean
-is_unmatched_closer (gunichar c, OpenBrackets *open)
+static Balance
+balance_of (const char *s, gsize len)
 {
-  gssize *count = open_count_of (open, c);
+  Balance balance = { 0 };
 
-  if (count != NULL)
+  for (gsize i = 0; i < len; i++)
     {
-      if (*count >= 0)
-        return FALSE;
+      const char *quote = s[i] != '\0' ? strchr (same_quotes, s[i]) : NULL;
+
+      balance.parens += (s[i] == '(') - (s[i] == ')');
+      balance.brackets += (s[i] == '[') - (s[i] == ']');
+      balance.braces += (s[i] == '{') - (s[i] == '}');
+      if (quote != NULL)
+        balance.quotes[quote - same_quotes]++;
+    }
+  return balance;
+}
+
+/* Whether @c, last in a URL, closes nothing in it: then it is punctuation after the URL. */
+static gboolean
+is_unmatched_closer (gunichar c, Balance *balance)
+{
+  gssize *count = open_count_of (balance, c);
+  const char *quote = c > 0 && c < 0x80 ? strchr (same_quotes, (int) c) : NULL;
+
+  if (count != NULL && *count < 0)
+    {
       (*count)++;
       return TRUE;
     }
-  return c == '"' || c == '\'' || c == '`' || c == '|' || c == 0x2019 || c == 0x201D || c == 0x00BB;
+  if (quote != NULL && balance->quotes[quote - same_quotes] % 2 == 1)
+    {
+      balance->quotes[quote - same_quotes]--;
+      return TRUE;
+    }
+  /* Closing curly quotes and guillemets: a URL holding one unencoded is not worth the risk. */
+  return c == 0x2019 || c == 0x201D || c == 0x00BB;
 }
 
 /* Drops sentence punctuation, and closing brackets and quotes that nothing in @s opened. */
 static gsize
 strip_trailing_punctuation (const char *s, gsize len)
 {
-  OpenBrackets open = { 0 };
-
-  for (gsize i = 0; i < len; i++)
-    {
-      open.parens += (s[i] == '(') - (s[i] == ')');
-      open.brackets += (s[i] == '[') - (s[i] == ']');
-      open.braces += (s[i] == '{') - (s[i] == '}');
-    }
+  Balance balance = balance_of (s, len);
 
   while (len > 0)
     {
       const char *last = g_utf8_find_prev_char (s, s + len);
       gunichar c = g_utf8_get_char (last);
 
-      if (!is_trailing_punctuation (c) && !is_unmatched_closer (c, &open))
+      if (!is_trailing_punctuation (c) && !is_unmatched_closer (c, &balance))
         break;
       len = (gsize) (last - s);
     }
