@@ -336,7 +336,7 @@ is_unmatched_closer (gunichar c, Balance *balance)
       balance->quotes[quote - same_quotes]--;
       return TRUE;
     }
-  /* Closing curly quotes and guillemets: a URL holding one unencoded is not worth the risk. */
+  /* A closing curly quote or guillemet at the end closes a quotation, not a path. */
   return c == 0x2019 || c == 0x201D || c == 0x00BB;
 }
 
@@ -509,6 +509,7 @@ url_from_candidate (const char *start, gsize len, UrlKind kind)
   g_autofree char *candidate = NULL;
   g_autofree char *prefixed = NULL;
   g_autofree char *url = NULL;
+  const char *slash;
 
   if (len == 0 || len > TESSERA_URL_MAX_LENGTH)
     return NULL;
@@ -531,7 +532,8 @@ url_from_candidate (const char *start, gsize len, UrlKind kind)
       break;
     case URL_KIND_BARE:
       /* What punctuation was dropped may have left the host alone ("example.com/."). */
-      if (strchr (candidate, '/')[1] == '\0')
+      slash = strchr (candidate, '/');
+      if (slash == NULL || slash[1] == '\0')
         return NULL;
       prefixed = g_strconcat (BARE_LINK_PREFIX, candidate, NULL);
       url = normalise_web_url (prefixed);
