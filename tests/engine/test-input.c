@@ -149,7 +149,7 @@ test_one_argument_one_url (void)
   g_autoptr (GBytes) png = tessera_test_make_png (10, 10, 1);
   g_autoptr (TesseraUrlList) list = NULL;
   g_autofree char *local_uri = NULL;
-  const char *args[] = { "https://host.example/files/my cat.png",
+  const char *args[] = { "https://host.example/files/my cat.png?size=large",
                          " https://a.b/x.png\t",
                          "https://a.b/it's (1),2.png",
                          "file:///tmp/my cat.png",
@@ -159,7 +159,7 @@ test_one_argument_one_url (void)
                          "node.js/x.png",
                          "http://",
                          NULL };
-  const char *expected[] = { "https://host.example/files/my%20cat.png",
+  const char *expected[] = { "https://host.example/files/my%20cat.png?size=large",
                              "https://a.b/x.png",
                              "https://a.b/it's%20(1),2.png",
                              "file:///tmp/my%20cat.png",
