@@ -5,15 +5,20 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "tessera-imgur-collect.h"
 #include "tessera-input-ui.h"
 #include "tessera-input.h"
 #include "tessera-save-command.h"
 #include "tessera-saver.h"
+
+/* A folder made for --save-to: the umask decides, as for any folder a command makes. */
+#define FOLDER_MODE 0777
 
 typedef struct
 {
@@ -113,6 +118,38 @@ on_collected (GObject *source, GAsyncResult *result, gpointer user_data)
   save_items (run, items);
 }
 
+/* Makes @dir when its parent is there, as wget -P and gallery-dl do, and says so; a
+ * missing parent is more likely a typing mistake than a wish for a tree of folders. Says
+ * why and returns FALSE when @dir is not a folder to save into. */
+static gboolean
+ensure_folder (const char *dir)
+{
+  int saved_errno;
+
+  if (g_mkdir (dir, FOLDER_MODE) == 0)
+    {
+      g_printerr (_ ("Created folder “%s”\n"), dir);
+      return TRUE;
+    }
+  saved_errno = errno;
+  if (saved_errno == ENOENT)
+    {
+      g_printerr (_ ("“%s” does not exist\n"), dir);
+      return FALSE;
+    }
+  if (saved_errno != EEXIST)
+    {
+      g_printerr (_ ("Could not create folder “%s”: %s\n"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_printerr (_ ("“%s” is not a folder\n"), dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Runs @start with a loop and a loader; returns the exit status it leaves. */
 static int
 run_save (const char *dir, TesseraLoader *loader, void (*start) (SaveRun *run, gpointer data),
@@ -121,16 +158,8 @@ run_save (const char *dir, TesseraLoader *loader, void (*start) (SaveRun *run, g
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   SaveRun run = { loop, loader, dir, isatty (STDERR_FILENO), 1 };
 
-  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
-    {
-      g_printerr (_ ("“%s” does not exist\n"), dir);
-      return 2;
-    }
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      g_printerr (_ ("“%s” is not a folder\n"), dir);
-      return 2;
-    }
+  if (!ensure_folder (dir))
+    return 2;
   start (&run, data);
   g_main_loop_run (loop);
   return run.status;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
@@ -197,16 +198,40 @@ merge_stdin (TesseraUrlList *list, GCancellable *cancellable, GError **error)
   return merge_text_stream (list, stream, cancellable, error);
 }
 
+/* One argument is one URL ("https://host/my cat.png" is one picture); an argument with line
+ * breaks in it is text, as a paste is. */
+static void
+merge_url_argument (TesseraUrlList *list, const char *arg)
+{
+  g_autofree char *url = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (strpbrk (arg, "\r\n") != NULL)
+    {
+      merge_text (list, arg, strlen (arg));
+      return;
+    }
+  url = tessera_url_from_argument (arg);
+  if (url == NULL)
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Not a valid address"));
+      skip_argument (list, arg, error);
+      return;
+    }
+  tessera_url_list_add (list, url);
+}
+
 static void
 merge_argument (TesseraUrlList *list, const char *arg, GFile *cwd, GCancellable *cancellable)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GFile) file = NULL;
+  g_autofree char *bare_url = NULL;
   gboolean ok;
 
   if (tessera_uri_is_web (arg) || tessera_uri_is_file (arg))
     {
-      merge_text (list, arg, strlen (arg));
+      merge_url_argument (list, arg);
       return;
     }
 
@@ -217,13 +242,22 @@ merge_argument (TesseraUrlList *list, const char *arg, GFile *cwd, GCancellable 
       file = g_file_resolve_relative_path (cwd, arg);
       ok = merge_local_file (list, file, cancellable, &error);
     }
-  /* "ftp://…", "data:…": an address of a kind that does not load, not a missing file. */
-  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
-      && g_uri_peek_scheme (arg) != NULL)
+  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
-      g_clear_error (&error);
-      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _ ("Only http, https and file addresses can be loaded"));
+      /* "i.imgur.com/abc.jpg" that is no file here is a link without its scheme. */
+      bare_url = tessera_url_from_argument (arg);
+      if (bare_url != NULL)
+        {
+          tessera_url_list_add (list, bare_url);
+          return;
+        }
+      /* "ftp://…", "data:…": an address of a kind that does not load, not a missing file. */
+      if (g_uri_peek_scheme (arg) != NULL)
+        {
+          g_clear_error (&error);
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       _ ("Only http, https and file addresses can be loaded"));
+        }
     }
 
   if (!ok)

@@ -4,6 +4,20 @@
  * Runs in a worker thread on untrusted text of any size, so every step is a single
  * pass over the bytes and no candidate longer than TESSERA_URL_MAX_LENGTH reaches
  * the URL parser.
+ *
+ * Text with HTML tags in it is read as HTML: character references are decoded, an
+ * <img> gives its largest srcset candidate (else its src), an <a> its href when that
+ * names an image (and the <img> inside it, its thumbnail, is then skipped), and the
+ * text between tags is read as below; tag names and closing tags never give a URL.
+ *
+ * Other text is read line by line. A line that is exactly one URL with spaces, ending
+ * in an image extension, is that URL. Otherwise the line is split into words at
+ * whitespace, < and >, and CJK or fullwidth punctuation (URLs never hold those
+ * unencoded, and CJK text has no spaces around a link); in a word, a URL runs to the
+ * word's end, or to the closing bracket or quote matching the one right before it, or
+ * to a comma that starts another URL. Then trailing sentence punctuation and brackets
+ * or quotes that nothing in the URL opened are dropped. Commas, apostrophes and
+ * balanced brackets stay: image CDNs and maps put them in paths.
  */
 
 #define G_LOG_DOMAIN "tessera-url-list"
@@ -14,6 +28,7 @@
 
 #include <curl/curl.h>
 #include <glib/gi18n.h>
+#include <libpsl.h>
 
 #include "tessera-url-list.h"
 #include "tessera-util.h"
@@ -21,14 +36,26 @@
 /* What g_utf8_make_valid () puts in place of invalid bytes. */
 #define REPLACEMENT_CHARACTER_UTF8 "\xEF\xBF\xBD"
 #define SCHEME_SEPARATOR           "://"
+/* A link given without a scheme is fetched over https, as browsers do. */
+#define BARE_LINK_PREFIX           "https://"
+#define NETWORK_PATH_PREFIX        "https:"
+/* DNS limits: a label is at most 63 bytes; a port at most 5 digits. */
+#define HOST_LABEL_MAX             63
+#define PORT_MAX_DIGITS            5
+/* "&#x10FFFF;" is the longest reference that means a character; names are shorter. */
+#define REFERENCE_MAX_BYTES        10
+/* The longest image extension below, "jpeg" or "webp". */
+#define IMAGE_EXTENSION_MAX        4
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURLU, curl_url_cleanup)
 
 typedef enum
 {
-  URL_KIND_WEB,
-  URL_KIND_FILE,
-  URL_KIND_PATH,
+  URL_KIND_WEB,          /* http:// or https:// */
+  URL_KIND_FILE,         /* file:// */
+  URL_KIND_PATH,         /* /an/absolute/path */
+  URL_KIND_BARE,         /* host.example/path, as an address bar copies it */
+  URL_KIND_NETWORK_PATH, /* //host/path, in HTML */
 } UrlKind;
 
 typedef struct
@@ -36,32 +63,27 @@ typedef struct
   TesseraUrlList *list;
   gboolean line_has_text;
   gboolean line_has_url;
+  gboolean in_image_link; /* inside <a href="an image">: its <img> is the same picture */
 } Extractor;
+
+/* The extensions of the formats the decoder reads: what an "image" link ends with. */
+static const char *const image_extensions[] = { "jpg", "jpeg", "jpe", "png", "gif", "webp" };
+
+/* CJK and fullwidth punctuation ("，", "。", "｜", "「"): never in a URL unencoded. */
+static gboolean
+is_wide_punctuation (gunichar c)
+{
+  return ((c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFF65)) && g_unichar_ispunct (c);
+}
 
 static gboolean
 is_separator (gunichar c)
 {
-  switch (c)
-    {
-    case ',':
-    case '"':
-    case '\'':
-    case '`':
-    case '<':
-    case '>':
-    case '|':
-    case 0x2018: /* ‘ */
-    case 0x2019: /* ’ */
-    case 0x201C: /* “ */
-    case 0x201D: /* ” */
-      return TRUE;
-    default:
-      return g_unichar_isspace (c);
-    }
+  return c == '<' || c == '>' || g_unichar_isspace (c) || is_wide_punctuation (c);
 }
 
 static gboolean
-is_trailing_punctuation (char c)
+is_trailing_punctuation (gunichar c)
 {
   switch (c)
     {
@@ -71,10 +93,70 @@ is_trailing_punctuation (char c)
     case ':':
     case '!':
     case '?':
+    case 0x2026: /* … */
       return TRUE;
     default:
       return FALSE;
     }
+}
+
+/* The character that closes what @opener opens, or 0 when it opens nothing. */
+static gunichar
+closer_of (gunichar opener)
+{
+  switch (opener)
+    {
+    case '(':
+      return ')';
+    case '[':
+      return ']';
+    case '{':
+      return '}';
+    case '"':
+    case '\'':
+    case '`':
+    case '|':
+      return opener;
+    case 0x2018: /* ‘ */
+      return 0x2019;
+    case 0x201C: /* “ */
+      return 0x201D;
+    case 0x00AB: /* « */
+      return 0x00BB;
+    default:
+      return 0;
+    }
+}
+
+static gboolean
+is_bracket (gunichar c)
+{
+  return c == '(' || c == '[' || c == '{';
+}
+
+/* Whether the @len bytes at @s end in "." and an image extension, in any case. */
+static gboolean
+has_image_extension (const char *s, gsize len)
+{
+  for (gsize ext_len = 1; ext_len <= IMAGE_EXTENSION_MAX && ext_len < len; ext_len++)
+    {
+      const char *ext = s + len - ext_len;
+
+      if (ext[-1] != '.')
+        continue;
+      for (gsize i = 0; i < G_N_ELEMENTS (image_extensions); i++)
+        if (strlen (image_extensions[i]) == ext_len
+            && g_ascii_strncasecmp (ext, image_extensions[i], ext_len) == 0)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether the path of @url (a normalised URL) names an image file. */
+static gboolean
+url_names_image (const char *url)
+{
+  return has_image_extension (url, strcspn (url, "?#"));
 }
 
 /* Returns a valid, NUL-terminated UTF-8 copy of @text with NUL bytes turned into spaces. */
@@ -140,33 +222,195 @@ find_scheme_start (const char *token, gsize len, UrlKind *out_kind)
   return NULL;
 }
 
-/* Drops . , ; : ! ? and closing brackets that nothing in @s opened. */
-static gsize
-strip_trailing_punctuation (const char *s, gsize len)
+static gboolean
+has_prefix_ascii_case (const char *p, const char *end, const char *prefix)
 {
-  gssize open_parens = 0;
-  gssize open_brackets = 0;
+  gsize len = strlen (prefix);
+
+  return (gsize) (end - p) >= len && g_ascii_strncasecmp (p, prefix, len) == 0;
+}
+
+/* After a comma, another URL starting shows the comma separates a list. */
+static gboolean
+starts_another_url (const char *p, const char *end)
+{
+  return (p < end && *p == '/') || has_prefix_ascii_case (p, end, "http://")
+         || has_prefix_ascii_case (p, end, "https://") || has_prefix_ascii_case (p, end, "file://");
+}
+
+/* A quote closes where a word or a sentence could go on: "it's" does not close at the "'". */
+static gboolean
+closes_quote (const char *next, const char *end)
+{
+  return next >= end || !g_unichar_isalnum (g_utf8_get_char (next));
+}
+
+/* Where the URL at @start ends in the word that ends at @end: at the closer that matches
+ * @opener (the character before the URL; 0: none), before a comma that starts another URL,
+ * or at the end of the word. */
+static const char *
+find_url_end (const char *start, const char *end, gunichar opener)
+{
+  gunichar closer = closer_of (opener);
+  guint depth = 0;
+
+  for (const char *p = start; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == ',' && starts_another_url (p + 1, end))
+        return p;
+      if (closer == 0)
+        continue;
+      if (is_bracket (opener) && c == opener)
+        depth++;
+      else if (is_bracket (opener) && c == closer && depth-- == 0)
+        return p;
+      else if (!is_bracket (opener) && c == closer && closes_quote (g_utf8_next_char (p), end))
+        return p;
+    }
+  return end;
+}
+
+/* The quotes that open and close alike: one left over at the end of a URL closes nothing. */
+static const char same_quotes[] = "\"'`|";
+
+/* What a URL leaves open: brackets (negative when it closes more than it opens), and how
+ * many of each of same_quotes it holds. */
+typedef struct
+{
+  gssize parens;
+  gssize brackets;
+  gssize braces;
+  gsize quotes[sizeof same_quotes - 1];
+} Balance;
+
+static gssize *
+open_count_of (Balance *balance, gunichar closer)
+{
+  switch (closer)
+    {
+    case ')':
+      return &balance->parens;
+    case ']':
+      return &balance->brackets;
+    case '}':
+      return &balance->braces;
+    default:
+      return NULL;
+    }
+}
+
+static Balance
+balance_of (const char *s, gsize len)
+{
+  Balance balance = { 0 };
 
   for (gsize i = 0; i < len; i++)
     {
-      open_parens += (s[i] == '(') - (s[i] == ')');
-      open_brackets += (s[i] == '[') - (s[i] == ']');
+      const char *quote = s[i] != '\0' ? strchr (same_quotes, s[i]) : NULL;
+
+      balance.parens += (s[i] == '(') - (s[i] == ')');
+      balance.brackets += (s[i] == '[') - (s[i] == ']');
+      balance.braces += (s[i] == '{') - (s[i] == '}');
+      if (quote != NULL)
+        balance.quotes[quote - same_quotes]++;
     }
+  return balance;
+}
+
+/* Whether @c, last in a URL, closes nothing in it: then it is punctuation after the URL. */
+static gboolean
+is_unmatched_closer (gunichar c, Balance *balance)
+{
+  gssize *count = open_count_of (balance, c);
+  const char *quote = c > 0 && c < 0x80 ? strchr (same_quotes, (int) c) : NULL;
+
+  if (count != NULL && *count < 0)
+    {
+      (*count)++;
+      return TRUE;
+    }
+  if (quote != NULL && balance->quotes[quote - same_quotes] % 2 == 1)
+    {
+      balance->quotes[quote - same_quotes]--;
+      return TRUE;
+    }
+  /* A closing curly quote or guillemet at the end closes a quotation, not a path. */
+  return c == 0x2019 || c == 0x201D || c == 0x00BB;
+}
+
+/* Drops sentence punctuation, and closing brackets and quotes that nothing in @s opened. */
+static gsize
+strip_trailing_punctuation (const char *s, gsize len)
+{
+  Balance balance = balance_of (s, len);
 
   while (len > 0)
     {
-      char last = s[len - 1];
+      const char *last = g_utf8_find_prev_char (s, s + len);
+      gunichar c = g_utf8_get_char (last);
 
-      if (last == ')' && open_parens < 0)
-        open_parens++;
-      else if (last == ']' && open_brackets < 0)
-        open_brackets++;
-      else if (!is_trailing_punctuation (last))
+      if (!is_trailing_punctuation (c) && !is_unmatched_closer (c, &balance))
         break;
-      len--;
+      len = (gsize) (last - s);
     }
 
   return len;
+}
+
+/* A schemeless host is a domain when it starts with "www." or ends in a public suffix
+ * (from the list libpsl carries; a name only its "*" rule would take, like "js" in
+ * "node.js", is not one) without being one itself ("co.uk"). */
+static gboolean
+is_plausible_domain (const char *host)
+{
+  const psl_ctx_t *psl = psl_builtin ();
+  const char *top = strrchr (host, '.');
+
+  if (g_str_has_prefix (host, "www."))
+    return TRUE;
+  return psl != NULL && top != NULL
+         && psl_is_public_suffix2 (psl, top + 1, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)
+         && !psl_is_public_suffix2 (psl, host, PSL_TYPE_ICANN);
+}
+
+/* Whether the word at @p is a schemeless link: a host of at least two dot-separated labels
+ * (ASCII letters, digits and inner hyphens), perhaps ":port", then "/" and a path. A host
+ * alone is not taken: it names a site, not a picture, and is where prose ("node.js",
+ * "file.pl") looks most like one. */
+static gboolean
+starts_bare_link (const char *p, const char *end)
+{
+  g_autofree char *host = NULL;
+  const char *q = p;
+  guint n_labels = 0;
+  gsize n_digits = 0;
+
+  for (;;)
+    {
+      const char *label = q;
+
+      while (q < end && (g_ascii_isalnum (*q) || *q == '-'))
+        q++;
+      if (q == label || q - label > HOST_LABEL_MAX || *label == '-' || q[-1] == '-')
+        return FALSE;
+      n_labels++;
+      if (q >= end || *q != '.')
+        break;
+      q++;
+    }
+  host = g_ascii_strdown (p, q - p);
+
+  if (q < end && *q == ':')
+    {
+      while (q + 1 < end && g_ascii_isdigit (q[1]))
+        q++, n_digits++;
+      if (n_digits == 0 || n_digits > PORT_MAX_DIGITS)
+        return FALSE;
+      q++;
+    }
+  return n_labels >= 2 && q + 1 < end && *q == '/' && is_plausible_domain (host);
 }
 
 /* "/" alone and "//host/..." are prose or protocol-relative URLs, not files. */
@@ -249,59 +493,58 @@ normalise_web_url (const char *url)
   return dup_url_part (handle, CURLUPART_URL);
 }
 
-/* Where an absolute path starts in @token after ( or [, or NULL. */
-static const char *
-find_path_start (const char *token, gsize len)
+/* A copy of the @len bytes at @s with each space as "%20", as a browser sends it. */
+static char *
+encode_spaces (const char *s, gsize len)
 {
-  const char *end = token + len;
-  const char *p = token;
+  GString *out = g_string_new_len (s, (gssize) len);
 
-  while (p < end && (*p == '(' || *p == '['))
-    p++;
-
-  return p < end && *p == '/' ? p : NULL;
+  g_string_replace (out, " ", "%20", 0);
+  return g_string_free (out, FALSE);
 }
 
 static char *
-url_from_candidate (char *candidate, UrlKind kind)
+url_from_candidate (const char *start, gsize len, UrlKind kind)
 {
+  g_autofree char *candidate = NULL;
+  g_autofree char *prefixed = NULL;
+  g_autofree char *url = NULL;
+  const char *slash;
+
+  if (len == 0 || len > TESSERA_URL_MAX_LENGTH)
+    return NULL;
+  /* Bytes that were not UTF-8 make the URL unusable: skip it rather than guess. */
+  if (g_strstr_len (start, (gssize) len, REPLACEMENT_CHARACTER_UTF8) != NULL)
+    return NULL;
+
+  /* The path's own escaping encodes spaces in a file name. */
+  candidate = kind == URL_KIND_PATH ? g_strndup (start, len) : encode_spaces (start, len);
   switch (kind)
     {
     case URL_KIND_WEB:
-      return normalise_web_url (candidate);
+      url = normalise_web_url (candidate);
+      break;
     case URL_KIND_FILE:
-      return normalise_file_uri (candidate);
+      url = normalise_file_uri (candidate);
+      break;
     case URL_KIND_PATH:
-      return uri_from_path (candidate);
+      url = uri_from_path (candidate);
+      break;
+    case URL_KIND_BARE:
+      /* What punctuation was dropped may have left the host alone ("example.com/."). */
+      slash = strchr (candidate, '/');
+      if (slash == NULL || slash[1] == '\0')
+        return NULL;
+      prefixed = g_strconcat (BARE_LINK_PREFIX, candidate, NULL);
+      url = normalise_web_url (prefixed);
+      break;
+    case URL_KIND_NETWORK_PATH:
+      prefixed = g_strconcat (NETWORK_PATH_PREFIX, candidate, NULL);
+      url = normalise_web_url (prefixed);
+      break;
     default:
       g_return_val_if_reached (NULL);
     }
-}
-
-/* Returns the normalised URL in @token (a run of non-separators), or NULL. */
-static char *
-url_from_token (const char *token, gsize len)
-{
-  g_autofree char *candidate = NULL;
-  g_autofree char *url = NULL;
-  UrlKind kind = URL_KIND_PATH;
-  const char *start = find_scheme_start (token, len, &kind);
-  gsize candidate_len;
-
-  if (start == NULL)
-    start = find_path_start (token, len);
-  if (start == NULL)
-    return NULL;
-
-  candidate_len = strip_trailing_punctuation (start, len - (gsize) (start - token));
-  if (candidate_len == 0 || candidate_len > TESSERA_URL_MAX_LENGTH)
-    return NULL;
-  /* Bytes that were not UTF-8 make the URL unusable: skip it rather than guess. */
-  if (g_strstr_len (start, (gssize) candidate_len, REPLACEMENT_CHARACTER_UTF8) != NULL)
-    return NULL;
-
-  candidate = g_strndup (start, candidate_len);
-  url = url_from_candidate (candidate, kind);
   /* Escaping can lengthen a path; keep the promise about length for the result too. */
   if (url == NULL || strlen (url) > TESSERA_URL_MAX_LENGTH)
     return NULL;
@@ -309,16 +552,40 @@ url_from_token (const char *token, gsize len)
   return g_steal_pointer (&url);
 }
 
-static void
-extractor_add_token (Extractor *self, const char *token, gsize len)
+/* @value as one URL given in one piece: surrounding whitespace dropped, spaces inside
+ * encoded. In an HTML attribute (@in_html) only web URLs count, "//host/…" among them;
+ * elsewhere a file URL or a schemeless link does too. */
+static char *
+url_from_whole (const char *value, gsize len, gboolean in_html)
 {
-  g_autofree char *url = url_from_token (token, len);
+  const char *end = value + len;
+  UrlKind kind = URL_KIND_WEB;
 
-  if (url == NULL)
+  while (value < end && g_ascii_isspace (*value))
+    value++;
+  while (end > value && g_ascii_isspace (end[-1]))
+    end--;
+  len = (gsize) (end - value);
+
+  if (find_scheme_start (value, len, &kind) == value && (kind == URL_KIND_WEB || !in_html))
+    return url_from_candidate (value, len, kind);
+  if (in_html && len > 2 && value[0] == '/' && value[1] == '/')
+    return url_from_candidate (value, len, URL_KIND_NETWORK_PATH);
+  if (!in_html && starts_bare_link (value, end))
+    return url_from_candidate (value, len, URL_KIND_BARE);
+  return NULL;
+}
+
+static void
+extractor_add (Extractor *self, char *url)
+{
+  g_autofree char *owned = url;
+
+  if (owned == NULL)
     return;
 
   self->line_has_url = TRUE;
-  tessera_url_list_add (self->list, url);
+  tessera_url_list_add (self->list, owned);
 }
 
 static void
@@ -331,50 +598,546 @@ extractor_end_line (Extractor *self)
   self->line_has_url = FALSE;
 }
 
-static void
-extractor_scan (Extractor *self, const char *text, gsize len)
+static const char *
+skip_openers (const char *p, const char *end)
 {
-  gsize token_start = 0;
-  gboolean in_token = FALSE;
-  gsize i = 0;
+  while (p < end && closer_of (g_utf8_get_char (p)) != 0)
+    p = g_utf8_next_char (p);
+  return p;
+}
 
-  while (i < len)
+/* Finds the next URL in the word from @pos to @end: an absolute path or a schemeless link
+ * where the word starts (after opening brackets and quotes), else the first scheme we load. */
+static const char *
+find_candidate (const char *pos, const char *end, UrlKind *out_kind)
+{
+  /* A comma that ended the URL before this one separates it from this one. */
+  const char *p = skip_openers (pos + (*pos == ','), end);
+
+  if (p + 1 < end && p[0] == '/' && p[1] != '/')
     {
-      const char *p = text + i;
-      gunichar c = g_utf8_get_char (p);
-      gsize char_len = (gsize) (g_utf8_next_char (p) - p);
-      gboolean is_line_break = c == '\n' || c == '\r';
+      *out_kind = URL_KIND_PATH;
+      return p;
+    }
+  if (starts_bare_link (p, end))
+    {
+      *out_kind = URL_KIND_BARE;
+      return p;
+    }
+  return find_scheme_start (pos, (gsize) (end - pos), out_kind);
+}
 
-      if (is_line_break || is_separator (c))
-        {
-          if (in_token)
-            extractor_add_token (self, text + token_start, i - token_start);
-          in_token = FALSE;
-        }
-      else if (!in_token)
-        {
-          token_start = i;
-          in_token = TRUE;
-        }
+/* Adds every URL in the word from @word to @end (a run of non-separators). */
+static void
+extractor_scan_word (Extractor *self, const char *word, const char *end)
+{
+  const char *pos = word;
+  const char *start;
+  UrlKind kind = URL_KIND_WEB;
 
-      if (is_line_break)
-        {
-          extractor_end_line (self);
-          /* "\r\n" is one line break. */
-          if (c == '\r' && i + 1 < len && text[i + 1] == '\n')
-            char_len++;
-        }
-      else if (!g_unichar_isspace (c))
-        {
-          self->line_has_text = TRUE;
-        }
+  while (pos < end && (start = find_candidate (pos, end, &kind)) != NULL)
+    {
+      gunichar opener = start > word ? g_utf8_get_char (g_utf8_find_prev_char (word, start)) : 0;
+      const char *url_end = find_url_end (start, end, opener);
+      gsize len = strip_trailing_punctuation (start, (gsize) (url_end - start));
 
-      i += char_len;
+      extractor_add (self, url_from_candidate (start, len, kind));
+      pos = url_end > pos ? url_end : end;
+    }
+}
+
+/* A line that is one URL with spaces in it, as a file manager or a chat shows one: it
+ * starts with a scheme we load and holds no other, ends in an image extension, and its
+ * first word is not a whole image URL already ("https://a.b/cat.png is my cat.png"). */
+static gboolean
+is_one_spaced_url (const char *line, gsize len, UrlKind *kind)
+{
+  const char *space = memchr (line, ' ', len);
+  const char *end = line + len;
+
+  if (space == NULL || find_scheme_start (line, len, kind) != line
+      || g_strstr_len (space, end - space, SCHEME_SEPARATOR) != NULL
+      || has_image_extension (line, (gsize) (space - line)) || !has_image_extension (line, len))
+    return FALSE;
+
+  for (const char *p = line; p < end; p = g_utf8_next_char (p))
+    if (*p != ' ' && is_separator (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
+
+/* Adds the URLs on the line from @line to @end (no line break in it). */
+static void
+extractor_scan_line (Extractor *self, const char *line, const char *end)
+{
+  const char *word = NULL;
+  UrlKind kind = URL_KIND_WEB;
+
+  while (line < end && g_unichar_isspace (g_utf8_get_char (line)))
+    line = g_utf8_next_char (line);
+  while (end > line && g_unichar_isspace (g_utf8_get_char (g_utf8_find_prev_char (line, end))))
+    end = g_utf8_find_prev_char (line, end);
+  if (line == end)
+    return;
+  self->line_has_text = TRUE;
+
+  if (is_one_spaced_url (line, (gsize) (end - line), &kind))
+    {
+      extractor_add (self, url_from_candidate (line, (gsize) (end - line), kind));
+      return;
     }
 
-  if (in_token)
-    extractor_add_token (self, text + token_start, len - token_start);
-  extractor_end_line (self);
+  for (const char *p = line; p < end; p = g_utf8_next_char (p))
+    {
+      gboolean separates = is_separator (g_utf8_get_char (p));
+
+      if (separates && word != NULL)
+        extractor_scan_word (self, word, p);
+      if (separates)
+        word = NULL;
+      else if (word == NULL)
+        word = p;
+    }
+  if (word != NULL)
+    extractor_scan_word (self, word, end);
+}
+
+/* Adds the URLs in plain text; the last line stays open (HTML may go on with it). */
+static void
+extractor_scan_text (Extractor *self, const char *text, gsize len)
+{
+  const char *end = text + len;
+  const char *line = text;
+
+  while (line < end)
+    {
+      const char *brk = line + strcspn (line, "\r\n");
+
+      if (brk >= end)
+        break;
+      extractor_scan_line (self, line, brk);
+      extractor_end_line (self);
+      /* "\r\n" is one line break. */
+      line = brk + (brk[0] == '\r' && brk + 1 < end && brk[1] == '\n' ? 2 : 1);
+    }
+  extractor_scan_line (self, line, end);
+}
+
+/* The character @name (between "&" and ";") stands for, or 0 when it is none we know:
+ * numeric references, and the names a URL or its surroundings use. */
+static gunichar
+reference_value (const char *name, gsize len)
+{
+  static const struct
+  {
+    const char *name;
+    gunichar value;
+  } named[] = {
+    { "amp", '&' },  { "lt", '<' },    { "gt", '>' },
+    { "quot", '"' }, { "apos", '\'' }, { "nbsp", 0xA0 },
+  };
+  gboolean hex = len > 1 && name[0] == '#' && (name[1] == 'x' || name[1] == 'X');
+  gsize digits_at = hex ? 2 : 1;
+  guint64 value = 0;
+
+  if (len == 0 || name[0] != '#')
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (named); i++)
+        if (strlen (named[i].name) == len && memcmp (name, named[i].name, len) == 0)
+          return named[i].value;
+      return 0;
+    }
+  if (len <= digits_at)
+    return 0;
+  for (gsize i = digits_at; i < len; i++)
+    {
+      int digit = hex ? g_ascii_xdigit_value (name[i]) : g_ascii_digit_value (name[i]);
+
+      if (digit < 0)
+        return 0;
+      value = value * (hex ? 16 : 10) + (guint64) digit;
+    }
+  return g_unichar_validate ((gunichar) value) ? (gunichar) value : 0;
+}
+
+/* A copy of the @len bytes at @s with character references ("&amp;", "&#38;", "&#x26;")
+ * replaced by what they stand for; anything else after "&" stays as it is. */
+static char *
+decode_references (const char *s, gsize len)
+{
+  GString *out = g_string_sized_new (len);
+  const char *end = s + len;
+
+  while (s < end)
+    {
+      const char *amp = memchr (s, '&', (gsize) (end - s));
+      gsize room = amp != NULL ? MIN ((gsize) (end - amp - 1), REFERENCE_MAX_BYTES) : 0;
+      const char *semicolon = amp != NULL ? memchr (amp + 1, ';', room) : NULL;
+      gunichar value = semicolon != NULL ? reference_value (amp + 1, semicolon - amp - 1) : 0;
+
+      if (amp == NULL)
+        {
+          g_string_append_len (out, s, end - s);
+          break;
+        }
+      g_string_append_len (out, s, amp - s);
+      if (value == 0)
+        {
+          g_string_append_c (out, '&');
+          s = amp + 1;
+          continue;
+        }
+      g_string_append_unichar (out, value);
+      s = semicolon + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The attributes a picture's URL comes from, in the order an <img> prefers them: the
+ * largest of a srcset is the best picture; lazy-loading pages keep the real one in data-. */
+typedef enum
+{
+  ATTR_SRCSET,
+  ATTR_DATA_SRCSET,
+  ATTR_SRC,
+  ATTR_DATA_SRC,
+  ATTR_HREF,
+  N_ATTRS,
+} Attr;
+
+static const char *const attr_names[N_ATTRS]
+    = { "srcset", "data-srcset", "src", "data-src", "href" };
+
+/* A start tag: its name, and the raw values of the attributes above (NULL: absent). */
+typedef struct
+{
+  const char *name;
+  gsize name_len;
+  const char *value[N_ATTRS];
+  gsize value_len[N_ATTRS];
+} Tag;
+
+static gboolean
+name_is (const char *name, gsize len, const char *wanted)
+{
+  return strlen (wanted) == len && g_ascii_strncasecmp (name, wanted, len) == 0;
+}
+
+static gsize
+tag_name_len (const char *p, const char *end)
+{
+  const char *q = p;
+
+  if (q >= end || !g_ascii_isalpha (*q))
+    return 0;
+  while (q < end && (g_ascii_isalnum (*q) || *q == '-'))
+    q++;
+  return (gsize) (q - p);
+}
+
+/* Whether a tag starts at @p (a "<"): "<name" or "</name" followed by a space, "/" or ">",
+ * or "<!" and a comment or declaration. "<https://…>" and "a <b" in prose are not. */
+static gboolean
+tag_starts (const char *p, const char *end)
+{
+  const char *q = p + 1;
+  gsize len;
+
+  if (q < end && *q == '!')
+    return q + 1 < end && (q[1] == '-' || g_ascii_isalpha (q[1]));
+  if (q < end && *q == '/')
+    q++;
+  len = tag_name_len (q, end);
+  q += len;
+  return len > 0 && q < end && (g_ascii_isspace (*q) || *q == '/' || *q == '>');
+}
+
+static gboolean
+looks_like_html (const char *text, gsize len)
+{
+  const char *end = text + len;
+
+  for (const char *p = memchr (text, '<', len); p != NULL; p = memchr (p + 1, '<', end - p - 1))
+    if (tag_starts (p, end))
+      return TRUE;
+  return FALSE;
+}
+
+static const char *
+skip_space (const char *p, const char *end)
+{
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+  return p;
+}
+
+/* Keeps @value when @name is an attribute above met for the first time (HTML ignores repeats). */
+static void
+tag_keep (Tag *tag, const char *name, gsize name_len, const char *value, gsize value_len)
+{
+  for (Attr a = 0; a < N_ATTRS; a++)
+    if (tag->value[a] == NULL && name_is (name, name_len, attr_names[a]))
+      {
+        tag->value[a] = value;
+        tag->value_len[a] = value_len;
+      }
+}
+
+/* Reads the attribute value at @p, quoted or not, into @value; returns where it ends. */
+static const char *
+read_value (const char *p, const char *end, const char **value, gsize *value_len)
+{
+  const char *close;
+
+  if (p < end && (*p == '"' || *p == '\''))
+    {
+      close = memchr (p + 1, *p, (gsize) (end - p - 1));
+      *value = p + 1;
+      *value_len = (gsize) ((close != NULL ? close : end) - *value);
+      return close != NULL ? close + 1 : end;
+    }
+  *value = p;
+  while (p < end && !g_ascii_isspace (*p) && *p != '>')
+    p++;
+  *value_len = (gsize) (p - *value);
+  return p;
+}
+
+/* Reads the attributes of the start tag whose name ends at @p into @tag; returns where the
+ * tag ends (after its ">"). Quoted values may hold ">" and line breaks. */
+static const char *
+read_attributes (const char *p, const char *end, Tag *tag)
+{
+  for (;;)
+    {
+      const char *name;
+      const char *value;
+      gsize value_len;
+      gsize name_len;
+
+      while (p < end && (g_ascii_isspace (*p) || *p == '/'))
+        p++;
+      if (p >= end || *p == '>')
+        return p < end ? p + 1 : end;
+      name = p;
+      while (p < end && !g_ascii_isspace (*p) && *p != '=' && *p != '>' && *p != '/')
+        p++;
+      name_len = (gsize) (p - name);
+      p = skip_space (p, end);
+      if (p < end && *p == '=')
+        {
+          p = read_value (skip_space (p + 1, end), end, &value, &value_len);
+          tag_keep (tag, name, name_len, value, value_len);
+        }
+    }
+}
+
+/* A srcset candidate's size: a width ("800w") beats any density ("2x"; none means 1x). */
+typedef struct
+{
+  gboolean is_width;
+  double value;
+} CandidateSize;
+
+static gboolean
+is_larger (CandidateSize a, CandidateSize b)
+{
+  return a.is_width != b.is_width ? a.is_width : a.value > b.value;
+}
+
+static CandidateSize
+parse_descriptor (const char *s, gsize len)
+{
+  g_autofree char *copy = g_strndup (s, len);
+  CandidateSize size = { FALSE, 1.0 };
+  char *unit = NULL;
+  double value = g_ascii_strtod (copy, &unit);
+
+  if (unit != copy && value > 0 && (*unit == 'w' || *unit == 'x'))
+    size = (CandidateSize){ *unit == 'w', value };
+  return size;
+}
+
+/* The URL of the largest candidate in @srcset ("a.jpg 480w, b.jpg 1080w") that loads. A
+ * candidate's URL runs to whitespace, so commas inside it stay; commas ending it separate. */
+static char *
+largest_in_srcset (const char *srcset)
+{
+  g_autofree char *best = NULL;
+  CandidateSize best_size = { FALSE, 0 };
+  const char *p = srcset;
+
+  for (;;)
+    {
+      const char *url;
+      const char *url_end;
+      const char *descriptor;
+      char *found;
+      CandidateSize size;
+
+      while (g_ascii_isspace (*p) || *p == ',')
+        p++;
+      if (*p == '\0')
+        return g_steal_pointer (&best);
+      url = p;
+      while (*p != '\0' && !g_ascii_isspace (*p))
+        p++;
+      url_end = p;
+      descriptor = p;
+      if (url_end[-1] == ',')
+        while (url_end[-1] == ',')
+          url_end--;
+      else
+        p += strcspn (p, ",");
+      size = parse_descriptor (descriptor, (gsize) (p - descriptor));
+      found = url_from_whole (url, (gsize) (url_end - url), TRUE);
+      if (found != NULL && (best == NULL || is_larger (size, best_size)))
+        {
+          g_free (best);
+          best = found;
+          best_size = size;
+        }
+      else
+        g_free (found);
+    }
+}
+
+/* The URL in the attribute @attr of @tag, character references decoded; NULL if none. */
+static char *
+tag_url (const Tag *tag, Attr attr)
+{
+  g_autofree char *value = NULL;
+
+  if (tag->value[attr] == NULL)
+    return NULL;
+  value = decode_references (tag->value[attr], tag->value_len[attr]);
+  if (attr == ATTR_SRCSET || attr == ATTR_DATA_SRCSET)
+    return largest_in_srcset (value);
+  return url_from_whole (value, strlen (value), TRUE);
+}
+
+/* An <img> gives the first URL its attributes give, in Attr's order; an <a> its href when
+ * that names an image, and then the <img> inside it (its thumbnail) gives none. */
+static void
+extractor_take_tag (Extractor *self, const Tag *tag)
+{
+  g_autofree char *href = NULL;
+
+  if (name_is (tag->name, tag->name_len, "img"))
+    {
+      for (Attr a = 0; a < ATTR_HREF && !self->in_image_link; a++)
+        {
+          char *url = tag_url (tag, a);
+
+          if (url != NULL)
+            {
+              extractor_add (self, url);
+              return;
+            }
+        }
+      return;
+    }
+  if (!name_is (tag->name, tag->name_len, "a"))
+    return;
+  href = tag_url (tag, ATTR_HREF);
+  if (href != NULL && url_names_image (href))
+    {
+      self->in_image_link = TRUE;
+      extractor_add (self, g_steal_pointer (&href));
+    }
+}
+
+/* Ends a line for each line break in the markup from @p to @end. */
+static void
+extractor_pass_markup (Extractor *self, const char *p, const char *end)
+{
+  for (; p < end; p++)
+    if (*p == '\n' || (*p == '\r' && (p + 1 >= end || p[1] != '\n')))
+      extractor_end_line (self);
+}
+
+/* Where "<!--…-->" or "<!DOCTYPE …>" that starts at @p ends. */
+static const char *
+declaration_end (const char *p, const char *end)
+{
+  const char *close;
+
+  if (has_prefix_ascii_case (p, end, "<!--"))
+    {
+      close = g_strstr_len (p + 4, end - p - 4, "-->");
+      return close != NULL ? close + 3 : end;
+    }
+  close = memchr (p, '>', (gsize) (end - p));
+  return close != NULL ? close + 1 : end;
+}
+
+/* Where the contents of a <script> or <style> from @p end: at its closing tag. */
+static const char *
+raw_text_end (const char *p, const char *end, const char *name, gsize name_len)
+{
+  for (; p < end && (p = memchr (p, '<', (gsize) (end - p))) != NULL; p++)
+    if ((gsize) (end - p) > name_len + 2 && p[1] == '/'
+        && g_ascii_strncasecmp (p + 2, name, name_len) == 0)
+      return p;
+  return end;
+}
+
+/* Reads the markup at @p (a "<" that starts a tag) and returns where it ends. The contents
+ * of <script> and <style> are code, not text a person reads: skipped with the tag. */
+static const char *
+extractor_read_tag (Extractor *self, const char *p, const char *end)
+{
+  Tag tag = { 0 };
+  gboolean closing = p[1] == '/';
+  const char *tag_end;
+
+  if (p[1] == '!')
+    tag_end = declaration_end (p, end);
+  else
+    {
+      tag.name = p + 1 + closing;
+      tag.name_len = tag_name_len (tag.name, end);
+      tag_end = read_attributes (tag.name + tag.name_len, end, &tag);
+      if (closing && name_is (tag.name, tag.name_len, "a"))
+        self->in_image_link = FALSE;
+      else if (!closing)
+        extractor_take_tag (self, &tag);
+      if (!closing
+          && (name_is (tag.name, tag.name_len, "script")
+              || name_is (tag.name, tag.name_len, "style")))
+        tag_end = raw_text_end (tag_end, end, tag.name, tag.name_len);
+    }
+  extractor_pass_markup (self, p, tag_end);
+  return tag_end;
+}
+
+/* Text between tags: character references decoded, then read as plain text. */
+static void
+extractor_scan_html_text (Extractor *self, const char *text, const char *end)
+{
+  g_autofree char *decoded = decode_references (text, (gsize) (end - text));
+
+  extractor_scan_text (self, decoded, strlen (decoded));
+}
+
+static void
+extractor_scan_html (Extractor *self, const char *text, gsize len)
+{
+  const char *end = text + len;
+  const char *run = text;
+  const char *p = text;
+
+  while (p < end && (p = memchr (p, '<', (gsize) (end - p))) != NULL)
+    {
+      if (!tag_starts (p, end))
+        {
+          p++;
+          continue;
+        }
+      extractor_scan_html_text (self, run, p);
+      p = run = extractor_read_tag (self, p, end);
+    }
+  extractor_scan_html_text (self, run, end);
 }
 
 static void
@@ -444,9 +1207,23 @@ tessera_url_list_extract (const char *text, gssize len)
   list = tessera_url_list_new ();
   valid = prepare_text (text, (gsize) len, list, &valid_len);
   extractor = (Extractor){ .list = list };
-  extractor_scan (&extractor, valid, valid_len);
+  if (looks_like_html (valid, valid_len))
+    extractor_scan_html (&extractor, valid, valid_len);
+  else
+    extractor_scan_text (&extractor, valid, valid_len);
+  extractor_end_line (&extractor);
 
   return g_steal_pointer (&list);
+}
+
+char *
+tessera_url_from_argument (const char *arg)
+{
+  g_return_val_if_fail (arg != NULL, NULL);
+
+  if (!g_utf8_validate (arg, -1, NULL))
+    return NULL;
+  return url_from_whole (arg, strlen (arg), FALSE);
 }
 
 void

@@ -39,10 +39,17 @@ gboolean tessera_url_list_add (TesseraUrlList *list, const char *url);
 /* Records that @what could not be used because of @error (its message is copied). */
 void tessera_url_list_add_skipped (TesseraUrlList *list, const char *what, const GError *error);
 
-/* Splits on newlines, spaces, commas and quotes; validates each candidate with a real
- * URL parser. Accepts http:// and https:// URLs, file:// URLs and absolute paths
- * (returned as file:// URIs). @len may be -1 for NUL-terminated text. Never fails. */
+/* Finds the URLs in @text, in the order they come, each checked with a real URL parser:
+ * http(s) and file URLs, absolute paths (as file:// URIs) and schemeless links whose host
+ * ends in a public suffix or starts with "www." (as https). Text with HTML tags is read as
+ * HTML (see tessera-url-list.c for every rule). @len may be -1 for NUL-terminated text.
+ * Returns (transfer full) the list; never fails. Any thread; the cost is linear in @len. */
 TesseraUrlList *tessera_url_list_extract (const char *text, gssize len);
+/* @arg, one command-line argument, as one URL: surrounding whitespace is dropped and spaces
+ * inside are percent-encoded. An http(s) or file URL, or a schemeless link as
+ * tessera_url_list_extract takes one. Returns (transfer full) the normalised URL, or NULL
+ * when @arg is none of those. Any thread. */
+char *tessera_url_from_argument (const char *arg);
 /* Frees @list and everything in it; NULL does nothing. */
 void tessera_url_list_free (TesseraUrlList *list);
 

@@ -283,6 +283,31 @@ test_bad_jobs_is_usage_error (void)
     }
 }
 
+/* One argument with a space in it is one picture: the space is encoded, not a split into
+ * a 404 for "…/my" and "cat.png" dropped. */
+static void
+test_argument_with_a_space (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  /* Not a line of text that ends in an image extension: an argument, whatever it ends in. */
+  g_autofree char *spaced = tessera_test_server_url (server, "/img/my cat.png?w=40");
+  g_autofree char *encoded = tessera_test_server_url (server, "/img/my%20cat.png?w=40");
+  const char *args[] = { "--exit-when-done", spaced, NULL };
+  g_auto (Run) run = { 0 };
+  const cJSON *items;
+
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 0);
+  g_assert_cmpint (stats_int (&run, "tiles"), ==, 1);
+  g_assert_cmpint (stats_int (&run, "loaded"), ==, 1);
+  items = cJSON_GetObjectItem (run.stats, "items");
+  g_assert_cmpstr (cJSON_GetObjectItem (cJSON_GetArrayItem (items, 0), "url")->valuestring, ==,
+                   encoded);
+  g_assert_cmpuint (tessera_test_server_count_path (server, "/img/my%20cat.png"), ==, 1);
+  g_assert_cmpuint (tessera_test_server_get_requests (server), ==, 1);
+}
+
 /* Nothing usable given: say so, and why each argument was no use, and quit instead of
  * waiting for ever. */
 static void
@@ -748,6 +773,33 @@ test_save_to_not_a_folder (void)
   g_assert_nonnull (strstr (file_run.stderr_text, file_said));
 }
 
+/* A folder that is not there but whose parent is: made, said, and saved into. */
+static void
+test_save_to_creates_folder (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *parent = g_dir_make_tmp ("tessera-save-new-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (parent, "new folder", NULL);
+  g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
+  g_autofree char *said = g_strdup_printf ("Created folder “%s”\n", dir);
+  g_autofree char *url = tessera_test_server_url (server, "/img/sunset.png");
+  const char *args[] = { save_to, url, NULL };
+  g_auto (Run) first = { 0 };
+  g_auto (Run) again = { 0 };
+
+  run_tessera (&first, NULL, args);
+  run_tessera (&again, NULL, args);
+
+  g_assert_cmpint (first.exit_status, ==, 0);
+  g_assert_nonnull (strstr (first.stderr_text, said));
+  assert_saved_file (dir, "sunset.png");
+  /* There now: used as it is, with nothing said about it. */
+  g_assert_cmpint (again.exit_status, ==, 0);
+  g_assert_null (strstr (again.stderr_text, "Created folder"));
+  g_assert_cmpuint (tessera_test_count_files (dir), ==, 2);
+  tessera_test_remove_tree (parent);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -759,6 +811,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/second-run-from-cache", test_second_run_from_cache);
   g_test_add_func ("/cli/bad-jobs-is-usage-error", test_bad_jobs_is_usage_error);
   g_test_add_func ("/cli/nothing-to-load", test_nothing_to_load);
+  g_test_add_func ("/cli/argument-with-a-space", test_argument_with_a_space);
   g_test_add_func ("/cli/quit-with-downloads-in-flight", test_quit_with_downloads_in_flight);
   g_test_add_func ("/cli/imgur/page-end-to-end", test_imgur_page_end_to_end);
   g_test_add_func ("/cli/imgur/refused-client-id", test_imgur_refused_client_id);
@@ -768,6 +821,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
   g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
   g_test_add_func ("/cli/save-to/removed", test_save_to_removed);
+  g_test_add_func ("/cli/save-to/creates-folder", test_save_to_creates_folder);
   g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
   g_test_add_func ("/cli/unparsable-is-usage-error", test_unparsable_is_usage_error);
   g_test_add_func ("/cli/save-to/imgur-no-client-id", test_save_to_imgur_no_client_id);

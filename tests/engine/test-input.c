@@ -138,6 +138,56 @@ test_unusable_argument_says_why (void)
   g_rmdir (dir);
 }
 
+/* One argument is one URL, spaces and all; an argument with line breaks is text; a link
+ * without a scheme is one when no file of that name is there. */
+static void
+test_one_argument_one_url (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-input-XXXXXX", NULL);
+  g_autofree char *host_folder = g_build_filename (dir, "www.example.com", NULL);
+  g_autoptr (GFile) cwd = g_file_new_for_path (dir);
+  g_autoptr (GBytes) png = tessera_test_make_png (10, 10, 1);
+  g_autoptr (TesseraUrlList) list = NULL;
+  g_autofree char *local_uri = NULL;
+  const char *args[] = { "https://host.example/files/my cat.png?size=large",
+                         " https://a.b/x.png\t",
+                         "https://a.b/it's (1),2.png",
+                         "file:///tmp/my cat.png",
+                         "https://a.b/1.png\nhttps://a.b/2 x.png\n",
+                         "i.imgur.com/abc123.jpg",
+                         "www.example.com/cat.png",
+                         "node.js/x.png",
+                         "http://",
+                         NULL };
+  const char *expected[] = { "https://host.example/files/my%20cat.png?size=large",
+                             "https://a.b/x.png",
+                             "https://a.b/it's%20(1),2.png",
+                             "file:///tmp/my%20cat.png",
+                             "https://a.b/1.png",
+                             "https://a.b/2%20x.png",
+                             "https://i.imgur.com/abc123.jpg",
+                             NULL };
+
+  g_assert_cmpint (g_mkdir (host_folder, 0700), ==, 0);
+  write_file (host_folder, "cat.png", png);
+  list = resolve (args, cwd);
+
+  for (guint i = 0; expected[i] != NULL; i++)
+    {
+      g_assert_cmpuint (i, <, list->urls->len);
+      g_assert_cmpstr (list->urls->pdata[i], ==, expected[i]);
+    }
+  /* A file by that name is there: the file, not a link. */
+  local_uri = g_strconcat ("file://", host_folder, "/cat.png", NULL);
+  g_assert_cmpuint (list->urls->len, ==, g_strv_length ((char **) expected) + 1);
+  g_assert_cmpstr (list->urls->pdata[list->urls->len - 1], ==, local_uri);
+  assert_skipped (list, 0, "node.js/x.png", "No such file or URL");
+  assert_skipped (list, 1, "http://", "Not a valid address");
+  g_assert_cmpuint (list->skipped->len, ==, 2);
+  g_assert_cmpuint (list->n_not_urls, ==, 2);
+  tessera_test_remove_tree (dir);
+}
+
 /* Root reads a file or lists a folder of mode 000 all the same, so as root the subprocess
  * that resolves the arguments runs as this user and group instead ("nobody"). */
 #define UNPRIVILEGED_ID 65534
@@ -226,6 +276,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/input/args", test_args);
   g_test_add_func ("/input/unusable-argument-says-why", test_unusable_argument_says_why);
+  g_test_add_func ("/input/one-argument-one-url", test_one_argument_one_url);
   g_test_add_func ("/input/unreadable-folder-and-file", test_unreadable_folder_and_file);
 
   return g_test_run ();
