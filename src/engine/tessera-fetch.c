@@ -14,6 +14,7 @@
 #include "tessera-engine.h"
 #include "tessera-error.h"
 #include "tessera-fetch-private.h"
+#include "tessera-imgur.h"
 
 #define USER_AGENT          "Tessera/" TESSERA_VERSION
 #define ACCEPT_IMAGES       "Accept: image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.5"
@@ -41,12 +42,6 @@ static const Placeholder placeholders[] = {
   /* Tumblr, media taken down for its community guidelines. */
   { "assets.tumblr.com", "/images/media_violation/*" },
 };
-
-/* Imgur's image host, and the variable that moves it elsewhere (as for
- * tessera-imgur-source.c: a mirror, or the tests' server): a URL under the moved base
- * counts as the same path on Imgur's. */
-#define IMGUR_IMAGES_BASE "https://i.imgur.com"
-#define IMGUR_IMAGES_ENV  "TESSERA_IMGUR_IMAGES"
 
 struct _TesseraCurlShare
 {
@@ -456,11 +451,12 @@ build_request_headers (const char *first, const char *const *extra, GError **err
   return list;
 }
 
-/* @url as it would be on Imgur's image host, when it is under the moved base; else NULL. */
+/* @url as it would be on Imgur's image host, when it is under the base that
+ * TESSERA_IMGUR_IMAGES_ENV moves it to (as for tessera-imgur-source.c); else NULL. */
 static char *
 as_imgur_url (const char *url)
 {
-  const char *base = g_getenv (IMGUR_IMAGES_ENV);
+  const char *base = g_getenv (TESSERA_IMGUR_IMAGES_ENV);
   gsize base_len;
 
   if (base == NULL || base[0] == '\0')
@@ -468,7 +464,7 @@ as_imgur_url (const char *url)
   base_len = strlen (base);
   if (strncmp (url, base, base_len) != 0 || url[base_len] != '/')
     return NULL;
-  return g_strconcat (IMGUR_IMAGES_BASE, url + base_len, NULL);
+  return g_strconcat (TESSERA_IMGUR_DEFAULT_IMAGES, url + base_len, NULL);
 }
 
 gboolean

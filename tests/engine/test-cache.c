@@ -430,6 +430,27 @@ test_offline_uses_stale (void)
   g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
 }
 
+/* A stale entry whose revalidation says the image is gone is dropped, so nothing shows
+ * it again (not even a picture decoded again from the cache). */
+static void
+test_gone_drops_entry (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (TesseraCache) cache = tessera_test_cache_new ();
+  g_autofree char *url = tessera_test_server_url (server, "/vanish/1/gone?cc=max-age%3D0");
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (TesseraGallery) gallery = NULL;
+
+  g_ptr_array_add (urls, g_steal_pointer (&url));
+  load_all (cache, urls);
+  g_assert_cmpuint (tessera_test_count_files (tessera_cache_get_dir (cache)), ==, 1);
+
+  gallery = start_loading (cache, urls);
+  g_assert_true (tessera_test_wait_for_gallery (gallery, 30000));
+  g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 1);
+  g_assert_cmpuint (tessera_test_count_files (tessera_cache_get_dir (cache)), ==, 0);
+}
+
 /* no-store answers are used once and never written. */
 static void
 test_no_store (void)
@@ -538,6 +559,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cache/stale-revalidated", test_stale_revalidated);
   g_test_add_func ("/cache/no-store", test_no_store);
   g_test_add_func ("/cache/offline-uses-stale", test_offline_uses_stale);
+  g_test_add_func ("/cache/gone-drops-entry", test_gone_drops_entry);
   g_test_add_func ("/cache/corrupt-refetched", test_corrupt_refetched);
   g_test_add_func ("/cache/two-instances", test_two_instances);
   g_test_add_func ("/cache/original-from-cache", test_original_from_cache);

@@ -260,6 +260,24 @@ route_retry (TesseraTestConnection *conn, TesseraTestRequest *req, const char *r
   return _tessera_test_reply_status (resp, status);
 }
 
+/* /vanish/<n>/<key>: an image the first n times for <key> (with answer_validators ()'s
+ * headers), then a 404: a picture deleted after it was seen. */
+static TesseraTestReply
+route_vanish (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+              TesseraTestResponse *resp)
+{
+  g_auto (GStrv) parts = g_strsplit (rest, "/", 2);
+  guint64 n_answers;
+
+  if (g_strv_length (parts) != 2 || parts[1][0] == '\0'
+      || !g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT, &n_answers, NULL))
+    return _tessera_test_reply_text (resp, 400, "Bad vanish route\n");
+  if (_tessera_test_server_bump_retry (conn->server, parts[1]) > n_answers)
+    return _tessera_test_reply_status (resp, 404);
+  answer_validators (req, resp);
+  return _tessera_test_reply_bytes (resp, 200, "image/png", _tessera_test_make_fault_png ());
+}
+
 /* /redirect/<n> */
 static TesseraTestReply
 route_redirect (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
@@ -599,6 +617,7 @@ static const Route routes[] = {
   { "/img/", TRUE, route_image },
   { "/status/", TRUE, route_status },
   { "/retry/", TRUE, route_retry },
+  { "/vanish/", TRUE, route_vanish },
   { "/redirect/", TRUE, route_redirect },
   { "/redirect-file", FALSE, route_redirect_file },
   { "/redirect-loop", FALSE, route_redirect_loop },

@@ -281,6 +281,11 @@ tessera_http_cache_get (TesseraCache *cache, TesseraFetcher *fetcher, const char
     }
   if (response == NULL)
     {
+      /* The server said the image is gone (a status, a placeholder): so is the entry. */
+      if (entry != NULL
+          && (g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_HTTP)
+              || g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_REMOVED)))
+        tessera_cache_remove (cache, url);
       if (label != NULL)
         *label = g_steal_pointer (&local_label);
       g_propagate_error (error, g_steal_pointer (&local_error));

@@ -15,8 +15,6 @@
 #include "tessera-imgur-source-private.h"
 #include "tessera-imgur.h"
 
-#define API_ENV                     "TESSERA_IMGUR_API"
-#define IMAGES_ENV                  "TESSERA_IMGUR_IMAGES"
 #define TESSERA_IMGUR_MAX_CLIENT_ID 64
 /* A page request goes before the thumbnails already queued. */
 #define PAGE_PRIORITY               G_MININT
@@ -677,7 +675,7 @@ tessera_imgur_source_new (TesseraGallery *gallery, const TesseraImgurQuery *quer
   tessera_imgur_query_copy (query, &self->query);
   self->client_id = g_strdup (client_id);
   self->show = show;
-  self->api_base = base_from_env (API_ENV, TESSERA_IMGUR_DEFAULT_API);
-  self->images_base = base_from_env (IMAGES_ENV, TESSERA_IMGUR_DEFAULT_IMAGES);
+  self->api_base = base_from_env (TESSERA_IMGUR_API_ENV, TESSERA_IMGUR_DEFAULT_API);
+  self->images_base = base_from_env (TESSERA_IMGUR_IMAGES_ENV, TESSERA_IMGUR_DEFAULT_IMAGES);
   return self;
 }

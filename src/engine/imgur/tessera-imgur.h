@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 
 #define TESSERA_IMGUR_DEFAULT_API    "https://api.imgur.com"
 #define TESSERA_IMGUR_DEFAULT_IMAGES "https://i.imgur.com"
+/* Variables that move them elsewhere (a mirror, the tests' server). */
+#define TESSERA_IMGUR_API_ENV        "TESSERA_IMGUR_API"
+#define TESSERA_IMGUR_IMAGES_ENV     "TESSERA_IMGUR_IMAGES"
 #define TESSERA_IMGUR_MAX_ID_LENGTH  32
 
 /* What Imgur's gallery offers for @choice, as its URLs name them, in the order the window
