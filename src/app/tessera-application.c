@@ -494,16 +494,27 @@ save_imgur (TesseraApplication *self, const char *dir, guint n_jobs)
   return tessera_save_command_run_imgur (dir, &query, client_id, show, loader);
 }
 
+static void
+keep_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 /* --empty-cache: what was freed, or why not. */
 static int
 empty_cache (TesseraApplication *self)
 {
   TesseraCache *cache = ensure_cache (self);
+  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *size = NULL;
   guint64 freed = 0;
 
-  if (!tessera_cache_clear (cache, &freed, &error))
+  /* On the cache's own thread, as everything it does; nothing else runs meanwhile. */
+  tessera_cache_clear_async (cache, NULL, keep_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (!tessera_cache_clear_finish (cache, result, &freed, &error))
     {
       g_printerr ("%s\n", error->message);
       return TESSERA_EXIT_SOME_FAILED;

@@ -481,13 +481,14 @@ trim_thread (gpointer data)
   return NULL;
 }
 
-gboolean
-tessera_cache_clear (TesseraCache *self, guint64 *freed, GError **error)
+/* Empties the folder; FALSE with @error when it cannot be read. Blocks: a thread's. */
+static gboolean
+clear_folder (TesseraCache *self, guint64 *freed, GError **error)
 {
   g_autoptr (GArray) entries = NULL;
   guint64 removed = 0;
 
-  g_return_val_if_fail (TESSERA_IS_CACHE (self), FALSE);
+  TESSERA_ASSERT_WORKER_THREAD ();
 
   entries = list_entries (self, error);
   if (entries == NULL)
@@ -512,7 +513,7 @@ clear_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
   GError *error = NULL;
   guint64 freed = 0;
 
-  if (!tessera_cache_clear (source, &freed, &error))
+  if (!clear_folder (source, &freed, &error))
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, g_memdup2 (&freed, sizeof freed), g_free);

@@ -76,11 +76,10 @@ guint64 tessera_cache_trim (TesseraCache *self, guint64 max_bytes);
  * context of the caller; tessera_cache_clear_finish () gives the bytes freed. */
 void tessera_cache_clear_async (TesseraCache *self, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
-/* Returns the bytes freed, or FALSE with @error (G_FILE_ERROR) when the folder cannot be
- * read; entries that could not be removed are left and not counted. */
+/* TRUE with the bytes freed in *@freed (may be NULL), or FALSE with @error (G_FILE_ERROR)
+ * when the folder cannot be read; entries that could not be removed are left and not
+ * counted. */
 gboolean tessera_cache_clear_finish (TesseraCache *self, GAsyncResult *result, guint64 *freed,
                                      GError **error);
-/* The same, blocking: for the command line, where there is no window to keep alive. */
-gboolean tessera_cache_clear (TesseraCache *self, guint64 *freed, GError **error);
 
 G_END_DECLS
