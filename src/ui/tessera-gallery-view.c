@@ -88,6 +88,21 @@ check_near_end (TesseraGalleryView *self)
     g_signal_emit (self, signals[SIGNAL_NEAR_END], 0);
 }
 
+static gboolean
+check_near_end_after_layout (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
+{
+  check_near_end (TESSERA_GALLERY_VIEW (widget));
+  return G_SOURCE_REMOVE;
+}
+
+void
+tessera_gallery_view_check_near_end (TesseraGalleryView *self)
+{
+  g_return_if_fail (TESSERA_IS_GALLERY_VIEW (self));
+
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), check_near_end_after_layout, NULL, NULL);
+}
+
 /* The grid's columns, from the width of a tile's cell (all are alike); 0 before layout. */
 static guint
 count_columns (TesseraGalleryView *self)

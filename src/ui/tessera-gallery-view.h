@@ -28,4 +28,9 @@ void tessera_gallery_view_select_all (TesseraGalleryView *self, gboolean select)
 /* How many tiles are selected. */
 guint tessera_gallery_view_get_n_selected (TesseraGalleryView *self);
 
+/* Emits "near-end" after the next layout when the tiles then end within reach of the view
+ * (or do not fill it): for a paged source that has just added a page, which a person
+ * cannot scroll to ask for more when it is short. Main thread. */
+void tessera_gallery_view_check_near_end (TesseraGalleryView *self);
+
 G_END_DECLS

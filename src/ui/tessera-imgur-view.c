@@ -121,6 +121,10 @@ on_source_state (TesseraImgurSource *source, GParamSpec *pspec, gpointer user_da
     tessera_gallery_add_source_error (tessera_imgur_source_get_gallery (source), problem);
   if (source == shown_source (self))
     show_problem (self, source);
+  /* A page came: if the tiles do not reach the end of the view, the next one is due. */
+  if (source == self->source && self->album_source == NULL
+      && tessera_imgur_source_get_state (source) == TESSERA_IMGUR_IDLE)
+    tessera_gallery_view_check_near_end (self->gallery_view);
 }
 
 static void

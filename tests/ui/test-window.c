@@ -765,6 +765,47 @@ dup_clipboard_text (GtkWidget *widget)
   return g_value_dup_string (&value);
 }
 
+static gboolean
+second_page_asked_twice (gpointer data)
+{
+  return tessera_test_server_count_path (data, TESSERA_TEST_IMGUR_PAGE (1)) >= 2;
+}
+
+/* A first page too short to fill the view goes on to the next at once, and so does the
+ * same query opened again (as a changed setting reopens it): nothing to scroll means no
+ * scroll to ask for more. */
+static void
+test_imgur_short_page_reopened (Fixture *fixture, gconstpointer data)
+{
+  TesseraImgurView *view = tessera_window_get_imgur_view (fixture->window);
+  TesseraImgurQuery query = { 0 };
+  g_autofree char *api = tessera_test_server_url (fixture->server, "");
+  g_autofree char *images = tessera_test_server_url (fixture->server, "/img");
+  g_autofree char *short_page
+      = g_build_filename (tessera_test_imgur_fixtures (), "own-gallery-real-world-page.json", NULL);
+  g_autofree char *authorization = g_strdup_printf ("Client-ID %s", IMGUR_CLIENT_ID);
+
+  tessera_test_serve_imgur (fixture->server, tessera_test_imgur_fixtures (), IMGUR_CLIENT_ID);
+  tessera_test_server_add_fixture (fixture->server, TESSERA_TEST_IMGUR_PAGE (0), short_page, 200,
+                                   NULL, authorization);
+  g_setenv ("TESSERA_IMGUR_API", api, TRUE);
+  g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
+  g_setenv ("IMGUR_CLIENT_ID", IMGUR_CLIENT_ID, TRUE);
+
+  tessera_window_open_imgur (fixture->window, &query);
+  g_assert_true (
+      tessera_test_wait_until (imgur_ended, tessera_imgur_view_get_source (view), 30000));
+  g_assert_cmpuint (tessera_test_server_count_path (fixture->server, TESSERA_TEST_IMGUR_PAGE (1)),
+                    ==, 1);
+
+  tessera_imgur_view_open (view, &query);
+  g_assert_true (tessera_test_wait_until (second_page_asked_twice, fixture->server, 30000));
+  g_assert_true (
+      tessera_test_wait_until (imgur_ended, tessera_imgur_view_get_source (view), 30000));
+
+  g_unsetenv ("IMGUR_CLIENT_ID");
+}
+
 /* The Menu key opens the focused tile's menu; its Retry reloads a failed tile and its Copy
  * URL puts the tile's address on the clipboard. */
 static void
@@ -1016,6 +1057,8 @@ main (int argc, char *argv[])
   g_test_add ("/window/paste", Fixture, NULL, fixture_set_up, test_paste, fixture_tear_down);
   g_test_add ("/window/copy-image", Fixture, NULL, fixture_set_up, test_copy_image,
               fixture_tear_down);
+  g_test_add ("/window/imgur-short-page-reopened", Fixture, NULL, fixture_set_up,
+              test_imgur_short_page_reopened, fixture_tear_down);
   g_test_add ("/window/preferences-empty-cache", Fixture, NULL, fixture_set_up,
               test_preferences_empty_cache, fixture_tear_down);
   g_test_add ("/window/visible-first", Fixture, NULL, fixture_set_up, test_visible_first,
