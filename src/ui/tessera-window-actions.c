@@ -177,6 +177,16 @@ list_albums (TesseraWindow *self, GPtrArray *albums, GPtrArray *items, const cha
                                      on_albums_listed, pending);
 }
 
+/* A selected tile with no thumbnail to save is reported, not skipped without a word. */
+static TesseraSaveItem *
+no_thumbnail (TesseraTile *tile)
+{
+  return tessera_save_item_new_failure (tessera_tile_get_uri (tile),
+                                        tessera_tile_get_state (tile) == TESSERA_TILE_FAILED
+                                            ? _ ("No thumbnail: the image did not load")
+                                            : _ ("No thumbnail yet: the image is still loading"));
+}
+
 static void
 save_selected (TesseraWindow *self, const char *folder, gboolean thumbnails)
 {
@@ -184,6 +194,7 @@ save_selected (TesseraWindow *self, const char *folder, gboolean thumbnails)
   g_autoptr (GPtrArray) albums = g_ptr_array_new ();
   g_autoptr (GPtrArray) items
       = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);
+  guint n_saveable = 0;
 
   for (guint i = 0; i < tiles->len; i++)
     {
@@ -192,9 +203,14 @@ save_selected (TesseraWindow *self, const char *folder, gboolean thumbnails)
       if (!thumbnails && is_album (tiles->pdata[i]))
         g_ptr_array_add (albums, tiles->pdata[i]);
       else if ((item = tessera_save_item_new_for_tile (tiles->pdata[i], thumbnails)) != NULL)
-        g_ptr_array_add (items, item);
+        {
+          g_ptr_array_add (items, item);
+          n_saveable++;
+        }
+      else if (thumbnails)
+        g_ptr_array_add (items, no_thumbnail (tiles->pdata[i]));
     }
-  if (albums->len == 0 && items->len == 0)
+  if (albums->len == 0 && n_saveable == 0)
     {
       _tessera_window_show_notice (self,
                                    _ ("Nothing to save yet: wait for the thumbnails to load"));

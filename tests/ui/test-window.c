@@ -598,14 +598,62 @@ file_chooser_shown (gpointer data)
 
 /* Select with the grid's keyboard actions (Ctrl+A, Ctrl+Space), Ctrl+S, choose the folder in
  * the file chooser: exactly the selected images land there, and the window says so. */
+/* Save… on the selection into @target, as a keyboard user does it: the folder's path
+ * typed into the location entry, @what ("original" or "thumbnail") chosen, then Save. */
+static void
+save_through_chooser (Fixture *fixture, const char *target, const char *what)
+{
+  g_autoptr (GFile) folder = g_file_new_for_path (target);
+  GtkWidget *chooser;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save", NULL));
+  g_assert_true (tessera_test_wait_until (file_chooser_shown, NULL, 10000));
+  chooser = find_file_chooser ();
+  g_signal_emit_by_name (find_descendant (chooser, GTK_TYPE_FILE_CHOOSER_WIDGET), "location-popup",
+                         target);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (chooser), "what", what);
+  /* Never press Save on any other folder: a wrong answer would write outside the test's. */
+  {
+    g_autoptr (GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+    g_assert_nonnull (chosen);
+    g_assert_true (g_file_equal (chosen, folder));
+  }
+  gtk_widget_activate (
+      gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
+}
+
+/* Thumbnails as shown: a selected tile that failed has none, and the summary says so
+ * instead of counting only what was saved. */
+static void
+test_save_thumbnails_of_failed (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *target = g_dir_make_tmp ("tessera-window-save-XXXXXX", NULL);
+  g_autofree char *good = tessera_test_server_url (fixture->server, "/img/thumb-good.png");
+  g_autofree char *missing = tessera_test_server_url (fixture->server, "/status/404");
+  const char *urls[] = { good, missing };
+  NoticeWait saved = { fixture, "Saved 1 of 2" };
+  GtkWidget *grid_view;
+
+  tessera_gallery_add_uris (fixture->gallery, urls, G_N_ELEMENTS (urls), NULL);
+  g_assert_true (tessera_test_wait_for_gallery (fixture->gallery, 20000));
+  grid_view = find_descendant (GTK_WIDGET (fixture->window), GTK_TYPE_GRID_VIEW);
+  gtk_widget_grab_focus (grid_view);
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.select-all", NULL));
+
+  save_through_chooser (fixture, target, "thumbnail");
+  if (!tessera_test_wait_until (notice_says, &saved, 20000))
+    g_error ("notice: %s", template_label_text (fixture, "notice_label"));
+  g_assert_cmpuint (tessera_test_count_files (target), ==, 1);
+  tessera_test_remove_tree (target);
+}
+
 static void
 test_select_and_save (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *target = g_dir_make_tmp ("tessera-window-save-XXXXXX", NULL);
-  g_autoptr (GFile) folder = g_file_new_for_path (target);
   g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   GtkWidget *grid_view;
-  GtkWidget *chooser;
   NoticeWait saved = { fixture, "Saved 3 images to " };
 
   for (guint i = 0; i < 5; i++)
@@ -642,21 +690,7 @@ test_select_and_save (Fixture *fixture, gconstpointer data)
     g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "3 selected");
   }
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save", NULL));
-  g_assert_true (tessera_test_wait_until (file_chooser_shown, NULL, 10000));
-  chooser = find_file_chooser ();
-  /* As a keyboard user does: type the folder's path into the location entry, then Save. */
-  g_signal_emit_by_name (find_descendant (chooser, GTK_TYPE_FILE_CHOOSER_WIDGET), "location-popup",
-                         target);
-  /* Never press Save on any other folder: a wrong answer would write outside the test's. */
-  {
-    g_autoptr (GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-
-    g_assert_nonnull (chosen);
-    g_assert_true (g_file_equal (chosen, folder));
-  }
-  gtk_widget_activate (
-      gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
+  save_through_chooser (fixture, target, "original");
 
   if (!tessera_test_wait_until (notice_says, &saved, 20000))
     g_error ("notice: %s", template_label_text (fixture, "notice_label"));
@@ -1050,6 +1084,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/tile-looks", test_tile_looks);
   g_test_add ("/window/imgur-scroll-and-album", Fixture, NULL, fixture_set_up,
               test_imgur_scroll_and_album, fixture_tear_down);
+  g_test_add ("/window/save-thumbnails-of-failed", Fixture, NULL, fixture_set_up,
+              test_save_thumbnails_of_failed, fixture_tear_down);
   g_test_add ("/window/select-and-save", Fixture, NULL, fixture_set_up, test_select_and_save,
               fixture_tear_down);
   g_test_add ("/window/tile-menu", Fixture, NULL, fixture_set_up, test_tile_menu,
