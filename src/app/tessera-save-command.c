@@ -53,7 +53,9 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (run->show_progress)
     g_printerr ("\n");
-  for (guint i = 0; i < report->failures->len; i++)
+  /* After a full disk, the first failure says why; the rest were not tried. */
+  for (guint i = 0;
+       i < (report->disk_full ? MIN (report->failures->len, 1) : report->failures->len); i++)
     g_printerr (_ ("Failed: %s\n"), (const char *) report->failures->pdata[i]);
   summary = tessera_save_report_summarize (report, run->dir);
   g_print ("%s\n", summary);

@@ -53,6 +53,8 @@ tessera_error_label (const GError *error)
       return _ ("Bad reply");
     case TESSERA_ERROR_REMOVED:
       return _ ("Removed");
+    case TESSERA_ERROR_DISK_FULL:
+      return _ ("Disk full");
     default:
       return _ ("Failed");
     }

@@ -21,6 +21,7 @@ typedef enum
   TESSERA_ERROR_BAD_URL,
   TESSERA_ERROR_BAD_REPLY, /* a service's answer (JSON) could not be read */
   TESSERA_ERROR_REMOVED,   /* the redirects ended at a host's "image removed" placeholder */
+  TESSERA_ERROR_DISK_FULL, /* a file could not be written: no space left, or over quota */
 } TesseraErrorCode;
 
 typedef enum

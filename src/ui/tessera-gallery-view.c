@@ -83,14 +83,20 @@ check_near_end (TesseraGalleryView *self)
   double to_end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_value (adjustment)
                   - gtk_adjustment_get_page_size (adjustment);
 
+  /* A page size of 0: not laid out yet; the layout will say. */
   if (self->gallery != NULL && gtk_widget_get_mapped (GTK_WIDGET (self))
-      && to_end < TESSERA_GALLERY_VIEW_NEAR_END_PX)
+      && gtk_adjustment_get_page_size (adjustment) > 0 && to_end < TESSERA_GALLERY_VIEW_NEAR_END_PX)
     g_signal_emit (self, signals[SIGNAL_NEAR_END], 0);
 }
 
+/* Tick callbacks run before their frame's layout: the next frame's sees this one's. */
 static gboolean
 check_near_end_after_layout (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
 {
+  gint64 *asked_in_frame = user_data;
+
+  if (gdk_frame_clock_get_frame_counter (frame_clock) <= *asked_in_frame)
+    return G_SOURCE_CONTINUE;
   check_near_end (TESSERA_GALLERY_VIEW (widget));
   return G_SOURCE_REMOVE;
 }
@@ -98,9 +104,17 @@ check_near_end_after_layout (GtkWidget *widget, GdkFrameClock *frame_clock, gpoi
 void
 tessera_gallery_view_check_near_end (TesseraGalleryView *self)
 {
+  GdkFrameClock *frame_clock;
+  gint64 *asked_in_frame;
+
   g_return_if_fail (TESSERA_IS_GALLERY_VIEW (self));
 
-  gtk_widget_add_tick_callback (GTK_WIDGET (self), check_near_end_after_layout, NULL, NULL);
+  if ((frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (self))) == NULL)
+    return; /* not shown: mapping it lays it out and checks anyway */
+  asked_in_frame = g_new (gint64, 1);
+  *asked_in_frame = gdk_frame_clock_get_frame_counter (frame_clock);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), check_near_end_after_layout, asked_in_frame,
+                                g_free);
 }
 
 /* The grid's columns, from the width of a tile's cell (all are alike); 0 before layout. */

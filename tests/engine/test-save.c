@@ -41,6 +41,8 @@
 /* close() fails on demand for the writer's temporary file. This definition stands in for
  * libc's in the whole test program, the engine's writer included; unarmed, it only closes. */
 static int close_fail_armed;
+/* Set: every close of a save temporary fails with ENOSPC, as NFS reports a full disk. */
+static int close_disk_full;
 static int close_failed_fd = -1;
 static pthread_t close_failed_thread;
 static guint n_closed_again;
@@ -57,6 +59,12 @@ is_save_temporary (int fd)
 int
 close (int fd)
 {
+  if (g_atomic_int_get (&close_disk_full) && is_save_temporary (fd))
+    {
+      syscall (SYS_close, fd);
+      errno = ENOSPC;
+      return -1;
+    }
   if (g_atomic_int_compare_and_exchange (&close_fail_armed, TRUE, FALSE))
     {
       if (is_save_temporary (fd))
@@ -737,6 +745,42 @@ test_failed_close (Fixture *fixture, gconstpointer data)
   g_atomic_int_set (&close_failed_fd, -1);
 }
 
+/* A full disk stops the save: the first write says why, the rest are not even tried, the
+ * summary says so, and nothing partial is left. */
+static void
+test_disk_full_stops (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) items = new_items ();
+  g_autoptr (TesseraSaveReport) report = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *listing = NULL;
+  guint n_not_tried = 0;
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("full-%u.png", i);
+      g_autoptr (GBytes) png = tessera_test_make_png (20, 20, i);
+      g_autofree char *url = serve (fixture, name, png);
+
+      add_uri (items, url, NULL);
+    }
+  g_atomic_int_set (&close_disk_full, TRUE);
+  report = save (fixture->loader, items, fixture->target);
+  g_atomic_int_set (&close_disk_full, FALSE);
+
+  g_assert_true (report->disk_full);
+  g_assert_cmpuint (report->saved_names->len, ==, 0);
+  g_assert_cmpuint (report->failures->len, ==, 6);
+  for (guint i = 0; i < report->failures->len; i++)
+    n_not_tried += strstr (report->failures->pdata[i], "Not tried: the disk is full") != NULL;
+  /* One tried and failed (the writer is one thread); what was still to come was not tried. */
+  g_assert_cmpuint (n_not_tried, ==, 5);
+  summary = tessera_save_report_summarize (report, "Pictures");
+  g_assert_cmpstr (summary, ==, "The disk is full · saved 0 of 6");
+  listing = tessera_test_list_folder (fixture->target);
+  g_assert_cmpstr (listing, ==, "");
+}
+
 /* What saving a tile means, for the window and the Imgur listing alike: a pasted URL's kept
  * download or local file, else its URL; an Imgur post's full link, named after the post;
  * the thumbnail as shown when asked; nothing for what has nothing to save yet. */
@@ -909,6 +953,7 @@ main (int argc, char *argv[])
   ADD ("/save/into-folders", test_into_folders);
   ADD ("/save/make-folder", test_make_folder);
   ADD ("/save/failed-close", test_failed_close);
+  ADD ("/save/disk-full-stops", test_disk_full_stops);
 #undef ADD
   g_test_add_func ("/save/item-for-tile", test_item_for_tile);
   g_test_add_func ("/save/summary", test_summary);

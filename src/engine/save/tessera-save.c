@@ -29,6 +29,7 @@
 static void
 set_errno_error (GError **error, int saved_errno, const char *name)
 {
+  TesseraErrorCode code = TESSERA_ERROR_FILE;
   const char *why;
 
   switch (saved_errno)
@@ -36,6 +37,7 @@ set_errno_error (GError **error, int saved_errno, const char *name)
     case ENOSPC:
     case EDQUOT:
       why = _ ("the disk is full");
+      code = TESSERA_ERROR_DISK_FULL;
       break;
     case EACCES:
     case EPERM:
@@ -45,7 +47,7 @@ set_errno_error (GError **error, int saved_errno, const char *name)
     default:
       why = g_strerror (saved_errno);
     }
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("Could not save “%s”: %s"), name, why);
+  g_set_error (error, TESSERA_ERROR, code, _ ("Could not save “%s”: %s"), name, why);
 }
 
 /* Links @temp to @target unless @target exists: 0, or -1 with errno (EEXIST when taken). */

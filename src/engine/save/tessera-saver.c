@@ -46,6 +46,9 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/* What an item says when the disk filled up before its turn. */
+#define NOT_TRIED_DISK_FULL N_ ("Not tried: the disk is full")
+
 typedef struct _SaveRun SaveRun;
 
 /* One item of a save. The writer thread fills @saved_name or @failure, then hands the job
@@ -72,6 +75,7 @@ struct _SaveRun
   GPtrArray *items; /* (element-type TesseraSaveItem) */
   SaveJob *jobs;    /* one per item */
   guint n_done;
+  gint disk_full; /* atomic: set by the writer when a write finds no space */
   TesseraSaveReport *report;
 };
 
@@ -123,6 +127,8 @@ tessera_save_report_summarize (const TesseraSaveReport *report, const char *fold
   /* What was not saved was not tried: it did not fail. */
   if (report->cancelled)
     return g_strdup_printf (_ ("Cancelled · saved %u of %u"), n_saved, report->n_items);
+  if (report->disk_full)
+    return g_strdup_printf (_ ("The disk is full · saved %u of %u"), n_saved, report->n_items);
   if (report->failures->len == 0)
     return g_strdup_printf (ngettext ("Saved %u image to %s", "Saved %u images to %s", n_saved),
                             n_saved, folder_label);
@@ -166,8 +172,30 @@ complete (SaveRun *run)
       g_clear_pointer (&run->cancel_watch, g_source_unref);
     }
   run->report->cancelled = g_cancellable_is_cancelled (g_task_get_cancellable (task));
+  run->report->disk_full = g_atomic_int_get (&run->disk_full);
   if (!g_task_return_error_if_cancelled (task))
     g_task_return_boolean (task, TRUE);
+}
+
+static void finish_job (SaveJob *job);
+
+/* Main thread: the downloads still under way end, as failures saying @failure (a
+ * cancelled download is never delivered, so its item ends here). The caller holds a
+ * reference to the run's task: the last job to end completes the run. */
+static void
+end_downloads (SaveRun *run, const char *failure)
+{
+  for (guint i = 0; i < run->items->len; i++)
+    {
+      SaveJob *job = &run->jobs[i];
+
+      if (job->request == NULL)
+        continue;
+      tessera_request_cancel (job->request);
+      g_clear_pointer (&job->request, tessera_request_unref);
+      job->failure = g_strdup (failure);
+      finish_job (job);
+    }
 }
 
 /* Main thread: one item is over, saved or not. May complete the run, and so free it. */
@@ -194,7 +222,15 @@ finish_job (SaveJob *job)
 static gboolean
 report_job (gpointer data)
 {
-  finish_job (data);
+  SaveJob *job = data;
+  SaveRun *run = job->run;
+  /* The run lives as long as its task: past the last job's report too. */
+  g_autoptr (GTask) task = g_object_ref (run->task);
+
+  finish_job (job);
+  /* No space left: waiting for the downloads would only make more of the same failure. */
+  if (g_atomic_int_get (&run->disk_full))
+    end_downloads (run, _ (NOT_TRIED_DISK_FULL));
   return G_SOURCE_REMOVE;
 }
 
@@ -337,18 +373,27 @@ write_bytes (SaveJob *job, GBytes *bytes, GError **error)
   return saved ? g_build_filename (subfolder, saved, NULL) : NULL;
 }
 
-/* Writer thread. */
+/* Writer thread. Once the disk is full, the rest is not even tried: each would fail the
+ * same way, after the same wait for its download. */
 static void
 write_job (gpointer data, gpointer user_data)
 {
   SaveJob *job = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes = original_bytes (job, &error);
+  g_autoptr (GBytes) bytes = NULL;
 
-  if (bytes != NULL)
+  if (g_atomic_int_get (&job->run->disk_full))
+    {
+      job->failure = g_strdup (_ (NOT_TRIED_DISK_FULL));
+      report_later (job);
+      return;
+    }
+  if ((bytes = original_bytes (job, &error)) != NULL)
     job->saved_name = write_bytes (job, bytes, &error);
   if (job->saved_name == NULL)
     job->failure = failure_text (error);
+  if (g_error_matches (error, TESSERA_ERROR, TESSERA_ERROR_DISK_FULL))
+    g_atomic_int_set (&job->run->disk_full, TRUE);
   report_later (job);
 }
 
@@ -439,23 +484,13 @@ on_cancelled (GCancellable *cancellable, gpointer data)
   /* The last job to end completes the run, which would free it under this loop. */
   g_autoptr (GTask) task = g_object_ref (run->task);
   g_autoptr (GError) cancelled = NULL;
+  g_autofree char *text = NULL;
   /* Always TRUE: this source fires once @cancellable is cancelled. */
   gboolean is_cancelled = g_cancellable_set_error_if_cancelled (cancellable, &cancelled);
 
   g_assert (is_cancelled);
-
-  /* A cancelled download is never delivered: its item ends here. */
-  for (guint i = 0; i < run->items->len; i++)
-    {
-      SaveJob *job = &run->jobs[i];
-
-      if (job->request == NULL)
-        continue;
-      tessera_request_cancel (job->request);
-      g_clear_pointer (&job->request, tessera_request_unref);
-      job->failure = failure_text (cancelled);
-      finish_job (job);
-    }
+  text = failure_text (cancelled);
+  end_downloads (run, text);
   return G_SOURCE_REMOVE;
 }
 

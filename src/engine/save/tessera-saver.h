@@ -16,6 +16,7 @@ typedef struct
   GPtrArray *saved_names; /* (element-type filename): relative to @folder ("album/a.jpg") */
   GPtrArray *failures;    /* (element-type utf8): "what: why" for each item not saved */
   gboolean cancelled;     /* the save was cancelled before every item was over */
+  gboolean disk_full;     /* the disk filled up: what came after was not tried */
 } TesseraSaveReport;
 
 /* Any thread; the last unref frees the report. */
@@ -24,8 +25,8 @@ void tessera_save_report_unref (TesseraSaveReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraSaveReport, tessera_save_report_unref)
 
 /* One line saying how a finished save went: "Saved 12 images to Pictures" when every item
- * was saved, "Cancelled · saved 10 of 12" when it was cancelled, else "Saved 10 of 12 · 2
- * failed". @folder_label names the folder: its base
+ * was saved, "Cancelled · saved 10 of 12" when it was cancelled, "The disk is full ·
+ * saved 10 of 12" when it filled up, else "Saved 10 of 12 · 2 failed". @folder_label names the folder: its base
  * name in a window, the path as typed on a terminal. Returns a new string (transfer
  * full). Any thread. */
 char *tessera_save_report_summarize (const TesseraSaveReport *report, const char *folder_label);
@@ -40,7 +41,9 @@ TesseraSaver *tessera_saver_new (TesseraLoader *loader);
 
 /* Saves @items (element-type TesseraSaveItem) into the folder @folder (a path): each file
  * whole under a name nothing else has there (see tessera-save.h), in the order given. An
- * item that fails is reported in the save's TesseraSaveReport and never stops the others.
+ * item that fails is reported in the save's TesseraSaveReport and never stops the others,
+ * but a full disk stops them all: the items not written yet fail as "Disk full" without
+ * being tried (or downloaded).
  * The saver keeps a reference to @items (transfer none): do not change them until the
  * save has finished. Cancelling @cancellable stops the downloads and the writing: the
  * files written so far stay, whole; nothing half written is left. @callback runs once,
