@@ -942,6 +942,23 @@ check_decodable (const guint8 *data, gsize len, TesseraImageFormat *format, GErr
   return TRUE;
 }
 
+gboolean
+tessera_image_check_original (const guint8 *data, gsize len, GError **error)
+{
+  TesseraImageFormat format;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  if (!check_decodable (data, len, &format, error))
+    return FALSE;
+  if (is_cut_short (data, len, format))
+    {
+      set_cut_short_error (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GdkTexture *
 tessera_image_decode_tile (GBytes *bytes, guint tile_px, TesseraImageFormat *format, GError **error)
 {

@@ -27,6 +27,13 @@ TesseraImageFormat tessera_image_sniff (const guint8 *data, gsize len);
 /* "jpg", "png", "gif", "webp"; NULL for UNKNOWN. */
 const char *tessera_image_format_extension (TesseraImageFormat format);
 
+/* Whether the @len bytes at @data are an image worth keeping as an original: a format we
+ * decode, a declared size within the limits, and its format's end present (not cut
+ * short). Reads the headers and looks for the end; decodes nothing, so damage inside the
+ * picture data goes unseen. FALSE with @error: TESSERA_ERROR_NOT_IMAGE, _TOO_LARGE, _BROKEN
+ * (no size said), _CUT_SHORT. Any thread. */
+gboolean tessera_image_check_original (const guint8 *data, gsize len, GError **error);
+
 /* Decodes @bytes straight to a @tile_px × @tile_px texture: shrunk while loading,
  * EXIF orientation applied, centre-cropped to a square, first frame of an animation. A
  * JPEG cut short inside its coded data gives what was decoded (grey below). Errors are

@@ -418,6 +418,49 @@ test_failures_reported (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (listing, ==, "good.png");
 }
 
+/* An original the gallery would show as cut short or too large is not saved as if whole:
+ * the save says why, as the tile does. */
+static void
+test_unusable_originals_refused (Fixture *fixture, gconstpointer data)
+{
+  static const struct
+  {
+    const char *path;
+    const char *reason;
+  } cases[] = {
+    { "/huge.png", "the limit is" },
+    { "/progressive/cut.jpg?keep=60", "ends before the picture is complete" },
+    { "/gzip/huge.png", "the limit is" },
+  };
+  g_autoptr (GPtrArray) items = new_items ();
+  g_autoptr (TesseraSaveReport) report = NULL;
+  g_autofree char *listing = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = tessera_test_server_url (fixture->server, cases[i].path);
+
+      add_uri (items, url, NULL);
+    }
+  report = save (fixture->loader, items, fixture->target);
+
+  g_assert_cmpuint (report->saved_names->len, ==, 0);
+  g_assert_cmpuint (report->failures->len, ==, G_N_ELEMENTS (cases));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < report->failures->len; j++)
+        found = found
+                || (strstr (report->failures->pdata[j], cases[i].path)
+                    && strstr (report->failures->pdata[j], cases[i].reason));
+      g_test_message ("%s", (const char *) report->failures->pdata[i]);
+      g_assert_true (found);
+    }
+  listing = tessera_test_list_folder (fixture->target);
+  g_assert_cmpstr (listing, ==, "");
+}
+
 /* A video is saved where one is expected (a URL naming an .mp4, as an Imgur video post's
  * link does) when its bytes open with an MP4 "ftyp" box; anything else there is refused, and
  * an MP4 where an image is expected is still not an image. */
@@ -947,6 +990,7 @@ main (int argc, char *argv[])
   ADD ("/save/no-second-download", test_no_second_download);
   ADD ("/save/failures-reported", test_failures_reported);
   ADD ("/save/videos", test_videos);
+  ADD ("/save/unusable-originals-refused", test_unusable_originals_refused);
   ADD ("/save/local-original-bounded", test_local_original_bounded);
   ADD ("/save/dropped-thumbnail", test_dropped_thumbnail);
   ADD ("/save/cancel-leaves-whole-files", test_cancel_leaves_whole_files);

@@ -397,8 +397,8 @@ write_job (gpointer data, gpointer user_data)
   report_later (job);
 }
 
-/* Worker: a download counts when it is a 2xx image, or an MP4 where a video is expected
- * (@parse_data non-zero); the saver keeps its bytes as sent. */
+/* Worker: a download counts when it is a 2xx image, whole and within the limits, or an MP4
+ * where a video is expected (@parse_data non-zero); the saver keeps its bytes as sent. */
 static gpointer
 keep_original (const TesseraResponse *response, gpointer parse_data, GError **error)
 {
@@ -412,13 +412,17 @@ keep_original (const TesseraResponse *response, gpointer parse_data, GError **er
                    _ ("The server answered with status %ld"), response->status);
       return NULL;
     }
-  if (tessera_image_sniff (data, len) == TESSERA_IMAGE_FORMAT_UNKNOWN
-      && !(video_expected && is_mp4 (data, len)))
+  if (tessera_image_sniff (data, len) == TESSERA_IMAGE_FORMAT_UNKNOWN)
     {
+      if (video_expected && is_mp4 (data, len))
+        return g_bytes_ref (response->body);
       g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NOT_IMAGE,
                            video_expected ? _ ("Not a video") : _ ("Not an image"));
       return NULL;
     }
+  /* What the gallery would call cut short or too large is not saved as if it were whole. */
+  if (!tessera_image_check_original (data, len, error))
+    return NULL;
   return g_bytes_ref (response->body);
 }
 
