@@ -533,12 +533,26 @@ tessera_gallery_view_measure (GtkWidget *widget, GtkOrientation orientation, int
                       minimum, natural, minimum_baseline, natural_baseline);
 }
 
+/* GtkGridView keeps cells for max-columns × 30 rows around its anchor, however few fit
+ * (GTK 4.8): at 64 columns that was 2,000 tile widgets to make, bind and lay out on every
+ * frame. So the most columns @width can hold, counting a tile without its cell's padding
+ * so that the grid's own count (from the cell's width) is never cut. */
+static void
+update_max_columns (TesseraGalleryView *self, int width)
+{
+  guint max_columns = (guint) MAX (1, width / TESSERA_TILE_SIZE);
+
+  if (gtk_grid_view_get_max_columns (self->grid_view) != max_columns)
+    gtk_grid_view_set_max_columns (self->grid_view, max_columns);
+}
+
 /* The scroller fills the view; the context menu is a popover, which must be presented. */
 static void
 tessera_gallery_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
 {
   TesseraGalleryView *self = TESSERA_GALLERY_VIEW (widget);
 
+  update_max_columns (self, width);
   gtk_widget_size_allocate (GTK_WIDGET (self->scroller), &(GtkAllocation){ 0, 0, width, height },
                             baseline);
   gtk_popover_present (GTK_POPOVER (self->tile_popover));
