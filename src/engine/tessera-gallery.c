@@ -30,6 +30,12 @@ struct _TesseraGallery
   guint keep_first;
   guint keep_last;
 
+  /* Tiles at positions [submit_next, submit_end) wait for their first load to be handed to
+   * the loader, a chunk a main-loop turn (see SUBMIT_CHUNK). */
+  guint submit_next;
+  guint submit_end;
+  guint submit_source;
+
   guint n_finished;
   guint n_failed;
   gint64 first_tile_ms; /* first picture on screen; -1 until then */
@@ -227,6 +233,63 @@ restore_picture (TesseraGallery *self, TesseraTile *tile, guint position)
   submit (self, tile, position, (int) position, TRUE);
 }
 
+/* First loads handed to the loader in one main-loop turn. Submitting one costs about a
+ * microsecond (a request, its place in the queue, a task for the pool), so handing over
+ * 10,000 at once held the main loop for 12 ms; the first screens are in the first chunk. */
+#define SUBMIT_CHUNK 512
+
+/* Hands the loader the first loads of the waiting positions before @end. */
+static void
+submit_up_to (TesseraGallery *self, guint end)
+{
+  for (end = MIN (end, self->submit_end); self->submit_next < end; self->submit_next++)
+    {
+      g_autoptr (TesseraTile) tile
+          = g_list_model_get_item (G_LIST_MODEL (self->tiles), self->submit_next);
+
+      /* A placeholder has nothing to load. */
+      if (tessera_tile_get_state (tile) == TESSERA_TILE_WAITING)
+        start_loading (self, tile, self->submit_next, (int) self->submit_next);
+    }
+}
+
+static gboolean
+on_submit_turn (gpointer user_data)
+{
+  TesseraGallery *self = user_data;
+
+  submit_up_to (self, self->submit_next + SUBMIT_CHUNK);
+  if (self->submit_next < self->submit_end)
+    return G_SOURCE_CONTINUE;
+  self->submit_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The tiles at [@position, @position + @n_tiles) load in list order: the first chunk now,
+ * the rest a chunk a turn. */
+static void
+submit_first_loads (TesseraGallery *self, guint position, guint n_tiles)
+{
+  /* Tiles listed without loading came in between: what waited goes first, so that one
+   * range of positions is left waiting. */
+  if (self->submit_end != position)
+    submit_up_to (self, self->submit_end);
+  if (self->submit_next == self->submit_end)
+    self->submit_next = position;
+  self->submit_end = position + n_tiles;
+  submit_up_to (self, self->submit_next + SUBMIT_CHUNK);
+  if (self->submit_next < self->submit_end && self->submit_source == 0)
+    self->submit_source = g_idle_add (on_submit_turn, self);
+}
+
+static void
+stop_submitting (TesseraGallery *self)
+{
+  g_clear_handle_id (&self->submit_source, g_source_remove);
+  self->submit_next = 0;
+  self->submit_end = 0;
+}
+
 /* Retries go before every first load still queued (those use their list position). */
 #define RETRY_PRIORITY (-1)
 
@@ -308,16 +371,12 @@ tessera_gallery_add_tiles (TesseraGallery *self, TesseraTile *const *tiles, guin
   position = g_list_model_get_n_items (G_LIST_MODEL (self->tiles));
   g_list_store_splice (self->tiles, position, 0, new_tiles->pdata, new_tiles->len);
   self->all_tiles_ms = -1;
-
-  /* Submission order is the order of the list for now. */
   for (guint i = 0; i < new_tiles->len; i++)
-    {
-      if (tessera_tile_get_state (new_tiles->pdata[i]) != TESSERA_TILE_WAITING)
-        n_placeholders++;
-      else if (self->load_thumbnails)
-        start_loading (self, new_tiles->pdata[i], position + i, (int) (position + i));
-    }
+    if (tessera_tile_get_state (new_tiles->pdata[i]) != TESSERA_TILE_WAITING)
+      n_placeholders++;
   self->n_finished += n_placeholders;
+  if (self->load_thumbnails)
+    submit_first_loads (self, position, new_tiles->len);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TILES]);
   if (n_placeholders == 0)
@@ -366,6 +425,7 @@ tessera_gallery_clear (TesseraGallery *self)
 {
   g_return_if_fail (TESSERA_IS_GALLERY (self));
 
+  stop_submitting (self);
   g_hash_table_remove_all (self->requests);
   g_tree_remove_all (self->holding);
   self->holding_bytes = 0;
@@ -519,6 +579,7 @@ tessera_gallery_dispose (GObject *object)
 {
   TesseraGallery *self = TESSERA_GALLERY (object);
 
+  stop_submitting (self);
   if (self->requests != NULL)
     g_hash_table_remove_all (self->requests);
 

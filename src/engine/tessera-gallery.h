@@ -29,7 +29,10 @@ TesseraGallery *tessera_gallery_new (TesseraLoader *loader);
 GListModel *tessera_gallery_get_model (TesseraGallery *self);
 
 /* Appends a tile for each URI not already present, in one splice, and starts loading
- * them. Returns how many were added; *@n_duplicates gets how many were skipped. */
+ * them in list order: the first few hundred loads go to the loader at once, the rest as
+ * many again each turn of the main loop, so thousands of URLs do not hold it (the tiles
+ * and every count are there at once). Returns how many were added; *@n_duplicates gets
+ * how many were skipped. */
 guint tessera_gallery_add_uris (TesseraGallery *self, const char *const *uris, guint n_uris,
                                 guint *n_duplicates);
 /* FALSE: tiles added afterwards are listed but never loaded, for a source's posts that are

@@ -14,6 +14,9 @@ struct _TesseraGalleryView
   GtkWidget parent_instance;
 
   TesseraGallery *gallery;
+  GtkSliceListModel *shown; /* the gallery's tiles that the grid has been given so far */
+  guint reveal_tick;
+  guint columns_tick;
   GtkMultiSelection *selection;
   GtkScrolledWindow *scroller;
   GtkGridView *grid_view;
@@ -148,7 +151,8 @@ update_focus (TesseraGalleryView *self)
 
   if (self->gallery == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
-  n_tiles = g_list_model_get_n_items (tessera_gallery_get_model (self->gallery));
+  /* The rows laid out are those of the tiles the grid has been given. */
+  n_tiles = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
   n_columns = count_columns (self);
   if (n_tiles == 0 || n_columns == 0 || upper <= 0)
     return;
@@ -194,6 +198,58 @@ static void
 on_scale_factor_changed (GtkWidget *widget, GParamSpec *pspec, gpointer user_data)
 {
   update_tile_px (TESSERA_GALLERY_VIEW (widget));
+}
+
+/* New tiles the grid is given at once; it gets the rest over the next frames, each time
+ * as many again as it has. It makes a cell for every tile in its 30 rows around the view:
+ * 10,000 tiles at once made 160 cells, styled and measured them all in one frame. */
+#define REVEAL_AT_ONCE 32
+
+static gboolean
+reveal_more (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
+{
+  TesseraGalleryView *self = TESSERA_GALLERY_VIEW (widget);
+  guint n_tiles = g_list_model_get_n_items (tessera_gallery_get_model (self->gallery));
+  guint n_shown = MIN (n_tiles, 2 * gtk_slice_list_model_get_size (self->shown));
+
+  gtk_slice_list_model_set_size (self->shown, n_shown);
+  if (n_shown < n_tiles)
+    return G_SOURCE_CONTINUE;
+  self->reveal_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_revealing (TesseraGalleryView *self)
+{
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
+  self->reveal_tick = 0;
+}
+
+/* Every tile, for what acts on them all. */
+static void
+reveal_all (TesseraGalleryView *self)
+{
+  stop_revealing (self);
+  gtk_slice_list_model_set_size (
+      self->shown, g_list_model_get_n_items (tessera_gallery_get_model (self->gallery)));
+}
+
+/* Removed tiles leave the grid at once; a few new ones join it at once, and the rest, if
+ * any, over the next frames. */
+static void
+on_tiles_changed (GListModel *model, guint position, guint removed, guint added, gpointer user_data)
+{
+  TesseraGalleryView *self = user_data;
+  guint n_tiles = g_list_model_get_n_items (model);
+  guint n_shown = MIN (n_tiles, gtk_slice_list_model_get_size (self->shown));
+
+  if (self->reveal_tick == 0)
+    n_shown = MIN (n_tiles, n_shown + REVEAL_AT_ONCE);
+  gtk_slice_list_model_set_size (self->shown, n_shown);
+  if (n_shown < n_tiles && self->reveal_tick == 0)
+    self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_more, NULL, NULL);
 }
 
 static void
@@ -427,6 +483,19 @@ retry_activated (GtkWidget *widget, const char *action_name, GVariant *parameter
     tessera_gallery_retry (self->gallery, self->menu_tile);
 }
 
+/* Lets go of the tiles the grid is given and of the selection over them. */
+static void
+drop_shown (TesseraGalleryView *self)
+{
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
+  if (self->shown != NULL)
+    g_signal_handlers_disconnect_by_data (gtk_slice_list_model_get_model (self->shown), self);
+  g_clear_object (&self->shown);
+  stop_revealing (self);
+}
+
 void
 tessera_gallery_view_set_gallery (TesseraGalleryView *self, TesseraGallery *gallery)
 {
@@ -435,14 +504,16 @@ tessera_gallery_view_set_gallery (TesseraGalleryView *self, TesseraGallery *gall
 
   if (!g_set_object (&self->gallery, gallery))
     return;
-  if (self->selection != NULL)
-    g_signal_handlers_disconnect_by_data (self->selection, self);
-  g_clear_object (&self->selection);
+  drop_shown (self);
   /* Selections survive tiles arriving: the store only ever grows at its end. */
   if (gallery != NULL)
     {
-      self->selection
-          = gtk_multi_selection_new (g_object_ref (tessera_gallery_get_model (gallery)));
+      GListModel *tiles = tessera_gallery_get_model (gallery);
+
+      self->shown = gtk_slice_list_model_new (g_object_ref (tiles), 0, 0);
+      g_signal_connect (tiles, "items-changed", G_CALLBACK (on_tiles_changed), self);
+      on_tiles_changed (tiles, 0, 0, 0, self);
+      self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->shown)));
       g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed),
                         self);
       g_signal_connect (self->selection, "items-changed", G_CALLBACK (on_items_changed), self);
@@ -480,7 +551,10 @@ tessera_gallery_view_select_all (TesseraGalleryView *self, gboolean select)
   if (self->selection == NULL)
     return;
   if (select)
-    gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+    {
+      reveal_all (self);
+      gtk_selection_model_select_all (GTK_SELECTION_MODEL (self->selection));
+    }
   else
     gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
 }
@@ -511,10 +585,11 @@ tessera_gallery_view_dispose (GObject *object)
   TesseraGalleryView *self = TESSERA_GALLERY_VIEW (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_GALLERY_VIEW);
-  if (self->selection != NULL)
-    g_signal_handlers_disconnect_by_data (self->selection, self);
-  g_clear_object (&self->selection);
+  drop_shown (self);
   g_clear_object (&self->gallery);
+  if (self->columns_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->columns_tick);
+  self->columns_tick = 0;
   g_clear_object (&self->menu_tile);
   g_clear_weak_pointer (&self->focus_for_menu);
   g_clear_pointer (&self->tile_popover, gtk_widget_unparent);
@@ -562,12 +637,37 @@ tessera_gallery_view_measure (GtkWidget *widget, GtkOrientation orientation, int
                       minimum, natural, minimum_baseline, natural_baseline);
 }
 
-/* The scroller fills the view; the context menu is a popover, which must be presented. */
+/* GtkGridView keeps cells for max-columns × 30 rows around its anchor, however few fit
+ * (GTK 4.8): at 64 columns that was 2,000 tile widgets to make, bind and lay out on every
+ * frame. So the most columns the view's width can hold, counting a tile without its cell's
+ * padding so that the grid's own count (from the cell's width) is never cut. */
+static guint
+columns_that_fit (TesseraGalleryView *self)
+{
+  return (guint) MAX (1, gtk_widget_get_width (GTK_WIDGET (self)) / TESSERA_TILE_SIZE);
+}
+
+static gboolean
+update_max_columns (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer user_data)
+{
+  TesseraGalleryView *self = TESSERA_GALLERY_VIEW (widget);
+
+  gtk_grid_view_set_max_columns (self->grid_view, columns_that_fit (self));
+  self->columns_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The scroller fills the view; the context menu is a popover, which must be presented. A
+ * new width changes the grid's columns before the next frame's layout: changing them
+ * during this one would leave the window's layout undone for this frame. */
 static void
 tessera_gallery_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
 {
   TesseraGalleryView *self = TESSERA_GALLERY_VIEW (widget);
 
+  if (gtk_grid_view_get_max_columns (self->grid_view) != columns_that_fit (self)
+      && self->columns_tick == 0)
+    self->columns_tick = gtk_widget_add_tick_callback (widget, update_max_columns, NULL, NULL);
   gtk_widget_size_allocate (GTK_WIDGET (self->scroller), &(GtkAllocation){ 0, 0, width, height },
                             baseline);
   gtk_popover_present (GTK_POPOVER (self->tile_popover));

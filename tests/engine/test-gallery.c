@@ -61,6 +61,78 @@ test_add_splices_and_dedups (void)
   g_assert_false (tessera_gallery_is_done (gallery));
 }
 
+/* More tiles than the gallery hands the loader in one turn of the main loop. */
+#define MANY_LOADS 3000u
+
+/* Runs what the main loop has ready until nothing is (or for as many turns as there are
+ * loads, more than the gallery's chunks need). */
+static void
+run_ready_sources (void)
+{
+  for (guint i = 0; i < MANY_LOADS && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+}
+
+/* Thousands of tiles are listed at once, but their loads go to the loader a chunk a turn
+ * of the main loop, the first at once: handing over 10,000 in one go held the main loop
+ * for 12 ms. Clearing stops what has not been handed over yet; a placeholder among them
+ * (a tile already loaded) is never handed over. */
+static void
+test_loads_submitted_in_chunks (void)
+{
+  /* One job, stuck on a transfer that never ends: nothing is delivered meanwhile. */
+  TesseraTestServer *server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = tessera_loader_new (1, NULL);
+  g_autoptr (TesseraGallery) gallery = tessera_gallery_new (loader);
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) tiles = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 4, 4);
+  g_autoptr (GdkTexture) placeholder = NULL;
+  guint n_at_once;
+
+  for (guint i = 0; i < MANY_LOADS; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hang?n=%u", i);
+
+      g_ptr_array_add (urls, tessera_test_server_url (server, path));
+    }
+  g_assert_cmpuint (
+      tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, urls->len, NULL), ==,
+      MANY_LOADS);
+  g_assert_cmpuint (g_list_model_get_n_items (tessera_gallery_get_model (gallery)), ==, MANY_LOADS);
+  g_assert_cmpuint (tessera_gallery_get_n_tiles (gallery), ==, MANY_LOADS);
+  n_at_once = tessera_loader_get_n_pending (loader);
+  g_test_message ("%u of %u loads submitted at once", n_at_once, MANY_LOADS);
+  g_assert_cmpuint (n_at_once, >, 0);
+  g_assert_cmpuint (n_at_once, <, MANY_LOADS);
+  run_ready_sources ();
+  g_assert_cmpuint (tessera_loader_get_n_pending (loader), ==, MANY_LOADS);
+
+  /* Again, cleared before the rest is handed over. */
+  tessera_gallery_clear (gallery);
+  tessera_gallery_add_uris (gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  tessera_gallery_clear (gallery);
+  g_assert_cmpuint (tessera_loader_get_n_pending (loader), ==, 0);
+  run_ready_sources ();
+  g_assert_cmpuint (tessera_loader_get_n_pending (loader), ==, 0);
+
+  /* The last tile, well past the first chunk, is a placeholder. */
+  tessera_gallery_clear (gallery);
+  gdk_pixbuf_fill (pixbuf, 0);
+  placeholder = gdk_texture_new_for_pixbuf (pixbuf);
+  for (guint i = 0; i < MANY_LOADS; i++)
+    g_ptr_array_add (tiles, tessera_tile_new (urls->pdata[i]));
+  tessera_tile_set_loaded (tiles->pdata[MANY_LOADS - 1], placeholder, 0);
+  tessera_gallery_add_tiles (gallery, (TesseraTile *const *) tiles->pdata, tiles->len, NULL);
+  g_assert_cmpuint (tessera_gallery_get_n_finished (gallery), ==, 1);
+  run_ready_sources ();
+  g_assert_cmpuint (tessera_loader_get_n_pending (loader), ==, MANY_LOADS - 1);
+
+  g_clear_object (&gallery);
+  g_clear_object (&loader);
+  tessera_test_server_free (server);
+}
+
 /* Counts, timings and per-tile states, failed ones with their reason: what --stats reports
  * (tests/app/test-stats.c checks the document itself). */
 static void
@@ -299,6 +371,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/gallery/add-splices-and-dedups", test_add_splices_and_dedups);
+  g_test_add_func ("/gallery/loads-submitted-in-chunks", test_loads_submitted_in_chunks);
   g_test_add_func ("/gallery/counts", test_counts);
   g_test_add_func ("/gallery/source-errors", test_source_errors);
   g_test_add_func ("/gallery/clear-cancels", test_clear_cancels);

@@ -468,14 +468,26 @@ wait_for_layout (GtkWidget *widget)
     g_error ("The window painted no frame");
 }
 
+/* The grid has been given the item: new tiles reach it over a few frames. */
+static gboolean
+grid_has_item (gpointer data)
+{
+  ItemWait *wait = data;
+
+  return wait->position < g_list_model_get_n_items (
+             G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (wait->grid_view))));
+}
+
 /* GTK 4.8's grid has no scroll_to, and moves its own adjustment back to its anchor: scroll
- * with its action once the grid knows where every item goes (it scrolls nowhere before),
- * then wait for the layout that brings the item into view. */
+ * with its action once the grid has the item and knows where every item goes (it scrolls
+ * nowhere before), then wait for the layout that brings the item into view. */
 static void
 scroll_to_item (GtkWidget *grid_view, TesseraGallery *gallery, guint position)
 {
   ItemWait wait = { grid_view, gallery, position };
 
+  if (!tessera_test_wait_until (grid_has_item, &wait, 10000))
+    g_error ("The grid was never given item %u", position);
   wait_for_layout (grid_view);
   g_assert_true (gtk_widget_activate_action (grid_view, "list.scroll-to-item", "u", position));
   if (!tessera_test_wait_until (item_shown, &wait, 10000))
@@ -732,6 +744,7 @@ test_visible_first (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (TesseraTile) last = NULL;
+  ItemWait last_item = { NULL, fixture->gallery, VISIBLE_FIRST_TILES - 1 };
   TesseraGalleryView *view;
   GtkAdjustment *adjustment;
   guint n_finished;
@@ -747,7 +760,11 @@ test_visible_first (Fixture *fixture, gconstpointer data)
   view = TESSERA_GALLERY_VIEW (
       find_descendant (GTK_WIDGET (fixture->window), TESSERA_TYPE_GALLERY_VIEW));
   adjustment = tessera_gallery_view_get_vadjustment (view);
+  last_item.grid_view = find_descendant (GTK_WIDGET (view), GTK_TYPE_GRID_VIEW);
+  /* The whole grid, as a person pressing End sees it. */
+  g_assert_true (tessera_test_wait_until (grid_has_item, &last_item, 10000));
   g_assert_true (tessera_test_wait_until (grid_laid_out, adjustment, 10000));
+  wait_for_layout (last_item.grid_view);
 
   /* As End does. */
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
@@ -758,6 +775,150 @@ test_visible_first (Fixture *fixture, gconstpointer data)
   g_test_message ("the last tile came after %u of %u", n_finished, VISIBLE_FIRST_TILES);
   g_assert_cmpuint (n_finished, <, VISIBLE_FIRST_MAX_BEFORE);
   g_assert_cmpint (tessera_tile_get_state (last), ==, TESSERA_TILE_LOADED);
+}
+
+/* Far more tiles than fit, never loaded: only the grid's cells are looked at. */
+#define MANY_TILES               3000u
+/* GtkGridView keeps 30 rows of cells around the one in view, plus a row either side. */
+#define MAX_ROWS_OF_TILE_WIDGETS 40u
+
+static void
+collect_tile_widgets (GtkWidget *widget, GPtrArray *found)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (TESSERA_IS_TILE_WIDGET (child))
+      g_ptr_array_add (found, child);
+    else
+      collect_tile_widgets (child, found);
+}
+
+/* How many of @tile_widgets lie on the same row as the first tile's. */
+static guint
+count_first_row (GPtrArray *tile_widgets, TesseraTileWidget *first, GtkWidget *grid_view)
+{
+  graphene_rect_t first_bounds, bounds;
+  guint n_columns = 0;
+
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (first), grid_view, &first_bounds));
+  for (guint i = 0; i < tile_widgets->len; i++)
+    if (gtk_widget_get_child_visible (gtk_widget_get_parent (tile_widgets->pdata[i]))
+        && gtk_widget_compute_bounds (tile_widgets->pdata[i], grid_view, &bounds)
+        && bounds.origin.y == first_bounds.origin.y)
+      n_columns++;
+  return n_columns;
+}
+
+/* Columns that fit the grid now, and checks that the first row shows that many. */
+static guint
+check_columns (GtkWidget *grid_view, TesseraTile *first, GPtrArray *tile_widgets)
+{
+  TesseraTileWidget *first_widget;
+  int cell_width;
+  guint fits;
+
+  wait_for_layout (grid_view);
+  first_widget = find_tile_widget (grid_view, first);
+  gtk_widget_measure (gtk_widget_get_parent (GTK_WIDGET (first_widget)), GTK_ORIENTATION_HORIZONTAL,
+                      -1, NULL, &cell_width, NULL, NULL);
+  fits = (guint) (gtk_widget_get_width (grid_view) / cell_width);
+  g_ptr_array_set_size (tile_widgets, 0);
+  collect_tile_widgets (grid_view, tile_widgets);
+  g_test_message ("%u columns fit; %u tile widgets", fits, tile_widgets->len);
+  g_assert_cmpuint (count_first_row (tile_widgets, first_widget, grid_view), ==, fits);
+  return fits;
+}
+
+/* The grid shows as many columns as its width holds, also after the window grows, and
+ * makes tile widgets for the rows around the view in that many columns, not in the most a
+ * grid may have: a grid that allowed 64 columns made 2,000 tile widgets for 10,000 tiles,
+ * and laid them all out on every frame. */
+static void
+test_tile_widgets_follow_width (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) tile_widgets = g_ptr_array_new ();
+  g_autoptr (TesseraTile) first = NULL;
+  GtkWidget *grid_view;
+  int width, height;
+  guint fits;
+
+  tessera_gallery_set_load_thumbnails (fixture->gallery, FALSE);
+  for (guint i = 0; i < MANY_TILES; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("https://example.invalid/%u.png", i));
+  tessera_gallery_add_uris (fixture->gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  first = g_list_model_get_item (tessera_gallery_get_model (fixture->gallery), 0);
+  grid_view = find_descendant (GTK_WIDGET (fixture->window), GTK_TYPE_GRID_VIEW);
+  g_assert_true (tessera_test_wait_until (
+      grid_laid_out, gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (grid_view)), 10000));
+
+  fits = check_columns (grid_view, first, tile_widgets);
+  g_assert_cmpuint (fits, >, 1);
+  g_assert_cmpuint (tile_widgets->len, <=, MAX_ROWS_OF_TILE_WIDGETS * fits);
+
+  /* A column wider: the cells are spread over the width, so one more fits. */
+  width = gtk_widget_get_width (GTK_WIDGET (fixture->window));
+  height = gtk_widget_get_height (GTK_WIDGET (fixture->window));
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window),
+                               width + gtk_widget_get_width (grid_view) / (int) fits, height);
+  g_assert_cmpuint (check_columns (grid_view, first, tile_widgets), ==, fits + 1);
+  g_assert_cmpuint (tile_widgets->len, <=, MAX_ROWS_OF_TILE_WIDGETS * (fits + 1));
+}
+
+typedef struct
+{
+  GtkWidget *grid_view;
+  guint n_cells;
+  guint most_made; /* between two frames */
+} CellCount;
+
+static gboolean
+count_cells (GtkWidget *widget, GdkFrameClock *frame_clock, gpointer data)
+{
+  CellCount *count = data;
+  g_autoptr (GPtrArray) tile_widgets = g_ptr_array_new ();
+
+  collect_tile_widgets (count->grid_view, tile_widgets);
+  if (tile_widgets->len > count->n_cells)
+    count->most_made = MAX (count->most_made, tile_widgets->len - count->n_cells);
+  count->n_cells = tile_widgets->len;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Thousands of tiles reach the grid over a few frames, so that no frame makes, styles and
+ * lays out the cells of all 30 rows the grid keeps (it did, in one frame of 15 ms); all of
+ * them get there. */
+static void
+test_cells_made_over_frames (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  TesseraGalleryView *view = TESSERA_GALLERY_VIEW (
+      find_descendant (GTK_WIDGET (fixture->window), TESSERA_TYPE_GALLERY_VIEW));
+  CellCount count = { find_descendant (GTK_WIDGET (view), GTK_TYPE_GRID_VIEW), 0, 0 };
+  ItemWait last = { count.grid_view, fixture->gallery, MANY_TILES - 1 };
+  guint tick;
+
+  tessera_gallery_set_load_thumbnails (fixture->gallery, FALSE);
+  for (guint i = 0; i < MANY_TILES; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("https://example.invalid/%u.png", i));
+  tick = gtk_widget_add_tick_callback (GTK_WIDGET (fixture->window), count_cells, &count, NULL);
+  tessera_gallery_add_uris (fixture->gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  g_assert_true (tessera_test_wait_until (grid_has_item, &last, 10000));
+  wait_for_layout (GTK_WIDGET (fixture->window));
+  gtk_widget_remove_tick_callback (GTK_WIDGET (fixture->window), tick);
+
+  g_test_message ("%u cells, at most %u made between two frames", count.n_cells, count.most_made);
+  g_assert_cmpuint (count.n_cells, >, 0);
+  g_assert_cmpuint (count.most_made, <=, count.n_cells / 2);
+
+  /* Select all while more are still on their way to the grid: all of them. */
+  g_ptr_array_set_size (urls, 0);
+  for (guint i = 0; i < MANY_TILES; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("https://example.invalid/more-%u.png", i));
+  tessera_gallery_add_uris (fixture->gallery, (const char *const *) urls->pdata, urls->len, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.select-all", NULL));
+  g_assert_cmpuint (tessera_gallery_view_get_n_selected (view), ==, 2 * MANY_TILES);
+  g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "6000 selected");
 }
 
 /* Clearing the gallery empties the selection the header counts and disables Save. */
@@ -1101,6 +1262,10 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/window/skipped-input", Fixture, NULL, fixture_set_up, test_skipped_input,
               fixture_tear_down);
+  g_test_add ("/window/tile-widgets-follow-width", Fixture, NULL, fixture_set_up,
+              test_tile_widgets_follow_width, fixture_tear_down);
+  g_test_add ("/window/cells-made-over-frames", Fixture, NULL, fixture_set_up,
+              test_cells_made_over_frames, fixture_tear_down);
   g_test_add ("/window/clear-drops-selection", Fixture, NULL, fixture_set_up,
               test_clear_drops_selection, fixture_tear_down);
   g_test_add ("/window/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts,
