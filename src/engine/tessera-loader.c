@@ -41,6 +41,10 @@ struct _TesseraLoader
   /* Finished requests on their way to the loader's thread, drained by delivery_source. */
   GAsyncQueue *finished; /* (element-type TesseraRequest) owned refs */
   GSource *delivery_source;
+  /* Atomic: the delivery source is already due (woken, or pausing between slices), so a
+   * worker need not wake it: waking takes the main context's lock, and a worker (nice 10)
+   * pre-empted while holding it stalls the main thread. */
+  gint delivery_due;
 
   TesseraCache *cache; /* set once, before any submit; may be NULL */
 };
@@ -299,8 +303,9 @@ static void
 push_finished (TesseraLoader *self, TesseraRequest *request)
 {
   g_async_queue_push (self->finished, request);
-  /* Thread-safe: it locks the source's context and wakes it. */
-  g_source_set_ready_time (self->delivery_source, 0);
+  /* Thread-safe: it locks the source's context and wakes it; once is enough. */
+  if (g_atomic_int_compare_and_exchange (&self->delivery_due, FALSE, TRUE))
+    g_source_set_ready_time (self->delivery_source, 0);
 }
 
 static gboolean
@@ -312,12 +317,15 @@ dispatch_finished (GSource *source, GSourceFunc callback, gpointer user_data)
 
   /* Before popping, so a request pushed meanwhile wakes the source again. */
   g_source_set_ready_time (source, -1);
+  g_atomic_int_set (&self->delivery_due, FALSE);
   while ((request = g_async_queue_try_pop (self->finished)) != NULL)
     {
       deliver_request (request);
       tessera_request_unref (request);
       if (g_get_monotonic_time () >= deadline)
         {
+          /* Due after the pause: workers' results wait for it, not wake it early. */
+          g_atomic_int_set (&self->delivery_due, TRUE);
           g_source_set_ready_time (source, g_get_monotonic_time () + TESSERA_DELIVERY_PAUSE_US);
           break;
         }
