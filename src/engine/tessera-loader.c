@@ -31,6 +31,7 @@ struct _TesseraLoader
   /* The fetchers of the workers in a round, woken when there is more to take. */
   GMutex workers_lock;
   GPtrArray *workers; /* (element-type TesseraFetcher) unowned */
+  guint id;           /* unique in the process */
   /* Wakes them once the loader's thread is done cancelling, not after each cancel: a
    * worker woken in the middle of clearing a gallery would start what is cancelled next. */
   GSource *wake_source;  /* loader thread only */
@@ -291,6 +292,7 @@ prepare_worker_thread (void)
 /* A worker thread's: its fetcher, and what it has in hand besides transfers. */
 typedef struct
 {
+  guint loader_id; /* whose limits and share the fetcher has */
   TesseraFetcher *fetcher;
   GQueue ready; /* (element-type TesseraRequest) owned: downloaded, or needing no download */
 } Worker;
@@ -311,12 +313,15 @@ get_thread_worker (TesseraLoader *self)
 {
   Worker *worker = g_private_get (&thread_worker);
 
-  if (worker == NULL)
+  /* GLib hands the threads of a freed pool to the next one: a fetcher made for another
+   * loader has its limits and its CA certificates, so it goes. */
+  if (worker == NULL || worker->loader_id != self->id)
     {
       worker = g_new0 (Worker, 1);
+      worker->loader_id = self->id;
       worker->fetcher = tessera_fetcher_new (self->share, &self->limits);
       g_queue_init (&worker->ready);
-      g_private_set (&thread_worker, worker);
+      g_private_replace (&thread_worker, worker);
     }
   return worker;
 }
@@ -599,6 +604,9 @@ tessera_loader_class_init (TesseraLoaderClass *klass)
 static void
 tessera_loader_init (TesseraLoader *self)
 {
+  static int next_id;
+
+  self->id = (guint) g_atomic_int_add (&next_id, 1);
   g_mutex_init (&self->workers_lock);
   self->workers = g_ptr_array_new ();
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tessera_request_unref, NULL);
