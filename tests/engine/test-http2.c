@@ -16,17 +16,6 @@
 #define N_IMAGES   60
 #define LATENCY_MS 50
 
-static gboolean
-all_delivered (gpointer data)
-{
-  GArray *outcomes = data;
-
-  for (guint i = 0; i < outcomes->len; i++)
-    if (!g_array_index (outcomes, TesseraTestOutcome, i).delivered)
-      return FALSE;
-  return TRUE;
-}
-
 /* Submits @n_images generated images from @h2 to @loader; outcomes in @outcomes. */
 static GPtrArray *
 submit_images (TesseraLoader *loader, TesseraTestH2 *h2, const char *stem, GArray *outcomes)
@@ -73,7 +62,7 @@ test_shared_connections (void)
   g_setenv ("SSL_CERT_FILE", tessera_test_h2_get_ca_file (h2), TRUE);
   loader = tessera_test_loader_new (N_JOBS);
   requests = submit_images (loader, h2, "shared", outcomes);
-  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 30000));
 
   for (guint i = 0; i < outcomes->len; i++)
     {
@@ -114,7 +103,7 @@ test_wrong_ca_refused (void)
       g_setenv (variables[v], tessera_test_h2_get_other_ca_file (h2), TRUE);
       loader = tessera_test_loader_new (1);
       requests = submit_images (loader, h2, variables[v], outcomes);
-      g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
+      g_assert_true (tessera_test_wait_for_outcomes (outcomes, 30000));
       g_unsetenv (variables[v]);
 
       for (guint i = 0; i < outcomes->len; i++)
@@ -162,7 +151,7 @@ test_cancel_one (void)
   loader = tessera_loader_new (1, NULL);
   /* The first answer tells the worker that its host multiplexes. */
   warm_requests = submit_images (loader, h2, "warm", warm);
-  g_assert_true (tessera_test_wait_until (all_delivered, warm, 10000));
+  g_assert_true (tessera_test_wait_for_outcomes (warm, 10000));
 
   hang = tessera_loader_submit (loader, hang_url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
                                 tessera_test_record_outcome, &hang_outcome, NULL);
@@ -182,7 +171,7 @@ test_cancel_one (void)
   tessera_request_cancel (hang);
   tessera_request_unref (hang);
   g_assert_true (tessera_test_wait_until (hang_reset, h2, 10000));
-  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 10000));
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 10000));
 
   for (guint i = 0; i < N_SLOW; i++)
     g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);

@@ -86,17 +86,6 @@ set_imgur_images (TesseraTestServer *server)
   g_setenv ("TESSERA_IMGUR_IMAGES", images, TRUE);
 }
 
-static gboolean
-all_delivered (gpointer data)
-{
-  GArray *outcomes = data;
-
-  for (guint i = 0; i < outcomes->len; i++)
-    if (!g_array_index (outcomes, TesseraTestOutcome, i).delivered)
-      return FALSE;
-  return TRUE;
-}
-
 /* Every fault ends as a failure with the reason a person would want to read; all at once,
  * so the slow ones (timeouts) overlap. */
 static void
@@ -121,7 +110,7 @@ test_faults (void)
                                            &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
     }
 
-  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 30000));
 
   for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
     {
@@ -177,7 +166,7 @@ test_concurrency_and_reuse (void)
                                            tessera_test_record_outcome,
                                            &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
     }
-  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 30000));
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 30000));
 
   for (guint i = 0; i < n_images; i++)
     g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
@@ -658,7 +647,7 @@ test_delivers_under_busy_frames (void)
     g_ptr_array_add (requests, tessera_loader_submit (
                                    loader, uri, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP, record_slowly,
                                    &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
-  g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 20000));
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 20000));
   g_source_destroy (frames);
   /* Frames that stopped before the last result count as one long gap. */
   watch.max_gap_us = MAX (watch.max_gap_us, g_get_monotonic_time () - watch.last_us);
@@ -929,7 +918,7 @@ test_decode_budget (void)
               loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP, tessera_test_record_outcome,
               &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
         }
-      g_assert_true (tessera_test_wait_until (all_delivered, outcomes, 60000));
+      g_assert_true (tessera_test_wait_for_outcomes (outcomes, 60000));
 
       g_test_message ("budget of %.1f decodes: at most %u at once", cases[c].budget_in_decodes,
                       tessera_image_get_peak_decodes ());
