@@ -121,7 +121,7 @@ test_wrong_ca_refused (void)
 }
 
 #define HANG_PATH     "/hang"
-#define SLOW_DELAY_MS 1500
+#define SLOW_DELAY_MS 1500u
 #define N_SLOW        3
 
 static gboolean
