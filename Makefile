@@ -4,10 +4,12 @@ BUILDDIR      ?= build
 ASAN_BUILDDIR ?= build-asan
 MESON_TEST    ?= meson test --print-errorlogs --num-processes 2
 
-# What building and testing need, as Debian 12 packages.
+# What building and testing need, as Debian 12 packages (nodejs and openssl: the HTTP/2 test
+# server and its certificates).
 PACKAGES := gcc make meson ninja-build pkg-config gettext ca-certificates \
             libgtk-4-dev libcurl4-openssl-dev libcjson-dev libpsl-dev webp-pixbuf-loader \
-            desktop-file-utils xvfb xauth dbus-daemon libclang-rt-14-dev libjpeg-dev
+            desktop-file-utils xvfb xauth dbus-daemon libclang-rt-14-dev libjpeg-dev \
+            nodejs openssl
 # What looking at the app by hand and `make bench` use on top.
 TOOLS    := xdotool xclip imagemagick clang-format
 # What `make lint` uses.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-fetch.c: bounded HTTP GET with a long-lived libcurl easy handle */
+/* tessera-fetch.c: bounded HTTP transfers, many at once on a long-lived libcurl multi handle */
 
 #define G_LOG_DOMAIN "tessera-fetch"
 
@@ -52,26 +52,38 @@ struct _TesseraCurlShare
 
 /* Request headers live as long as the transfer that uses them. */
 typedef struct curl_slist CurlHeaderList;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CurlHeaderList, curl_slist_free_all)
 
 struct _TesseraFetcher
 {
-  CURL *easy;
+  CURLM *multi;
   TesseraCurlShare *share;
   TesseraFetchLimits limits;
-  char error_buffer[CURL_ERROR_SIZE];
+  char *ca_file;         /* extra CA certificates; NULL: the system's only */
+  GPtrArray *transfers;  /* (element-type Transfer) owned: running or waiting to retry */
+  guint n_running;       /* in the multi handle */
+  gboolean multiplexing; /* the last answer came over HTTP/2 */
 };
 
-/* What one attempt collects while libcurl runs. */
+/* One transfer, from start to its done function: its own easy handle (connections belong
+ * to the multi handle, so they outlive it), and what each attempt collects. */
 typedef struct
 {
+  TesseraFetcher *fetcher; /* unowned: it frees its transfers */
   CURL *easy;
-  GByteArray *body;
-  gsize max_bytes;
+  char *url;
+  CurlHeaderList *headers;
+  TesseraFetchKind kind;
+  gboolean conditional;      /* an image request with validators: a 304 answers */
   GCancellable *cancellable; /* may be NULL */
+  TesseraFetchDone done;
+  gpointer user_data;
+
+  guint attempt;
+  gint64 retry_at; /* monotonic µs when it waits to be retried; else 0 */
+  GByteArray *body;
   gboolean over_cap;
-  gboolean keep_any_status; /* a service's error body is its answer too */
-  long refused_status;      /* a non-2xx status whose body we declined to download */
+  long refused_status; /* a non-2xx status whose body we declined to download */
+  char error_buffer[CURL_ERROR_SIZE];
 } Transfer;
 
 void
@@ -151,6 +163,22 @@ tessera_curl_share_unref (TesseraCurlShare *self)
   g_free (self);
 }
 
+/* The file of extra CA certificates the environment names, as curl's own tool reads it. */
+static char *
+ca_file_from_environment (void)
+{
+  static const char *const names[] = { "SSL_CERT_FILE", "CURL_CA_BUNDLE" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *value = g_getenv (names[i]);
+
+      if (value != NULL && value[0] != '\0')
+        return g_strdup (value);
+    }
+  return NULL;
+}
+
 TesseraFetcher *
 tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits)
 {
@@ -162,12 +190,20 @@ tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits)
   self = g_new0 (TesseraFetcher, 1);
   self->share = tessera_curl_share_ref (share);
   self->limits = *limits;
-  self->easy = curl_easy_init ();
-  if (self->easy == NULL)
-    g_error ("libcurl could not create an easy handle");
+  self->ca_file = ca_file_from_environment ();
+  self->transfers = g_ptr_array_new ();
+  self->multi = curl_multi_init ();
+  if (self->multi == NULL
+      || curl_multi_setopt (self->multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX) != CURLM_OK
+      || curl_multi_setopt (self->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                            (long) TESSERA_FETCH_CONNECTIONS_PER_HOST)
+             != CURLM_OK)
+    g_error ("libcurl could not create a multi handle");
 
   return g_steal_pointer (&self);
 }
+
+static void transfer_free (Transfer *transfer);
 
 void
 tessera_fetcher_free (TesseraFetcher *self)
@@ -175,10 +211,47 @@ tessera_fetcher_free (TesseraFetcher *self)
   if (self == NULL)
     return;
 
-  /* The easy handle goes first: it still refers to the share. */
-  g_clear_pointer (&self->easy, curl_easy_cleanup);
+  g_warn_if_fail (self->transfers->len == 0);
+  g_ptr_array_foreach (self->transfers, (GFunc) transfer_free, NULL);
+  g_ptr_array_unref (self->transfers);
+  /* The multi handle goes before the share its connections resolved names through. */
+  if (self->multi != NULL && curl_multi_cleanup (self->multi) != CURLM_OK)
+    g_warning ("libcurl multi handle still in use at cleanup");
   g_clear_pointer (&self->share, tessera_curl_share_unref);
+  g_free (self->ca_file);
   g_free (self);
+}
+
+void
+tessera_fetcher_wakeup (TesseraFetcher *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (curl_multi_wakeup (self->multi) != CURLM_OK)
+    g_debug ("Could not wake a fetcher");
+}
+
+guint
+tessera_fetcher_get_n_transfers (TesseraFetcher *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->transfers->len;
+}
+
+guint
+tessera_fetcher_get_room (TesseraFetcher *self, gboolean in_view)
+{
+  guint capacity;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  /* Over HTTP/1.1 a transfer beyond the connections would wait inside libcurl, where
+   * the queue's ranking no longer reaches it. */
+  if (self->multiplexing)
+    capacity = TESSERA_FETCH_MULTIPLEX_TRANSFERS + (in_view ? TESSERA_FETCH_VIEW_EXTRA : 0);
+  else
+    capacity = TESSERA_FETCH_CONNECTIONS_PER_HOST;
+  return capacity > self->n_running ? capacity - self->n_running : 0;
 }
 
 static gboolean
@@ -195,7 +268,7 @@ on_body (char *data, size_t size, size_t count, void *user_data)
   long status = 0;
 
   /* An error page is not worth downloading: stop and report the status. */
-  if (!transfer->keep_any_status
+  if (transfer->kind == TESSERA_FETCH_IMAGE
       && curl_easy_getinfo (transfer->easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK
       && !is_success (status))
     {
@@ -203,7 +276,7 @@ on_body (char *data, size_t size, size_t count, void *user_data)
       return 0;
     }
 
-  if (transfer->body->len + n_bytes > transfer->max_bytes)
+  if (transfer->body->len + n_bytes > transfer->fetcher->limits.max_bytes)
     {
       transfer->over_cap = TRUE;
       return 0; /* aborts with CURLE_WRITE_ERROR, chunked bodies included */
@@ -223,7 +296,7 @@ on_progress (void *user_data, curl_off_t download_total, curl_off_t downloaded,
     return 1;
 
   /* A declared length over the cap fails before the body arrives. */
-  if (download_total > 0 && (guint64) download_total > transfer->max_bytes)
+  if (download_total > 0 && (guint64) download_total > transfer->fetcher->limits.max_bytes)
     {
       transfer->over_cap = TRUE;
       return 1;
@@ -241,29 +314,40 @@ on_progress (void *user_data, curl_off_t download_total, curl_off_t downloaded,
   }                                                                                                \
   G_STMT_END
 
+/* Sets up @transfer's next attempt: everything per transfer, so each keeps its own limits
+ * whatever else runs beside it. */
 static CURLcode
-configure_transfer (TesseraFetcher *self, const char *url, struct curl_slist *headers,
-                    Transfer *transfer)
+configure_transfer (Transfer *transfer)
 {
-  CURL *easy = self->easy;
-  const TesseraFetchLimits *limits = &self->limits;
+  CURL *easy = transfer->easy;
+  const TesseraFetcher *fetcher = transfer->fetcher;
+  const TesseraFetchLimits *limits = &fetcher->limits;
 
-  /* reset keeps the handle's live connections and DNS entries */
   curl_easy_reset (easy);
-  self->error_buffer[0] = '\0';
+  transfer->error_buffer[0] = '\0';
+  g_byte_array_set_size (transfer->body, 0);
+  transfer->over_cap = FALSE;
+  transfer->refused_status = 0;
 
-  SETOPT (easy, CURLOPT_URL, url);
-  SETOPT (easy, CURLOPT_SHARE, self->share->handle);
+  SETOPT (easy, CURLOPT_URL, transfer->url);
+  SETOPT (easy, CURLOPT_PRIVATE, transfer);
+  SETOPT (easy, CURLOPT_SHARE, fetcher->share->handle);
   SETOPT (easy, CURLOPT_NOSIGNAL, 1L);
-  SETOPT (easy, CURLOPT_ERRORBUFFER, self->error_buffer);
+  SETOPT (easy, CURLOPT_ERRORBUFFER, transfer->error_buffer);
   SETOPT (easy, CURLOPT_USERAGENT, USER_AGENT);
-  SETOPT (easy, CURLOPT_HTTPHEADER, headers);
+  SETOPT (easy, CURLOPT_HTTPHEADER, transfer->headers);
   SETOPT (easy, CURLOPT_PROTOCOLS_STR, ALLOWED_SCHEMES);
   SETOPT (easy, CURLOPT_REDIR_PROTOCOLS_STR, ALLOWED_SCHEMES);
   SETOPT (easy, CURLOPT_FOLLOWLOCATION, 1L);
   SETOPT (easy, CURLOPT_MAXREDIRS, (long) limits->max_redirects);
+  /* HTTP/2 where TLS offers it; a transfer waits for a connection being made rather than
+   * opening another, so transfers to one host share it. */
+  SETOPT (easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
+  SETOPT (easy, CURLOPT_PIPEWAIT, 1L);
   SETOPT (easy, CURLOPT_SSL_VERIFYPEER, 1L);
   SETOPT (easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (fetcher->ca_file != NULL)
+    SETOPT (easy, CURLOPT_CAINFO, fetcher->ca_file);
   SETOPT (easy, CURLOPT_CONNECTTIMEOUT, (long) limits->connect_timeout_s);
   SETOPT (easy, CURLOPT_LOW_SPEED_LIMIT, (long) limits->low_speed_bytes);
   SETOPT (easy, CURLOPT_LOW_SPEED_TIME, (long) limits->low_speed_time_s);
@@ -336,16 +420,16 @@ fail_if_cancelled (GCancellable *cancellable, char **label, GError **error)
 }
 
 static void
-fail_from_curl (TesseraFetcher *self, CURLcode result, const Transfer *transfer, char **label,
-                GError **error)
+fail_from_curl (const Transfer *transfer, CURLcode result, char **label, GError **error)
 {
-  const char *detail = self->error_buffer[0] ? self->error_buffer : curl_easy_strerror (result);
+  const char *detail
+      = transfer->error_buffer[0] ? transfer->error_buffer : curl_easy_strerror (result);
 
   if (fail_if_cancelled (transfer->cancellable, label, error))
     return;
   if (transfer->over_cap)
     {
-      g_autofree char *cap = g_format_size (transfer->max_bytes);
+      g_autofree char *cap = g_format_size (transfer->fetcher->limits.max_bytes);
       g_autofree char *text = g_strdup_printf (_ ("The download is larger than %s"), cap);
       set_failure (label, error, TESSERA_ERROR_TOO_LARGE, NULL, text);
       return;
@@ -375,13 +459,13 @@ fail_from_status (long status, char **label, GError **error)
 
 /* Seconds to wait before retrying a 429 or 503: Retry-After (seconds or a date), capped. */
 static guint
-retry_delay_s (TesseraFetcher *self)
+retry_delay_s (const Transfer *transfer)
 {
   struct curl_header *header = NULL;
-  guint cap = self->limits.retry_after_cap_s;
+  guint cap = transfer->fetcher->limits.retry_after_cap_s;
   gint64 seconds = TESSERA_FETCH_RETRY_DEFAULT_S;
 
-  if (curl_easy_header (self->easy, "Retry-After", 0, CURLH_HEADER, -1, &header) == CURLHE_OK)
+  if (curl_easy_header (transfer->easy, "Retry-After", 0, CURLH_HEADER, -1, &header) == CURLHE_OK)
     {
       const char *value = header->value;
       char *end = NULL;
@@ -396,30 +480,6 @@ retry_delay_s (TesseraFetcher *self)
   return (guint) CLAMP (seconds, 0, (gint64) cap);
 }
 
-/* Sleeps @delay_ms, waking as soon as @cancellable is cancelled. */
-static void
-wait_unless_cancelled (guint delay_ms, GCancellable *cancellable)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) delay_ms * 1000;
-  GPollFD pollfd;
-
-  if (!g_cancellable_make_pollfd (cancellable, &pollfd))
-    {
-      g_usleep ((gulong) delay_ms * 1000);
-      return;
-    }
-  /* A signal may end the poll early: wait out what is left. */
-  while (!g_cancellable_is_cancelled (cancellable))
-    {
-      gint64 left_us = deadline - g_get_monotonic_time ();
-
-      if (left_us <= 0)
-        break;
-      g_poll (&pollfd, 1, (int) ((left_us + 999) / 1000));
-    }
-  g_cancellable_release_fd (cancellable);
-}
-
 /* The final response's headers (after any redirects), names in lower case. */
 static GHashTable *
 collect_headers (CURL *easy)
@@ -432,9 +492,9 @@ collect_headers (CURL *easy)
   return headers;
 }
 
-/* @first, then @extra's lines (NULL-terminated, may be NULL). */
+/* @first, then @extra's lines (NULL-terminated, may be NULL); NULL when out of memory. */
 static struct curl_slist *
-build_request_headers (const char *first, const char *const *extra, GError **error)
+build_request_headers (const char *first, const char *const *extra)
 {
   struct curl_slist *list = curl_slist_append (NULL, first);
 
@@ -446,8 +506,6 @@ build_request_headers (const char *first, const char *const *extra, GError **err
         g_clear_pointer (&list, curl_slist_free_all);
       list = longer;
     }
-  if (list == NULL)
-    g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_NETWORK, _ ("Out of memory"));
   return list;
 }
 
@@ -508,35 +566,30 @@ is_answer (long status, gboolean conditional)
   return is_success (status) || (conditional && status == 304);
 }
 
+/* What libcurl's @result and the status make of @transfer's attempt: the answer, or NULL
+ * with @label and @error. */
 static TesseraResponse *
-fetch_once (TesseraFetcher *self, const char *url, struct curl_slist *headers, gboolean conditional,
-            GCancellable *cancellable, long *status, char **label, GError **error)
+read_outcome (Transfer *transfer, CURLcode result, long status, char **label, GError **error)
 {
-  g_autoptr (GByteArray) body = g_byte_array_new ();
-  Transfer transfer = { self->easy, body, self->limits.max_bytes, cancellable, FALSE, FALSE, 0 };
+  gboolean image = transfer->kind == TESSERA_FETCH_IMAGE;
   TesseraResponse *response;
-  CURLcode result;
-
-  result = configure_transfer (self, url, headers, &transfer);
-  if (result == CURLE_OK)
-    result = curl_easy_perform (self->easy);
-  if (curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)
-    *status = 0;
 
   /* A refused status ends the body early; the status is the real story. */
-  if (*status != 0 && !is_answer (*status, conditional)
-      && (result == CURLE_OK || transfer.refused_status))
+  if (image && status != 0 && !is_answer (status, transfer->conditional)
+      && (result == CURLE_OK || transfer->refused_status))
     {
-      fail_from_status (*status, label, error);
+      fail_from_status (status, label, error);
       return NULL;
     }
+  if (result == CURLE_OK && status == 0)
+    result = CURLE_WEIRD_SERVER_REPLY;
   if (result != CURLE_OK)
     {
-      fail_from_curl (self, result, &transfer, label, error);
+      fail_from_curl (transfer, result, label, error);
       return NULL;
     }
   /* Decided by where the redirects ended, never by the picture. */
-  if (is_success (*status) && ended_at_placeholder (self->easy))
+  if (image && is_success (status) && ended_at_placeholder (transfer->easy))
     {
       set_failure (label, error, TESSERA_ERROR_REMOVED, NULL,
                    _ ("The image was removed: the server sent its placeholder picture instead"));
@@ -544,57 +597,238 @@ fetch_once (TesseraFetcher *self, const char *url, struct curl_slist *headers, g
     }
 
   response = g_new0 (TesseraResponse, 1);
-  response->status = *status;
-  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
-  response->headers = collect_headers (self->easy);
+  response->status = status;
+  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&transfer->body));
+  response->headers = collect_headers (transfer->easy);
   return response;
 }
 
-TesseraResponse *
-tessera_fetcher_get (TesseraFetcher *self, const char *url, const char *const *headers,
-                     GCancellable *cancellable, char **label, GError **error)
+static void
+transfer_free (Transfer *transfer)
 {
-  g_autoptr (GError) headers_error = NULL;
-  g_autoptr (CurlHeaderList) request_headers = NULL;
+  g_clear_object (&transfer->cancellable);
+  g_clear_pointer (&transfer->easy, curl_easy_cleanup);
+  g_clear_pointer (&transfer->headers, curl_slist_free_all);
+  g_clear_pointer (&transfer->body, g_byte_array_unref);
+  g_free (transfer->url);
+  g_free (transfer);
+}
 
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (url != NULL, NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+/* Takes @transfer out of its fetcher (out of the multi handle already) and hands its
+ * outcome (all three transfer full) to its done function. */
+static void
+end_transfer (Transfer *transfer, TesseraResponse *response, char *label, GError *error)
+{
+  TesseraFetchDone done = transfer->done;
+  gpointer user_data = transfer->user_data;
+
+  g_ptr_array_remove_fast (transfer->fetcher->transfers, transfer);
+  transfer_free (transfer);
+  done (response, label, error, user_data);
+}
+
+static gboolean
+add_to_multi (Transfer *transfer, char **label, GError **error)
+{
+  CURLcode result = configure_transfer (transfer);
+
+  if (result != CURLE_OK)
+    {
+      fail_from_curl (transfer, result, label, error);
+      return FALSE;
+    }
+  if (curl_multi_add_handle (transfer->fetcher->multi, transfer->easy) != CURLM_OK)
+    {
+      set_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Download failed"),
+                   "libcurl could not start the transfer");
+      return FALSE;
+    }
+  transfer->fetcher->n_running++;
+  return TRUE;
+}
+
+static void
+remove_from_multi (Transfer *transfer)
+{
+  TesseraFetcher *fetcher = transfer->fetcher;
+
+  if (curl_multi_remove_handle (fetcher->multi, transfer->easy) != CURLM_OK)
+    g_debug ("libcurl could not take a transfer out");
+  fetcher->n_running--;
+}
+
+/* Starts @transfer's next attempt, or ends it when it cannot start. */
+static void
+launch (Transfer *transfer)
+{
+  GError *error = NULL;
+  char *label = NULL;
+
+  transfer->retry_at = 0;
+  if (!add_to_multi (transfer, &label, &error))
+    end_transfer (transfer, NULL, label, error);
+}
+
+void
+tessera_fetcher_start (TesseraFetcher *self, const char *url, const char *const *headers,
+                       TesseraFetchKind kind, GCancellable *cancellable, TesseraFetchDone done,
+                       gpointer user_data)
+{
+  Transfer *transfer;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (url != NULL && done != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   TESSERA_ASSERT_WORKER_THREAD ();
 
-  request_headers = build_request_headers (ACCEPT_IMAGES, headers, &headers_error);
-  if (request_headers == NULL)
+  transfer = g_new0 (Transfer, 1);
+  transfer->fetcher = self;
+  transfer->url = g_strdup (url);
+  transfer->kind = kind;
+  transfer->conditional = kind == TESSERA_FETCH_IMAGE && headers != NULL;
+  transfer->done = done;
+  transfer->user_data = user_data;
+  transfer->body = g_byte_array_new ();
+  transfer->easy = curl_easy_init ();
+  if (transfer->easy == NULL)
+    g_error ("libcurl could not create an easy handle");
+  g_ptr_array_add (self->transfers, transfer);
+
+  transfer->headers
+      = build_request_headers (kind == TESSERA_FETCH_IMAGE ? ACCEPT_IMAGES : ACCEPT_JSON, headers);
+  if (transfer->headers == NULL)
     {
-      propagate_failure (label, error, g_steal_pointer (&headers_error), NULL);
-      return NULL;
+      end_transfer (
+          transfer, NULL, g_strdup (_ ("Download failed")),
+          g_error_new_literal (TESSERA_ERROR, TESSERA_ERROR_NETWORK, _ ("Out of memory")));
+      return;
     }
-  for (guint attempt = 0;; attempt++)
+  if (cancellable != NULL)
+    transfer->cancellable = g_object_ref (cancellable);
+  launch (transfer);
+}
+
+/* A 429 or 503 to an image request, with retries left: wait in the fetcher's list, out of
+ * the multi handle, until its time. */
+static gboolean
+wait_to_retry (Transfer *transfer, long status)
+{
+  guint delay_ms;
+
+  if (transfer->kind != TESSERA_FETCH_IMAGE || (status != 429 && status != 503)
+      || transfer->attempt >= transfer->fetcher->limits.max_retries
+      || g_cancellable_is_cancelled (transfer->cancellable))
+    return FALSE;
+
+  delay_ms = retry_delay_s (transfer) * 1000 + (guint) g_random_int_range (0, RETRY_JITTER_MS);
+  transfer->attempt++;
+  transfer->retry_at = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+  return TRUE;
+}
+
+/* libcurl is done with @transfer's attempt (taken out of the multi handle). */
+static void
+attempt_done (Transfer *transfer, CURLcode result)
+{
+  TesseraFetcher *fetcher = transfer->fetcher;
+  TesseraResponse *response;
+  GError *error = NULL;
+  char *label = NULL;
+  long status = 0;
+  long version = 0;
+
+  if (curl_easy_getinfo (transfer->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+    status = 0;
+  if (status != 0
+      && curl_easy_getinfo (transfer->easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK)
+    fetcher->multiplexing = version >= CURL_HTTP_VERSION_2_0;
+
+  response = read_outcome (transfer, result, status, &label, &error);
+  if (response == NULL && wait_to_retry (transfer, status))
     {
-      g_autoptr (GError) local_error = NULL;
-      g_autofree char *local_label = NULL;
-      long status = 0;
-      TesseraResponse *response = fetch_once (self, url, request_headers, headers != NULL,
-                                              cancellable, &status, &local_label, &local_error);
-      gboolean retryable = status == 429 || status == 503;
-      guint delay_ms;
+      g_clear_error (&error);
+      g_free (label);
+      return;
+    }
+  end_transfer (transfer, response, label, error);
+}
 
-      if (response != NULL)
-        return response;
+static void
+collect_finished (TesseraFetcher *self)
+{
+  CURLMsg *message;
+  int n_left;
 
-      if (!retryable || attempt >= self->limits.max_retries)
+  while ((message = curl_multi_info_read (self->multi, &n_left)) != NULL)
+    {
+      Transfer *transfer = NULL;
+      CURLcode result = message->data.result;
+
+      if (message->msg != CURLMSG_DONE
+          || curl_easy_getinfo (message->easy_handle, CURLINFO_PRIVATE, &transfer) != CURLE_OK
+          || transfer == NULL)
+        continue;
+      remove_from_multi (transfer);
+      attempt_done (transfer, result);
+    }
+}
+
+/* Ends cancelled transfers, running or waiting, and starts the retries whose time came. */
+static void
+tend_transfers (TesseraFetcher *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr (GPtrArray) snapshot = g_ptr_array_copy (self->transfers, NULL, NULL);
+
+  for (guint i = 0; i < snapshot->len; i++)
+    {
+      Transfer *transfer = snapshot->pdata[i];
+      GError *error = NULL;
+      char *label = NULL;
+
+      if (fail_if_cancelled (transfer->cancellable, &label, &error))
         {
-          if (label != NULL)
-            *label = g_steal_pointer (&local_label);
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
+          if (transfer->retry_at == 0)
+            remove_from_multi (transfer);
+          end_transfer (transfer, NULL, label, error);
         }
-
-      delay_ms = retry_delay_s (self) * 1000 + g_random_int_range (0, RETRY_JITTER_MS);
-      wait_unless_cancelled (delay_ms, cancellable);
-      if (fail_if_cancelled (cancellable, label, error))
-        return NULL;
+      else if (transfer->retry_at != 0 && now >= transfer->retry_at)
+        launch (transfer);
     }
+}
+
+/* How long the next wait may last: @timeout_ms, or less when a retry is due sooner. */
+static int
+wait_ms (TesseraFetcher *self, int timeout_ms)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < self->transfers->len; i++)
+    {
+      const Transfer *transfer = self->transfers->pdata[i];
+
+      if (transfer->retry_at != 0)
+        timeout_ms = (int) CLAMP ((transfer->retry_at - now + 999) / 1000, 0, timeout_ms);
+    }
+  return timeout_ms;
+}
+
+void
+tessera_fetcher_run (TesseraFetcher *self, int timeout_ms)
+{
+  int n_running = 0;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (timeout_ms >= 0);
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  if (curl_multi_poll (self->multi, NULL, 0, wait_ms (self, timeout_ms), NULL) != CURLM_OK
+      || curl_multi_perform (self->multi, &n_running) != CURLM_OK)
+    g_warning ("libcurl's multi handle failed");
+  collect_finished (self);
+  tend_transfers (self);
 }
 
 void
@@ -606,46 +840,4 @@ tessera_response_free (TesseraResponse *response)
   g_clear_pointer (&response->body, g_bytes_unref);
   g_clear_pointer (&response->headers, g_hash_table_unref);
   g_free (response);
-}
-
-TesseraResponse *
-tessera_fetcher_request (TesseraFetcher *self, const char *url, const char *const *headers,
-                         GCancellable *cancellable, GError **error)
-{
-  g_autoptr (GByteArray) body = NULL;
-  g_autoptr (CurlHeaderList) request_headers = NULL;
-  TesseraResponse *response;
-  Transfer transfer;
-  CURLcode result;
-  long status = 0;
-
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (url != NULL, NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-
-  TESSERA_ASSERT_WORKER_THREAD ();
-
-  body = g_byte_array_new ();
-  transfer = (Transfer){ self->easy, body, self->limits.max_bytes, cancellable, FALSE, TRUE, 0 };
-
-  if ((request_headers = build_request_headers (ACCEPT_JSON, headers, error)) == NULL)
-    return NULL;
-  result = configure_transfer (self, url, request_headers, &transfer);
-  if (result == CURLE_OK)
-    result = curl_easy_perform (self->easy);
-  if (result == CURLE_OK
-      && curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
-    result = CURLE_WEIRD_SERVER_REPLY;
-  if (result != CURLE_OK)
-    {
-      fail_from_curl (self, result, &transfer, NULL, error);
-      return NULL;
-    }
-
-  response = g_new0 (TesseraResponse, 1);
-  response->status = status;
-  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
-  /* The handle still points at the list when it goes, unused: every transfer resets it. */
-  response->headers = collect_headers (self->easy);
-  return response;
 }

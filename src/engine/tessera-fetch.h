@@ -1,21 +1,30 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-fetch.h: one worker's HTTP client (a libcurl easy handle kept for the worker's life) */
+/* tessera-fetch.h: one worker's HTTP client (a libcurl multi handle kept for the worker's life) */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "tessera-types.h"
+
 G_BEGIN_DECLS
 
 /* Defaults; every bound has a name here so it is found in one place. */
-#define TESSERA_FETCH_CONNECT_TIMEOUT_S 15
-#define TESSERA_FETCH_LOW_SPEED_BYTES   1024
-#define TESSERA_FETCH_LOW_SPEED_TIME_S  20
-#define TESSERA_FETCH_TOTAL_TIMEOUT_S   120
-#define TESSERA_FETCH_MAX_BYTES         (50u * 1024u * 1024u)
-#define TESSERA_FETCH_MAX_REDIRECTS     5
-#define TESSERA_FETCH_MAX_RETRIES       3
-#define TESSERA_FETCH_RETRY_AFTER_CAP_S 30
-#define TESSERA_FETCH_RETRY_DEFAULT_S   1
+#define TESSERA_FETCH_CONNECT_TIMEOUT_S    15
+#define TESSERA_FETCH_LOW_SPEED_BYTES      1024
+#define TESSERA_FETCH_LOW_SPEED_TIME_S     20
+#define TESSERA_FETCH_TOTAL_TIMEOUT_S      120
+#define TESSERA_FETCH_MAX_BYTES            (50u * 1024u * 1024u)
+#define TESSERA_FETCH_MAX_REDIRECTS        5
+#define TESSERA_FETCH_MAX_RETRIES          3
+#define TESSERA_FETCH_RETRY_AFTER_CAP_S    30
+#define TESSERA_FETCH_RETRY_DEFAULT_S      1
+/* One fetcher (a worker) opens at most this many connections to a host, so the loader's
+ * total is its worker count (8 by default); HTTP/2 carries many transfers on each. */
+#define TESSERA_FETCH_CONNECTIONS_PER_HOST 1
+/* Transfers one fetcher runs at once when its host multiplexes (HTTP/2). */
+#define TESSERA_FETCH_MULTIPLEX_TRANSFERS  16
+/* More for requests in view, so one never waits behind background transfers. */
+#define TESSERA_FETCH_VIEW_EXTRA           8
 
 typedef struct
 {
@@ -25,7 +34,7 @@ typedef struct
   guint total_timeout_s; /* one attempt, from start to end */
   gsize max_bytes;       /* of a body, declared or received */
   guint max_redirects;
-  guint max_retries; /* of a 429 or 503 (tessera_fetcher_get only) */
+  guint max_retries; /* of a 429 or 503 (TESSERA_FETCH_IMAGE only) */
   guint retry_after_cap_s;
 } TesseraFetchLimits;
 
@@ -47,14 +56,6 @@ void tessera_curl_share_unref (TesseraCurlShare *share);
 
 typedef struct _TesseraFetcher TesseraFetcher;
 
-/* Returns (transfer full) a fetcher: a libcurl easy handle that keeps its connections
- * from one request to the next, resolving names through @share (a reference is taken),
- * within @limits (copied). Aborts when libcurl cannot make a handle. Not thread-safe: one
- * thread at a time, in the loader a worker for its whole life. */
-TesseraFetcher *tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits);
-/* Closes its connections; NULL does nothing. On the thread that used it. */
-void tessera_fetcher_free (TesseraFetcher *fetcher);
-
 /* An answer of any status, as a service (a JSON API) gives it. */
 typedef struct
 {
@@ -66,30 +67,55 @@ typedef struct
 /* Frees @response with its body and headers; NULL does nothing. Any thread. */
 void tessera_response_free (TesseraResponse *response);
 
-/* Downloads @url (http or https only) as an image, with the extra request @headers ("Name:
- * value", NULL-terminated, may be NULL: a conditional request's If-None-Match), retrying a
- * 429 or 503 as the limits say. Returns (transfer full) the answer to a 2xx, or to a 304
- * when @headers were given (only a conditional request may be answered so). Bodies sent
- * with a Content-Encoding (gzip, deflate) come decoded, the byte cap counting decoded
- * bytes. A 2xx whose redirects ended at a known "image removed" placeholder
- * (tessera-fetch-private.h) fails with TESSERA_ERROR_REMOVED. On
- * failure returns NULL with @error in TESSERA_ERROR and, when @label is given, sets it
- * (transfer full) to the short text a tile shows. Gives up with G_IO_ERROR_CANCELLED at
- * libcurl's next progress check after @cancellable (may be NULL; cancelled from any
- * thread) is cancelled, and at once while waiting to retry. On the fetcher's worker
- * thread only: it blocks. */
-TesseraResponse *tessera_fetcher_get (TesseraFetcher *fetcher, const char *url,
-                                      const char *const *headers, GCancellable *cancellable,
-                                      char **label, GError **error);
+/* Returns (transfer full) a fetcher: a libcurl multi handle that runs many transfers at
+ * once and keeps its connections from one to the next (at most
+ * TESSERA_FETCH_CONNECTIONS_PER_HOST to a host; HTTP/2 over TLS multiplexes transfers to
+ * one host on it), resolving names through @share (a reference is taken), each transfer
+ * within @limits (copied). Trusts the CA certificates in the file named by SSL_CERT_FILE,
+ * else CURL_CA_BUNDLE, when set (read now), beside the system's; verification is always
+ * on. Aborts when libcurl cannot make a handle. Not thread-safe but for
+ * tessera_fetcher_wakeup(): one thread at a time, in the loader a worker for its whole
+ * life. */
+TesseraFetcher *tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits);
+/* Closes its connections; NULL does nothing. Every transfer must have ended (its done
+ * function called). On the thread that used it. */
+void tessera_fetcher_free (TesseraFetcher *fetcher);
 
-/* Requests @url with the extra request @headers ("Name: value", NULL-terminated, may be
- * NULL). Any status is an answer, its body kept up to the byte cap. Never retries: a
- * service's limits are for the caller to honour. Returns (transfer full) the answer, or
- * NULL with @error in TESSERA_ERROR when no answer came (network, timeout, cap) or on
- * cancellation, as for tessera_fetcher_get. On the fetcher's worker thread only. */
-TesseraResponse *tessera_fetcher_request (TesseraFetcher *fetcher, const char *url,
-                                          const char *const *headers, GCancellable *cancellable,
-                                          GError **error);
+/* Runs on the fetcher's thread, from tessera_fetcher_run(), once a transfer has ended:
+ * with the answer (transfer full), or NULL, the short text a tile shows (transfer full)
+ * and the error (transfer full, in TESSERA_ERROR, or G_IO_ERROR_CANCELLED). */
+typedef void (*TesseraFetchDone) (TesseraResponse *response, char *label, GError *error,
+                                  gpointer user_data);
+
+/* Starts a transfer of @url (http or https only) with the extra request @headers ("Name:
+ * value", NULL-terminated, may be NULL; for an image, given headers make the request
+ * conditional) beside the fetcher's others; tessera_fetcher_run() moves it. Bodies sent
+ * with a Content-Encoding come decoded, the byte cap counting decoded bytes. @done runs
+ * exactly once, with the answer or a failure (network, timeout, byte cap, redirects,
+ * status as @kind says). Once @cancellable (may be NULL; cancelled from any thread) is
+ * cancelled, the transfer stops at libcurl's next progress check or the fetcher's next
+ * round (tessera_fetcher_wakeup() brings it on), whichever comes first, and @done gets
+ * G_IO_ERROR_CANCELLED; the other transfers go on, taken out of the multi handle alone.
+ * A retry's wait (Retry-After, capped, plus jitter) holds no connection and blocks
+ * nothing. On the fetcher's thread. */
+void tessera_fetcher_start (TesseraFetcher *fetcher, const char *url, const char *const *headers,
+                            TesseraFetchKind kind, GCancellable *cancellable, TesseraFetchDone done,
+                            gpointer user_data);
+
+/* Moves every transfer on: waits at most @timeout_ms (0: not at all) for the network, a
+ * retry's time or tessera_fetcher_wakeup(), lets libcurl do what it can, and calls the done
+ * function of each transfer that ended meanwhile. On the fetcher's thread. */
+void tessera_fetcher_run (TesseraFetcher *fetcher, int timeout_ms);
+/* Ends tessera_fetcher_run()'s wait early. Any thread. */
+void tessera_fetcher_wakeup (TesseraFetcher *fetcher);
+
+/* Transfers started and not ended, waits for a retry included. On the fetcher's thread. */
+guint tessera_fetcher_get_n_transfers (TesseraFetcher *fetcher);
+/* How many more transfers the fetcher's connections can carry now, without a retry's
+ * waits: TESSERA_FETCH_MULTIPLEX_TRANSFERS (with @in_view, TESSERA_FETCH_VIEW_EXTRA more)
+ * after an HTTP/2 answer, which streams many on one connection; otherwise
+ * TESSERA_FETCH_CONNECTIONS_PER_HOST, as many as it may open. On the fetcher's thread. */
+guint tessera_fetcher_get_room (TesseraFetcher *fetcher, gboolean in_view);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraResponse, tessera_response_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCurlShare, tessera_curl_share_unref)

@@ -24,13 +24,17 @@ struct _TesseraLoader
 {
   GObject parent_instance;
 
-  /* The pool runs one task per waiting request, but a task takes whichever request ranks
-   * best when it starts, so the order follows the focus (see tessera-queue.h). */
+  /* The pool runs one task per waiting request; a task is a worker's round of transfers,
+   * which takes whichever requests rank best as it has room, so the order follows the
+   * focus (see tessera-queue.h). */
   GThreadPool *pool;
-  /* As many again, for what comes on screen when the person jumps while every worker is
-   * busy with tiles that were near before: their tasks take only requests in view. */
-  GThreadPool *view_pool;
-  guint n_jobs;
+  /* The fetchers of the workers in a round, woken when there is more to take. */
+  GMutex workers_lock;
+  GPtrArray *workers; /* (element-type TesseraFetcher) unowned */
+  guint id;           /* unique in the process */
+  /* Wakes them once the loader's thread is done cancelling, not after each cancel: a
+   * worker woken in the middle of clearing a gallery would start what is cancelled next. */
+  GSource *wake_source;  /* loader thread only */
   TesseraQueue *waiting; /* (element-type TesseraRequest) owned refs */
   GMainContext *context; /* where results are delivered */
   TesseraCurlShare *share;
@@ -72,6 +76,10 @@ struct _TesseraRequest
   GDestroyNotify parse_data_free;
   GDestroyNotify payload_free;
 
+  /* The worker's, while it loads: the cache's steps, and the download's outcome. */
+  TesseraHttpCacheLoad *cache_load;
+  TesseraResponse *response;
+
   /* Written by the worker before delivery is scheduled. */
   gboolean kept;
   gpointer payload;
@@ -83,8 +91,6 @@ struct _TesseraRequest
 
 G_DEFINE_FINAL_TYPE (TesseraLoader, tessera_loader, G_TYPE_OBJECT)
 
-/* Each worker thread keeps its fetcher (and so its connections) for its whole life. */
-static GPrivate thread_fetcher = G_PRIVATE_INIT ((GDestroyNotify) tessera_fetcher_free);
 static GPrivate thread_prepared;
 
 /* Deliveries run in slices at default priority, then pause so the frame clock can paint:
@@ -101,7 +107,10 @@ typedef struct
 
 /* Workers yield the CPU to the main thread: with more decoding workers than cores, equal
  * shares would leave the UI a fraction of a core exactly while tiles arrive. */
-#define TESSERA_WORKER_NICE 10
+#define TESSERA_WORKER_NICE    10
+/* The longest a worker waits for its transfers without looking at the queue again; a
+ * submit, a focus change and a cancel wake it sooner. */
+#define TESSERA_WORKER_WAIT_MS 1000
 
 TesseraRequest *
 tessera_request_ref (TesseraRequest *request)
@@ -122,6 +131,8 @@ tessera_request_unref (TesseraRequest *request)
 
   g_clear_object (&request->texture);
   g_clear_object (&request->cancellable);
+  g_clear_pointer (&request->cache_load, tessera_http_cache_load_free);
+  g_clear_pointer (&request->response, tessera_response_free);
   if (request->payload != NULL && request->payload_free != NULL)
     request->payload_free (request->payload);
   if (request->parse_data != NULL && request->parse_data_free != NULL)
@@ -145,6 +156,32 @@ release_callback (TesseraRequest *request)
     destroy (user_data);
 }
 
+static void wake_workers (TesseraLoader *self);
+
+static gboolean
+wake_after_cancels (gpointer user_data)
+{
+  TesseraLoader *self = user_data;
+
+  g_clear_pointer (&self->wake_source, g_source_unref);
+  wake_workers (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The transfers of cancelled requests end at libcurl's next progress check; waking the
+ * workers ends them (and a wait to retry) sooner. */
+static void
+schedule_wake (TesseraLoader *self)
+{
+  if (self->wake_source != NULL)
+    return;
+  self->wake_source = g_idle_source_new ();
+  g_source_set_priority (self->wake_source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->wake_source, wake_after_cancels, self, NULL);
+  g_source_set_static_name (self->wake_source, "[tessera] wake workers");
+  g_source_attach (self->wake_source, self->context);
+}
+
 void
 tessera_request_cancel (TesseraRequest *request)
 {
@@ -158,6 +195,7 @@ tessera_request_cancel (TesseraRequest *request)
     return; /* already delivered or cancelled */
 
   g_cancellable_cancel (request->cancellable);
+  schedule_wake (loader);
   /* Still waiting: no worker will ever see it. */
   waiting = tessera_queue_remove (loader->waiting, request->priority, request->sequence);
   if (waiting != NULL)
@@ -171,105 +209,6 @@ fail_request (TesseraRequest *request, GError *error, const char *label)
 {
   request->error = error;
   request->label = g_strdup (label != NULL ? label : tessera_error_label (error));
-}
-
-static TesseraFetcher *
-get_thread_fetcher (TesseraLoader *self)
-{
-  TesseraFetcher *fetcher = g_private_get (&thread_fetcher);
-
-  if (fetcher == NULL)
-    {
-      fetcher = tessera_fetcher_new (self->share, &self->limits);
-      g_private_set (&thread_fetcher, fetcher);
-    }
-
-  return fetcher;
-}
-
-/* The answer behind @request->uri: through the cache or downloaded for http(s), read for
- * file; both within the byte cap. Sets @request->kept when the bytes can be had again
- * without the network. */
-static TesseraResponse *
-load_response (TesseraLoader *self, TesseraRequest *request, char **label, GError **error)
-{
-  g_autofree char *path = NULL;
-  TesseraResponse *response;
-  GBytes *body;
-
-  if (tessera_uri_is_web (request->uri))
-    return tessera_http_cache_get (self->cache, get_thread_fetcher (self), request->uri,
-                                   request->cache_mode, request->cancellable, &request->kept, label,
-                                   error);
-
-  if (!tessera_uri_is_file (request->uri)
-      || (path = g_filename_from_uri (request->uri, NULL, NULL)) == NULL)
-    {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
-                   _ ("Only http, https and file addresses can be loaded"));
-      return NULL;
-    }
-  body = tessera_read_file_bounded (path, self->limits.max_bytes, request->cancellable, error);
-  if (body == NULL)
-    return NULL;
-  /* A local file is its own original. */
-  request->kept = TRUE;
-  response = g_new0 (TesseraResponse, 1);
-  response->status = 200;
-  response->body = body;
-  response->headers = g_hash_table_new (g_str_hash, g_str_equal);
-  return response;
-}
-
-static void
-load_image (TesseraLoader *self, TesseraRequest *request)
-{
-  g_autoptr (TesseraResponse) response = NULL;
-  g_autofree char *label = NULL;
-  GError *error = NULL;
-
-  response = load_response (self, request, &label, &error);
-  if (response == NULL)
-    {
-      fail_request (request, error, label);
-      return;
-    }
-
-  request->texture
-      = tessera_image_decode_tile (response->body, request->tile_px, &request->format, &error);
-  if (request->texture == NULL)
-    fail_request (request, error, NULL);
-}
-
-static void
-load_data (TesseraLoader *self, TesseraRequest *request)
-{
-  g_autoptr (TesseraResponse) response = NULL;
-  GError *error = NULL;
-
-  if (request->cache_mode != TESSERA_CACHE_MODE_BYPASS)
-    response = load_response (self, request, NULL, &error);
-  else if (!tessera_uri_is_web (request->uri))
-    g_set_error (&error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
-                 _ ("Only http and https addresses can be requested"));
-  else
-    response = tessera_fetcher_request (get_thread_fetcher (self), request->uri,
-                                        (const char *const *) request->headers,
-                                        request->cancellable, &error);
-  if (response != NULL)
-    request->payload = request->parse (response, request->parse_data, &error);
-
-  if (error != NULL)
-    fail_request (request, error, NULL);
-}
-
-static void
-load_request (TesseraLoader *self, TesseraRequest *request)
-{
-  if (request->parse != NULL)
-    load_data (self, request);
-  else
-    load_image (self, request);
 }
 
 static void
@@ -358,47 +297,247 @@ prepare_worker_thread (void)
     g_debug ("Could not lower a worker's priority: %s", g_strerror (errno));
 }
 
-/* What the pool runs for each request queued; it need not be that one. */
-#define RUN_NEXT GINT_TO_POINTER (1)
-
-/* Worker thread: runs @request (the queue's reference, handed on to delivery), if any. */
-static void
-run_request (TesseraLoader *self, TesseraRequest *request)
+/* A worker thread's: its fetcher, and what it has in hand besides transfers. */
+typedef struct
 {
-  TESSERA_ASSERT_WORKER_THREAD ();
-  prepare_worker_thread ();
+  guint loader_id; /* whose limits and share the fetcher has */
+  TesseraFetcher *fetcher;
+  GQueue ready; /* (element-type TesseraRequest) owned: downloaded, or needing no download */
+} Worker;
 
-  /* Taken by an earlier task, or cancelled and taken out. */
-  if (request == NULL)
-    return;
+static void
+worker_free (Worker *worker)
+{
+  g_warn_if_fail (g_queue_is_empty (&worker->ready));
+  tessera_fetcher_free (worker->fetcher);
+  g_free (worker);
+}
+
+/* Each worker thread keeps its fetcher (and so its connections) for its whole life. */
+static GPrivate thread_worker = G_PRIVATE_INIT ((GDestroyNotify) worker_free);
+
+static Worker *
+get_thread_worker (TesseraLoader *self)
+{
+  Worker *worker = g_private_get (&thread_worker);
+
+  /* GLib hands the threads of a freed pool to the next one: a fetcher made for another
+   * loader has its limits and its CA certificates, so it goes. */
+  if (worker == NULL || worker->loader_id != self->id)
+    {
+      worker = g_new0 (Worker, 1);
+      worker->loader_id = self->id;
+      worker->fetcher = tessera_fetcher_new (self->share, &self->limits);
+      g_queue_init (&worker->ready);
+      g_private_replace (&thread_worker, worker);
+    }
+  return worker;
+}
+
+/* The bytes of a request that needs no network: a local file, within the byte cap. */
+static TesseraResponse *
+read_local (TesseraLoader *self, TesseraRequest *request, GError **error)
+{
+  g_autofree char *path = NULL;
+  TesseraResponse *response;
+  GBytes *body;
+
+  if (request->parse != NULL && request->cache_mode == TESSERA_CACHE_MODE_BYPASS)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
+                   _ ("Only http and https addresses can be requested"));
+      return NULL;
+    }
+  if (!tessera_uri_is_file (request->uri)
+      || (path = g_filename_from_uri (request->uri, NULL, NULL)) == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_BAD_URL,
+                   _ ("Only http, https and file addresses can be loaded"));
+      return NULL;
+    }
+  body = tessera_read_file_bounded (path, self->limits.max_bytes, request->cancellable, error);
+  if (body == NULL)
+    return NULL;
+  /* A local file is its own original. */
+  request->kept = TRUE;
+  response = g_new0 (TesseraResponse, 1);
+  response->status = 200;
+  response->body = body;
+  response->headers = g_hash_table_new (g_str_hash, g_str_equal);
+  return response;
+}
+
+/* The answer behind @request: what its download gave, through the cache, or read from a
+ * file. Sets @request->kept when the bytes can be had again without the network. */
+static TesseraResponse *
+take_response (TesseraLoader *self, TesseraRequest *request, char **label, GError **error)
+{
+  TesseraResponse *response = g_steal_pointer (&request->response);
+  GError *fetch_error = g_steal_pointer (&request->error);
+  char *fetch_label = g_steal_pointer (&request->label);
+
+  if (request->cache_load != NULL)
+    return tessera_http_cache_finish (g_steal_pointer (&request->cache_load), response, fetch_label,
+                                      fetch_error, &request->kept, label, error);
+  /* A service's answer, of any status. */
+  if (response != NULL || fetch_error != NULL)
+    {
+      *label = fetch_label;
+      if (fetch_error != NULL)
+        g_propagate_error (error, fetch_error);
+      return response;
+    }
+  return read_local (self, request, error);
+}
+
+/* Worker thread: decodes or parses @request's answer (the worker's reference, handed on to
+ * delivery). */
+static void
+finish_request (TesseraLoader *self, TesseraRequest *request)
+{
+  g_autoptr (TesseraResponse) response = NULL;
+  g_autofree char *label = NULL;
+  GError *error = NULL;
+
   if (g_cancellable_is_cancelled (request->cancellable))
     {
       tessera_request_unref (request);
       return;
     }
 
-  load_request (self, request);
+  response = take_response (self, request, &label, &error);
+  if (response != NULL && request->parse != NULL)
+    request->payload = request->parse (response, request->parse_data, &error);
+  else if (response != NULL)
+    request->texture
+        = tessera_image_decode_tile (response->body, request->tile_px, &request->format, &error);
+
+  /* A data request's label comes from its error, whatever the download said. */
+  if (error != NULL)
+    fail_request (request, error, request->parse != NULL ? NULL : label);
   push_finished (self, request);
 }
 
 static void
-run_next (gpointer data, gpointer user_data)
+on_transfer_done (TesseraResponse *response, char *label, GError *error, gpointer user_data)
 {
-  TesseraLoader *self = user_data;
+  TesseraRequest *request = user_data;
+  Worker *worker = g_private_get (&thread_worker);
 
-  run_request (self, tessera_queue_pop (self->waiting));
+  request->response = response;
+  request->label = label;
+  request->error = error;
+  g_queue_push_tail (&worker->ready, request);
 }
 
-/* A task of the view pool: requests in view, one after another while there are any (the
- * requests' own tasks in the main pool will find them gone, and return). */
+/* Worker thread: starts @request (the queue's reference): a transfer beside the worker's
+ * others when it needs the network, else straight to the ready queue. */
 static void
-run_in_view (gpointer data, gpointer user_data)
+start_request (TesseraLoader *self, Worker *worker, TesseraRequest *request)
 {
-  TesseraLoader *self = user_data;
+  TesseraFetchKind kind = TESSERA_FETCH_IMAGE;
+  const char *const *headers = NULL;
+
+  if (g_cancellable_is_cancelled (request->cancellable))
+    {
+      tessera_request_unref (request);
+      return;
+    }
+  if (!tessera_uri_is_web (request->uri))
+    {
+      g_queue_push_tail (&worker->ready, request);
+      return;
+    }
+  if (request->parse != NULL && request->cache_mode == TESSERA_CACHE_MODE_BYPASS)
+    {
+      kind = TESSERA_FETCH_ANY_STATUS;
+      headers = (const char *const *) request->headers;
+    }
+  else
+    {
+      request->cache_load
+          = tessera_http_cache_begin (self->cache, request->uri, request->cache_mode);
+      if (!tessera_http_cache_load_needs_fetch (request->cache_load))
+        {
+          g_queue_push_tail (&worker->ready, request);
+          return;
+        }
+      headers = tessera_http_cache_load_get_headers (request->cache_load);
+    }
+  tessera_fetcher_start (worker->fetcher, request->uri, headers, kind, request->cancellable,
+                         on_transfer_done, request);
+}
+
+/* TRUE while @worker has room for one more request: what it holds, downloading or waiting
+ * to be decoded, stays within what its connections carry (tessera_fetcher_get_room), so
+ * the rest stays in the queue, ranked by the focus. */
+static gboolean
+has_room (Worker *worker, gboolean in_view)
+{
+  return tessera_fetcher_get_room (worker->fetcher, in_view) > worker->ready.length;
+}
+
+static void
+take_requests (TesseraLoader *self, Worker *worker)
+{
   TesseraRequest *request;
 
-  while ((request = tessera_queue_pop_in_view (self->waiting)) != NULL)
-    run_request (self, request);
+  while (has_room (worker, FALSE) && (request = tessera_queue_pop (self->waiting)) != NULL)
+    start_request (self, worker, request);
+  /* Beyond that, what is in view, on connections that multiplex. */
+  while (has_room (worker, TRUE) && (request = tessera_queue_pop_in_view (self->waiting)) != NULL)
+    start_request (self, worker, request);
+}
+
+static void
+wake_workers (TesseraLoader *self)
+{
+  g_mutex_lock (&self->workers_lock);
+  g_ptr_array_foreach (self->workers, (GFunc) tessera_fetcher_wakeup, NULL);
+  g_mutex_unlock (&self->workers_lock);
+}
+
+static void
+set_working (TesseraLoader *self, TesseraFetcher *fetcher, gboolean working)
+{
+  g_mutex_lock (&self->workers_lock);
+  if (working)
+    g_ptr_array_add (self->workers, fetcher);
+  else
+    g_ptr_array_remove_fast (self->workers, fetcher);
+  g_mutex_unlock (&self->workers_lock);
+}
+
+/* What the pool runs for each request queued; it need not be that one. */
+#define RUN_NEXT GINT_TO_POINTER (1)
+
+/* A pool task: a round of transfers on the thread's fetcher, topped up from the queue as
+ * they end, until the worker has nothing in hand and the queue nothing to give. Each turn
+ * finishes (decodes) at most one request, so the transfers move between decodes. */
+static void
+run_round (gpointer data, gpointer user_data)
+{
+  TesseraLoader *self = user_data;
+  Worker *worker = get_thread_worker (self);
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+  prepare_worker_thread ();
+
+  set_working (self, worker->fetcher, TRUE);
+  for (;;)
+    {
+      TesseraRequest *request;
+
+      take_requests (self, worker);
+      if (g_queue_is_empty (&worker->ready)
+          && tessera_fetcher_get_n_transfers (worker->fetcher) == 0)
+        break;
+      tessera_fetcher_run (worker->fetcher,
+                           g_queue_is_empty (&worker->ready) ? TESSERA_WORKER_WAIT_MS : 0);
+      if ((request = g_queue_pop_head (&worker->ready)) != NULL)
+        finish_request (self, request);
+    }
+  set_working (self, worker->fetcher, FALSE);
 }
 
 static void
@@ -442,10 +581,15 @@ tessera_loader_finalize (GObject *object)
   TesseraLoader *self = TESSERA_LOADER (object);
 
   cancel_all_requests (self);
+  if (self->wake_source != NULL)
+    g_source_destroy (self->wake_source);
+  g_clear_pointer (&self->wake_source, g_source_unref);
+  wake_workers (self);
   /* Every request is cancelled and out of the waiting queue now, so the pool's remaining
    * tasks find nothing to do. Transfers under way end at their next progress check. */
   g_thread_pool_free (self->pool, FALSE, TRUE);
-  g_thread_pool_free (self->view_pool, FALSE, TRUE);
+  g_ptr_array_unref (self->workers);
+  g_mutex_clear (&self->workers_lock);
   /* No worker is left to push, so the queue is settled. */
   g_source_destroy (self->delivery_source);
   g_source_unref (self->delivery_source);
@@ -468,6 +612,11 @@ tessera_loader_class_init (TesseraLoaderClass *klass)
 static void
 tessera_loader_init (TesseraLoader *self)
 {
+  static int next_id;
+
+  self->id = (guint) g_atomic_int_add (&next_id, 1);
+  g_mutex_init (&self->workers_lock);
+  self->workers = g_ptr_array_new ();
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tessera_request_unref, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->share = tessera_curl_share_new ();
@@ -491,12 +640,9 @@ tessera_loader_new (guint n_jobs, const TesseraFetchLimits *limits)
   else
     tessera_fetch_limits_init (&self->limits);
 
-  /* Exclusive threads: each keeps its own fetcher in thread_fetcher. */
-  self->n_jobs = n_jobs;
-  self->pool = g_thread_pool_new (run_next, self, (int) n_jobs, TRUE, &error);
-  if (self->pool != NULL)
-    self->view_pool = g_thread_pool_new (run_in_view, self, (int) n_jobs, TRUE, &error);
-  if (self->pool == NULL || self->view_pool == NULL)
+  /* Exclusive threads: each keeps its own fetcher in thread_worker. */
+  self->pool = g_thread_pool_new (run_round, self, (int) n_jobs, TRUE, &error);
+  if (self->pool == NULL)
     g_error ("Could not start the download workers: %s", error->message);
 
   return g_steal_pointer (&self);
@@ -516,17 +662,9 @@ tessera_loader_set_focus (TesseraLoader *self, int first, int last, int span)
   g_return_if_fail (first >= 0 && first <= last && span >= 0);
 
   tessera_queue_set_focus (self->waiting, first, last, span);
-  /* Whatever waits in view starts now, beside the transfers under way: the view pool's
-   * tasks take requests in view only, so they never add to the background's share. */
-  if (g_thread_pool_unprocessed (self->view_pool) > 0)
-    return;
-  for (guint i = 0; i < self->n_jobs; i++)
-    {
-      g_autoptr (GError) error = NULL;
-
-      if (!g_thread_pool_push (self->view_pool, RUN_NEXT, &error))
-        g_warning ("A download worker could not be started: %s", error->message);
-    }
+  /* Whatever waits in view starts at the next free place on any worker, and beside the
+   * transfers under way where connections multiplex. */
+  wake_workers (self);
 }
 
 guint
@@ -571,6 +709,7 @@ queue_request (TesseraLoader *self, TesseraRequest *request)
       g_warning ("A download worker could not be started: %s", error->message);
       g_error_free (error);
     }
+  wake_workers (self);
   return request;
 }
 

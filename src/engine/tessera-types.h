@@ -99,4 +99,17 @@ typedef enum
   TESSERA_IMGUR_CHOICE_WINDOW,  /* day, week, month, year, all */
 } TesseraImgurChoice;
 
+/* What a transfer is for: how its status is read. */
+typedef enum
+{
+  /* An image's bytes: a 2xx (or a 304 to a conditional request) is the answer; a 429 or
+   * 503 is retried as the limits say; another status fails as TESSERA_ERROR_HTTP without
+   * its body; a 2xx whose redirects ended at a known "image removed" placeholder
+   * (tessera-fetch-private.h) fails with TESSERA_ERROR_REMOVED. */
+  TESSERA_FETCH_IMAGE,
+  /* A service's answer: any status is an answer, never retried (its limits are for the
+   * caller to honour). */
+  TESSERA_FETCH_ANY_STATUS,
+} TesseraFetchKind;
+
 G_END_DECLS

@@ -135,6 +135,23 @@ outcome_is_delivered (gpointer outcome)
   return ((TesseraTestOutcome *) outcome)->delivered;
 }
 
+static gboolean
+all_delivered (gpointer data)
+{
+  GArray *outcomes = data;
+
+  for (guint i = 0; i < outcomes->len; i++)
+    if (!g_array_index (outcomes, TesseraTestOutcome, i).delivered)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+tessera_test_wait_for_outcomes (GArray *outcomes, guint timeout_ms)
+{
+  return tessera_test_wait_until (all_delivered, outcomes, timeout_ms);
+}
+
 gboolean
 tessera_test_wait_for_outcome (TesseraTestOutcome *outcome, guint timeout_ms)
 {

@@ -47,6 +47,8 @@ void tessera_test_store_result (GObject *source, GAsyncResult *result, gpointer 
 gboolean tessera_test_wait_for_result (GAsyncResult **result, guint timeout_ms);
 /* tessera_test_wait_until() for @outcome to be delivered. */
 gboolean tessera_test_wait_for_outcome (TesseraTestOutcome *outcome, guint timeout_ms);
+/* tessera_test_wait_until() for every TesseraTestOutcome in @outcomes to be delivered. */
+gboolean tessera_test_wait_for_outcomes (GArray *outcomes, guint timeout_ms);
 /* tessera_test_wait_until() for exactly @n requests in flight at @server. */
 gboolean tessera_test_wait_for_in_flight (TesseraTestServer *server, guint n, guint timeout_ms);
 

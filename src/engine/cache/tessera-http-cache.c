@@ -243,40 +243,91 @@ answer_from_entry (const TesseraCacheEntry *entry, gboolean *kept)
   return response;
 }
 
-TesseraResponse *
-tessera_http_cache_get (TesseraCache *cache, TesseraFetcher *fetcher, const char *url,
-                        TesseraCacheMode mode, GCancellable *cancellable, gboolean *kept,
-                        char **label, GError **error)
+struct _TesseraHttpCacheLoad
 {
-  g_autoptr (TesseraCacheEntry) entry = NULL;
-  g_autoptr (TesseraResponse) response = NULL;
-  g_autoptr (GError) local_error = NULL;
-  g_autofree char *local_label = NULL;
-  g_auto (GStrv) conditions = NULL;
-  gboolean stored;
+  TesseraCache *cache; /* NULL: no cache */
+  char *url;
+  TesseraCacheEntry *entry; /* the one found; NULL when none */
+  GStrv conditions;         /* for a stale entry with a validator */
+  gboolean usable;          /* the entry answers without the network */
+};
+
+void
+tessera_http_cache_load_free (TesseraHttpCacheLoad *load)
+{
+  if (load == NULL)
+    return;
+
+  g_clear_object (&load->cache);
+  g_clear_pointer (&load->entry, tessera_cache_entry_free);
+  g_strfreev (load->conditions);
+  g_free (load->url);
+  g_free (load);
+}
+
+TesseraHttpCacheLoad *
+tessera_http_cache_begin (TesseraCache *cache, const char *url, TesseraCacheMode mode)
+{
+  TesseraHttpCacheLoad *load;
 
   g_return_val_if_fail (cache == NULL || TESSERA_IS_CACHE (cache), NULL);
-  g_return_val_if_fail (fetcher != NULL && url != NULL, NULL);
+  g_return_val_if_fail (url != NULL, NULL);
 
   TESSERA_ASSERT_WORKER_THREAD ();
 
+  load = g_new0 (TesseraHttpCacheLoad, 1);
+  load->url = g_strdup (url);
+  if (cache == NULL || mode == TESSERA_CACHE_MODE_BYPASS)
+    return load;
+
+  load->cache = g_object_ref (cache);
+  load->entry = tessera_cache_lookup (cache, url);
+  if (load->entry == NULL)
+    return load;
+  load->usable = mode == TESSERA_CACHE_MODE_KEPT
+                 || unix_now () < tessera_http_cache_fresh_until (load->entry);
+  if (!load->usable)
+    load->conditions = conditional_headers (load->entry);
+  return load;
+}
+
+gboolean
+tessera_http_cache_load_needs_fetch (const TesseraHttpCacheLoad *load)
+{
+  g_return_val_if_fail (load != NULL, FALSE);
+  return !load->usable;
+}
+
+const char *const *
+tessera_http_cache_load_get_headers (const TesseraHttpCacheLoad *load)
+{
+  g_return_val_if_fail (load != NULL, NULL);
+  return (const char *const *) load->conditions;
+}
+
+TesseraResponse *
+tessera_http_cache_finish (TesseraHttpCacheLoad *load, TesseraResponse *response, char *fetch_label,
+                           GError *fetch_error, gboolean *kept, char **label, GError **error)
+{
+  g_autoptr (TesseraHttpCacheLoad) owned_load = load;
+  g_autoptr (TesseraResponse) owned_response = response;
+  g_autoptr (GError) local_error = fetch_error;
+  g_autofree char *local_label = fetch_label;
+  TesseraCacheEntry *entry;
+  gboolean stored;
+
+  g_return_val_if_fail (load != NULL, NULL);
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  entry = load->entry;
   if (kept != NULL)
     *kept = FALSE;
-  if (cache == NULL || mode == TESSERA_CACHE_MODE_BYPASS)
-    return tessera_fetcher_get (fetcher, url, NULL, cancellable, label, error);
-
-  entry = tessera_cache_lookup (cache, url);
-  if (entry != NULL
-      && (mode == TESSERA_CACHE_MODE_KEPT || unix_now () < tessera_http_cache_fresh_until (entry)))
+  if (load->usable)
     return answer_from_entry (entry, kept);
-
-  if (entry != NULL)
-    conditions = conditional_headers (entry);
-  response = tessera_fetcher_get (fetcher, url, (const char *const *) conditions, cancellable,
-                                  &local_label, &local_error);
   if (response == NULL && entry != NULL && may_use_when_offline (entry, local_error))
     {
-      g_debug ("Showing the stale copy of %s: %s", url, local_error->message);
+      g_debug ("Showing the stale copy of %s: %s", load->url, local_error->message);
       return answer_from_entry (entry, kept);
     }
   if (response == NULL)
@@ -285,20 +336,22 @@ tessera_http_cache_get (TesseraCache *cache, TesseraFetcher *fetcher, const char
       if (entry != NULL
           && (g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_HTTP)
               || g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_REMOVED)))
-        tessera_cache_remove (cache, url);
+        tessera_cache_remove (load->cache, load->url);
       if (label != NULL)
         *label = g_steal_pointer (&local_label);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  if (load->cache == NULL)
+    return g_steal_pointer (&owned_response);
   /* Only a conditional request, so only with an entry, gets a 304. */
   if (response->status == 304)
     {
-      refresh_entry (cache, entry, response->headers);
+      refresh_entry (load->cache, entry, response->headers);
       return answer_from_entry (entry, kept);
     }
-  stored = keep_response (cache, url, response);
+  stored = keep_response (load->cache, load->url, response);
   if (kept != NULL)
     *kept = stored;
-  return g_steal_pointer (&response);
+  return g_steal_pointer (&owned_response);
 }

@@ -26,20 +26,41 @@ gint64 tessera_http_cache_fresh_until (const TesseraCacheEntry *entry);
  * not Vary: *. Any thread. */
 gboolean tessera_http_cache_is_storable (GHashTable *headers);
 
-/* Fetches @url as the workers do for an image, through @cache (may be NULL: no cache) as
- * @mode says: a usable entry answers with no request at all; a stale one with a
- * validator is revalidated with If-None-Match/If-Modified-Since, and a 304 keeps it (its
- * freshness renewed on disk); a new 200 is stored when its headers allow and any old
- * entry dropped when they forbid it. Returns (transfer full) the answer: status 200, the
- * body, and the headers (of the response, or those kept in the entry); *@kept (may be
- * NULL) is TRUE when the body is in the cache afterwards. When the server cannot be
- * reached (network error, timeout), a stale entry is used all the same unless its headers
- * said must-revalidate or no-cache, so a gallery seen before still shows offline. Other
- * failures as for tessera_fetcher_get (), with @label. A cache that cannot be written is
- * only logged. On @fetcher's worker thread. */
-TesseraResponse *tessera_http_cache_get (TesseraCache *cache, TesseraFetcher *fetcher,
-                                         const char *url, TesseraCacheMode mode,
-                                         GCancellable *cancellable, gboolean *kept, char **label,
-                                         GError **error);
+/* One image load through the cache, in three steps a worker takes between its other
+ * transfers: tessera_http_cache_begin() looks the URL up, the worker downloads when it must
+ * (with the request headers it gives), tessera_http_cache_finish() takes the answer. */
+typedef struct _TesseraHttpCacheLoad TesseraHttpCacheLoad;
+
+/* Starts loading @url through @cache (may be NULL: no cache) as @mode says: reads its entry
+ * (file I/O). Returns (transfer full) the load. On a worker thread. */
+TesseraHttpCacheLoad *tessera_http_cache_begin (TesseraCache *cache, const char *url,
+                                                TesseraCacheMode mode);
+/* TRUE when the load needs the network: then download the URL as an image
+ * (TESSERA_FETCH_IMAGE) with tessera_http_cache_load_get_headers(). FALSE when a usable
+ * entry answers with no request at all. Any thread. */
+gboolean tessera_http_cache_load_needs_fetch (const TesseraHttpCacheLoad *load);
+/* The extra request headers (transfer none, NULL-terminated, may be NULL): for a stale
+ * entry with a validator, If-None-Match/If-Modified-Since. Any thread. */
+const char *const *tessera_http_cache_load_get_headers (const TesseraHttpCacheLoad *load);
+
+/* Ends @load (transfer full) with what the download gave: @response, or NULL with @label
+ * and @fetch_error (all three transfer full; all NULL when no download was needed). A
+ * 304 keeps the entry (its freshness renewed on disk); a new 200 is stored when its
+ * headers allow and any old entry dropped when they forbid it, or when the server said
+ * the image is gone (a status, a placeholder). Returns (transfer full) the answer: status
+ * 200, the body, and the headers (of the response, or those kept in the entry); *@kept
+ * (may be NULL) is TRUE when the body is in the cache afterwards. When the server cannot
+ * be reached (network error, timeout), a stale entry is used all the same unless its
+ * headers said must-revalidate or no-cache, so a gallery seen before still shows offline.
+ * Other failures return NULL with the download's @fetch_error in @error and its label in
+ * @label (may be NULL). A cache that cannot be written is only logged. On a worker
+ * thread. */
+TesseraResponse *tessera_http_cache_finish (TesseraHttpCacheLoad *load, TesseraResponse *response,
+                                            char *fetch_label, GError *fetch_error, gboolean *kept,
+                                            char **label, GError **error);
+
+void tessera_http_cache_load_free (TesseraHttpCacheLoad *load);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraHttpCacheLoad, tessera_http_cache_load_free)
 
 G_END_DECLS

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-http2.c: the workers over HTTP/2 with TLS: shared connections, streams, CAs, cancelling */
+
+#define G_LOG_DOMAIN "test-http2"
+
+#include "config.h"
+
+#include "tessera-engine.h"
+#include "tessera-error.h"
+#include "tessera-loader-private.h"
+#include "tessera-test-h2.h"
+#include "tessera-test-util.h"
+
+#define TILE_PX    64
+#define N_JOBS     2
+#define N_IMAGES   60
+#define LATENCY_MS 50
+
+/* Submits @n_images generated images from @h2 to @loader; outcomes in @outcomes. */
+static GPtrArray *
+submit_images (TesseraLoader *loader, TesseraTestH2 *h2, const char *stem, GArray *outcomes)
+{
+  GPtrArray *requests = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/%s-%u.png?w=32&h=32&seed=%u", stem, i, i);
+      g_autofree char *url = tessera_test_h2_url (h2, path);
+
+      g_ptr_array_add (
+          requests, tessera_loader_submit (loader, url, (int) i, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                           tessera_test_record_outcome,
+                                           &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
+    }
+  return requests;
+}
+
+static GArray *
+outcomes_new (guint n)
+{
+  GArray *outcomes = g_array_new (FALSE, TRUE, sizeof (TesseraTestOutcome));
+
+  g_array_set_clear_func (outcomes, (GDestroyNotify) tessera_test_outcome_clear);
+  g_array_set_size (outcomes, n);
+  return outcomes;
+}
+
+/* Many requests to one host ride a few connections: never more than one per worker, and
+ * each carries many streams at once (HTTP/2 really is used). The CA given through
+ * SSL_CERT_FILE is trusted. */
+static void
+test_shared_connections (void)
+{
+  g_autoptr (TesseraTestServer) backend = tessera_test_server_new ();
+  g_autoptr (TesseraTestH2) h2 = tessera_test_h2_new (backend);
+  g_autoptr (TesseraLoader) loader = NULL;
+  g_autoptr (GArray) outcomes = outcomes_new (N_IMAGES);
+  g_autoptr (GPtrArray) requests = NULL;
+  TesseraTestH2Stats stats;
+
+  tessera_test_server_set_latency_ms (backend, LATENCY_MS);
+  g_setenv ("SSL_CERT_FILE", tessera_test_h2_get_ca_file (h2), TRUE);
+  loader = tessera_test_loader_new (N_JOBS);
+  requests = submit_images (loader, h2, "shared", outcomes);
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 30000));
+
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      const TesseraTestOutcome *outcome = &g_array_index (outcomes, TesseraTestOutcome, i);
+
+      g_assert_cmpstr (outcome->label, ==, NULL);
+      g_assert_nonnull (outcome->texture);
+    }
+  stats = tessera_test_h2_get_stats (h2);
+  g_test_message ("%u sessions, %u streams, at most %u at once on one", stats.sessions,
+                  stats.streams, stats.most_streams_at_once);
+  g_assert_cmpuint (stats.streams, ==, N_IMAGES);
+  g_assert_cmpuint (stats.sessions, >=, 1);
+  g_assert_cmpuint (stats.sessions, <=, N_JOBS * TESSERA_FETCH_CONNECTIONS_PER_HOST);
+  g_assert_cmpuint (stats.most_streams_at_once, >, 1);
+  g_assert_cmpuint (stats.most_streams_at_once, <=,
+                    TESSERA_FETCH_MULTIPLEX_TRANSFERS + TESSERA_FETCH_VIEW_EXTRA);
+
+  g_clear_object (&loader);
+  g_unsetenv ("SSL_CERT_FILE");
+}
+
+/* A CA that did not sign the server's certificate: every load fails as an untrusted
+ * certificate, none loads, and no request reaches the server. CURL_CA_BUNDLE is read too. */
+static void
+test_wrong_ca_refused (void)
+{
+  const char *variables[] = { "SSL_CERT_FILE", "CURL_CA_BUNDLE" };
+  g_autoptr (TesseraTestServer) backend = tessera_test_server_new ();
+  g_autoptr (TesseraTestH2) h2 = tessera_test_h2_new (backend);
+
+  for (guint v = 0; v < G_N_ELEMENTS (variables); v++)
+    {
+      g_autoptr (TesseraLoader) loader = NULL;
+      g_autoptr (GArray) outcomes = outcomes_new (3);
+      g_autoptr (GPtrArray) requests = NULL;
+
+      g_setenv (variables[v], tessera_test_h2_get_other_ca_file (h2), TRUE);
+      loader = tessera_test_loader_new (1);
+      requests = submit_images (loader, h2, variables[v], outcomes);
+      g_assert_true (tessera_test_wait_for_outcomes (outcomes, 30000));
+      g_unsetenv (variables[v]);
+
+      for (guint i = 0; i < outcomes->len; i++)
+        {
+          const TesseraTestOutcome *outcome = &g_array_index (outcomes, TesseraTestOutcome, i);
+
+          g_assert_null (outcome->texture);
+          g_assert_true (outcome->error_domain == TESSERA_ERROR);
+          g_assert_cmpint (outcome->error_code, ==, TESSERA_ERROR_NETWORK);
+          g_assert_cmpstr (outcome->label, ==, "Untrusted certificate");
+        }
+    }
+  g_assert_cmpuint (tessera_test_h2_get_stats (h2).streams, ==, 0);
+  g_assert_cmpuint (tessera_test_server_get_requests (backend), ==, 0);
+}
+
+#define HANG_PATH     "/hang"
+#define SLOW_DELAY_MS 1500u
+#define N_SLOW        3
+
+static gboolean
+hang_reset (gpointer data)
+{
+  return tessera_test_h2_get_stats (data).reset_streams == 1;
+}
+
+/* One worker with several streams on one connection: cancelling one (a hang) takes only
+ * that stream away; the others go on and load, each requested once. */
+static void
+test_cancel_one (void)
+{
+  g_autoptr (TesseraTestServer) backend = tessera_test_server_new ();
+  g_autoptr (TesseraTestH2) h2 = tessera_test_h2_new (backend);
+  g_autoptr (TesseraLoader) loader = NULL;
+  g_autoptr (GArray) warm = outcomes_new (1);
+  g_autoptr (GArray) outcomes = outcomes_new (N_SLOW);
+  g_autoptr (GPtrArray) warm_requests = NULL;
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  g_autofree char *hang_url = tessera_test_h2_url (h2, HANG_PATH);
+  TesseraTestOutcome hang_outcome = { 0 };
+  TesseraRequest *hang;
+
+  g_setenv ("SSL_CERT_FILE", tessera_test_h2_get_ca_file (h2), TRUE);
+  loader = tessera_loader_new (1, NULL);
+  /* The first answer tells the worker that its host multiplexes. */
+  warm_requests = submit_images (loader, h2, "warm", warm);
+  g_assert_true (tessera_test_wait_for_outcomes (warm, 10000));
+
+  hang = tessera_loader_submit (loader, hang_url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                tessera_test_record_outcome, &hang_outcome, NULL);
+  for (guint i = 0; i < N_SLOW; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/slow-%u.png?delay=%u", i, SLOW_DELAY_MS);
+      g_autofree char *url = tessera_test_h2_url (h2, path);
+
+      g_ptr_array_add (
+          requests, tessera_loader_submit (loader, url, 1, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                           tessera_test_record_outcome,
+                                           &g_array_index (outcomes, TesseraTestOutcome, i), NULL));
+    }
+  g_assert_true (tessera_test_wait_for_in_flight (backend, 1 + N_SLOW, 10000));
+  g_assert_cmpuint (tessera_test_h2_get_stats (h2).sessions, ==, 1);
+
+  tessera_request_cancel (hang);
+  tessera_request_unref (hang);
+  g_assert_true (tessera_test_wait_until (hang_reset, h2, 10000));
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 10000));
+
+  for (guint i = 0; i < N_SLOW; i++)
+    g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
+  g_assert_false (hang_outcome.delivered);
+  g_assert_cmpuint (tessera_test_server_get_requests (backend), ==, 1 + 1 + N_SLOW);
+  g_assert_cmpuint (tessera_test_h2_get_stats (h2).sessions, ==, 1);
+  g_assert_cmpuint (tessera_test_h2_get_stats (h2).reset_streams, ==, 1);
+
+  g_clear_object (&loader);
+  g_unsetenv ("SSL_CERT_FILE");
+}
+
+int
+main (int argc, char *argv[])
+{
+  tessera_engine_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/http2/shared-connections", test_shared_connections);
+  g_test_add_func ("/http2/wrong-ca-refused", test_wrong_ca_refused);
+  g_test_add_func ("/http2/cancel-one", test_cancel_one);
+
+  return g_test_run ();
+}

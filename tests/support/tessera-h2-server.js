@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// tessera-h2-server.js: an HTTP/2-over-TLS front for the test server, for the tests of
+// multiplexing. Node's own http2 module speaks the protocol; every stream is passed to the
+// test server (--backend, HTTP/1.1), which makes the images and the faults. It counts TLS
+// sessions (connections), streams, the most streams open at once on one session and the
+// streams the client reset (cancelled), and
+// writes them as JSON to --stats after every change. Prints "port N" once listening; exits
+// when its stdin closes.
+'use strict';
+
+const fs = require('fs');
+const http = require('http');
+const http2 = require('http2');
+
+function option(name) {
+  const at = process.argv.indexOf('--' + name);
+  if (at < 0 || at + 1 >= process.argv.length) throw new Error('missing --' + name);
+  return process.argv[at + 1];
+}
+
+const backend = new URL(option('backend'));
+const statsPath = option('stats');
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const stats = { sessions: 0, streams: 0, most_streams_at_once: 0, reset_streams: 0 };
+// Headers that belong to one HTTP/1.1 connection and are forbidden in HTTP/2.
+const hopByHop = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];
+
+function writeStats() {
+  fs.writeFileSync(statsPath + '.tmp', JSON.stringify(stats));
+  fs.renameSync(statsPath + '.tmp', statsPath);
+}
+
+const server = http2.createSecureServer({
+  key: fs.readFileSync(option('key')),
+  cert: fs.readFileSync(option('cert')),
+});
+
+server.on('session', (session) => {
+  let open = 0;
+  stats.sessions++;
+  writeStats();
+  session.on('stream', (stream) => {
+    open++;
+    stats.streams++;
+    stats.most_streams_at_once = Math.max(stats.most_streams_at_once, open);
+    writeStats();
+    stream.on('close', () => {
+      open--;
+      // Reset before its end: a transfer the client gave up (cancelled), on a session that
+      // goes on (libcurl 7.88 resets with STREAM_CLOSED).
+      if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) {
+        stats.reset_streams++;
+        writeStats();
+      }
+    });
+  });
+});
+
+server.on('stream', (stream, headers) => {
+  const request = http.request({
+    agent, host: backend.hostname, port: backend.port, method: headers[':method'],
+    path: headers[':path'],
+    headers: { 'accept-encoding': headers['accept-encoding'] || '' },
+  }, (response) => {
+    const answer = { ':status': response.statusCode };
+    for (const [name, value] of Object.entries(response.headers))
+      if (!hopByHop.includes(name)) answer[name] = value;
+    if (stream.destroyed) return response.destroy();
+    stream.respond(answer);
+    response.pipe(stream);
+  });
+  // A stream the client resets (a cancelled transfer) ends its backend request too.
+  stream.on('close', () => request.destroy());
+  stream.on('error', () => request.destroy());
+  request.on('error', () => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
+  request.end();
+});
+
+// Ends with the test that started it, however the test ends: its end of stdin closes.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+
+writeStats();
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write('port ' + server.address().port + '\n');
+});
