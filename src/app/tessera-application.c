@@ -46,8 +46,8 @@ static const GOptionEntry option_entries[] = {
   /* A string, not G_OPTION_ARG_INT: GApplication drops an int option whose value is 0, so
    * "--jobs=0" would pass unseen instead of being refused. */
   { "jobs", 'j', 0, G_OPTION_ARG_STRING, NULL,
-    N_ ("Download N images at once (1 to 32, default 8), and as many more for what comes into "
-        "view while they run"),
+    N_ ("Download with N workers (1 to 32, default 8): each one connection per host, carrying "
+        "up to 16 images at once over HTTP/2"),
     N_ ("N") },
   { "exit-when-done", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_ ("Quit once every tile has loaded or failed"), NULL },
