@@ -26,7 +26,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
-from benchlib import DISTINCT_SEEDS, IMAGE_H, IMAGE_W, JOBS, Run, client_env, image_url, read_line, wait_for_exit
+from benchlib import DISTINCT_SEEDS, JOBS, Run, client_env, image_url, read_line, wait_for_exit
 
 SEQUENTIAL_SAMPLE = 100
 H2_PARALLEL = 128  # JOBS workers × 16 transfers each, issue 13's example; also the server's stream cap

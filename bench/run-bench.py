@@ -27,6 +27,7 @@ import sys
 sys.dont_write_bytecode = True  # bench/ keeps no __pycache__
 
 import argparse  # noqa: E402
+import collections  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
@@ -281,6 +282,8 @@ class Bench:
                 stats = json.load(stats_file)
         except (OSError, ValueError) as error:
             raise RuntimeError(f"exit status {run.exit_status}, {error}") from error
+        if "start_us" not in probe:
+            raise RuntimeError(f"exit status {run.exit_status}, the probe's report is incomplete")
 
         start_us = probe["start_us"]  # the app's start, within a fraction of a millisecond
         run.window_ms = (window_us - start_us) / 1000
@@ -288,8 +291,10 @@ class Bench:
         run.all_done_ms = stats["all_tiles_ms"]
         run.first_tile_ms = stats["first_tile_ms"]
         if scenario.tls and run.loaded == 0 and run.failed == scenario.tiles:
-            run.pending = ("the app on this branch does not take the benchmark's CA from SSL_CERT_FILE or "
-                           "CURL_CA_BUNDLE, so every picture fails (issue 13's engine part)")
+            labels = collections.Counter(item.get("error") for item in stats["items"])
+            run.pending = (f"the app on this branch does not take the benchmark's CA from SSL_CERT_FILE or "
+                           f"CURL_CA_BUNDLE (issue 13's engine part): every picture failed, most with "
+                           f"“{labels.most_common(1)[0][0]}”")
         done = [item.get("done_ms") for item in stats["items"]]
         if end_us is not None:
             run.end_ms = (end_us - start_us) / 1000
@@ -365,7 +370,11 @@ def time_cell(run):
 def connections_cell(run):
     if run.connections is None:
         return "—"
-    return f"{run.connections:,} ({run.protocols or 'no requests'}; ≤ {run.per_connection_max} at once on one)"
+    if not run.connections:
+        return "0"
+    if not run.protocols:
+        return f"{run.connections:,} (not one got as far as a request)"
+    return f"{run.connections:,} ({run.protocols}; ≤ {run.per_connection_max} at once on one)"
 
 
 def client_cell(run):

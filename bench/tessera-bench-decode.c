@@ -68,8 +68,11 @@ run_worker (gpointer data)
   guint job;
 
   while ((job = (guint) g_atomic_int_add (&work->next, 1)) < work->n_jobs)
-    g_atomic_int_inc (decode_one (work->files[job % work->n_files], work->tile_px) ? &work->done
-                                                                                      : &work->failed);
+    {
+      gboolean decoded = decode_one (work->files[job % work->n_files], work->tile_px);
+
+      g_atomic_int_inc (decoded ? &work->done : &work->failed);
+    }
   return NULL;
 }
 
@@ -107,8 +110,8 @@ main (int argc, char **argv)
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error)
-      || !check_options (n_threads, tile_px, rounds, files == NULL ? 0 : (int) g_strv_length (files),
-                         &error))
+      || !check_options (n_threads, tile_px, rounds,
+                         files == NULL ? 0 : (int) g_strv_length (files), &error))
     {
       g_printerr ("%s\n", error->message);
       return 2;
