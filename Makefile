@@ -15,10 +15,13 @@ TOOLS    := xdotool xclip imagemagick clang-format
 # What `make lint` uses.
 LINTERS  := cppcheck
 # What `make bench` uses on top: xdotool finds the window and presses End, Debian's Python 3
-# runs the driver, ImageMagick keeps a screenshot after End.
-BENCH_PACKAGES := xdotool python3 imagemagick
-# Which scenarios `make bench` runs: A, B, C or a comma-separated list (`make bench BENCH=A`).
-BENCH ?= A,B,C,D
+# runs the driver, ImageMagick keeps a screenshot after End, Node serves the pictures over
+# HTTP/1.1 and HTTP/2, openssl makes its certificate; the peers it is measured against are
+# curl, aria2, wget2, Chromium and libvips's vipsthumbnail.
+BENCH_PACKAGES := xdotool python3 imagemagick nodejs openssl curl aria2 wget2 chromium libvips-tools
+# Which scenarios `make bench` runs: a comma-separated list of classic, A, H2, B, C, D and
+# decode (`make bench BENCH=A`).
+BENCH ?= classic,A,H2,B,C,D,decode
 BENCH_PROBE := $(BUILDDIR)/bench/tessera-bench-probe.so
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -81,8 +84,8 @@ lint: build
 	$(call install_missing,$(LINTERS))
 	cppcheck $(CPPCHECK_FLAGS) src tests data
 
-# Issue 10's benchmark, not part of `make test`: a Markdown table on stdout and in
-# bench/results/latest.md (see bench/README.md). Takes a few minutes.
+# The benchmark against the peers (issues 10, 11, 13), not part of `make test`: a Markdown table
+# on stdout and in bench/results/latest.md (see bench/README.md). Takes a few minutes.
 $(BENCH_PROBE): bench/tessera-bench-probe.c | deps
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes \
@@ -91,6 +94,7 @@ $(BENCH_PROBE): bench/tessera-bench-probe.c | deps
 
 bench: build $(BENCH_PROBE)
 	$(call install_missing,$(BENCH_PACKAGES))
+	meson compile -C $(BUILDDIR) bench/tessera-bench-decode
 	/usr/bin/python3 bench/run-bench.py --build=$(BUILDDIR) --scenarios=$(BENCH) \
 	  --command="make bench$(if $(filter command line,$(origin BENCH)), BENCH=$(BENCH))"
 
