@@ -9,10 +9,13 @@
 
 G_BEGIN_DECLS
 
-/* Bytes of decoded pictures a gallery keeps for tiles off screen (4 bytes a pixel). Beyond
- * it, the pictures farthest from the screen are dropped and decoded again from their kept
- * originals when they come near (see tessera_gallery_set_focus). */
-#define TESSERA_GALLERY_TEXTURE_BUDGET (64 * 1024 * 1024)
+/* Bytes of decoded pictures a gallery keeps for tiles off screen (counted at 4 bytes a
+ * pixel). Beyond it, the pictures farthest from the screen are dropped and decoded again
+ * from their kept originals when they come near (see tessera_gallery_set_focus); the
+ * tiles on screen and a screen either side keep theirs whatever the budget. 32 MiB holds
+ * about 250 tiles of 180 px beyond those: with software GL every picture is held twice
+ * (the texture and GL's copy), and 64 MiB put 10,000 tiles over 300 MB. */
+#define TESSERA_GALLERY_TEXTURE_BUDGET (32 * 1024 * 1024)
 
 /* Decode size when the window has not said otherwise. */
 #define TESSERA_GALLERY_DEFAULT_TILE_PX 256
