@@ -69,7 +69,7 @@ HEADER_BAR_PX = 51
 WINDOW_TIMEOUT_S = 60
 POLL_S = 0.02
 GL_CHECK_AFTER_S = 1.0
-SCREENSHOT_AFTER_END_S = 1.0  # shows whether End reached the grid; see the run's folder
+SCREENSHOT_AFTER_END_S = 0.5  # shows whether End reached the grid; see the run's folder
 GL_DRIVER = re.compile(r"/dri/([^/\s]+_dri\.so)$")  # Mesa's driver, mapped once GL is in use
 
 SCENARIOS = {s.name.upper(): s for s in (
@@ -115,10 +115,20 @@ def app_env(display, bus, build, cache_home, tls):
     return env
 
 
+# An X client that waits longer than this is stuck: `import` on a window that went away
+# while it read it waits for ever.
+X_CLIENT_TIMEOUT_S = 20
+
+
 def on_display(display, *argv, check=False):
     """Runs an X client (xdotool, import) on the benchmark's Xvfb and waits for it."""
-    return subprocess.run(argv, env={**os.environ, "DISPLAY": display}, capture_output=True, text=True,
-                          check=check)
+    try:
+        return subprocess.run(argv, env={**os.environ, "DISPLAY": display}, capture_output=True, text=True,
+                              check=check, timeout=X_CLIENT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        if check:
+            raise
+        return subprocess.CompletedProcess(argv, -1)
 
 
 def has_exited(pid):
@@ -263,8 +273,9 @@ class Bench:
                         run.gl_driver = gl_driver(proc.pid)
                         gl_check_at = None
                     if screenshot_at is not None and time.monotonic() > screenshot_at:
-                        run.screenshot = take_screenshot(window, display,
-                                                         os.path.join(self.tmp, f"{tag}-after-end.png"))
+                        if not has_exited(proc.pid):
+                            run.screenshot = take_screenshot(window, display,
+                                                             os.path.join(self.tmp, f"{tag}-after-end.png"))
                         screenshot_at = None
 
                 status, usage, timed_out = wait_for_exit(proc, scenario.timeout_s, sample)
@@ -452,7 +463,7 @@ def notes(runs):
             extra += (f"; End pressed {run.end_ms:,.0f} ms after start with {run.done_at_end:,} tiles done; "
                       f"last screen = tiles {run.last_screen[0]}–{run.last_screen[-1]} ({run.grid})")
             if run.screenshot:
-                extra += f"; screenshot {SCREENSHOT_AFTER_END_S:.0f} s after End: {os.path.relpath(run.screenshot)}"
+                extra += f"; screenshot {SCREENSHOT_AFTER_END_S:.1f} s after End: {os.path.relpath(run.screenshot)}"
         out.append(f"- {tag}: {extra}")
     return "\n".join(out)
 
