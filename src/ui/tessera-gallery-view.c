@@ -236,6 +236,28 @@ reveal_all (TesseraGalleryView *self)
       self->shown, g_list_model_get_n_items (tessera_gallery_get_model (self->gallery)));
 }
 
+/* The person moves (a key, the scrollbar) while tiles are still being given to the grid:
+ * End, Page Down or a drag must reach the real end, not the end revealed so far. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                GdkModifierType state, gpointer user_data)
+{
+  TesseraGalleryView *self = user_data;
+
+  if (self->reveal_tick != 0)
+    reveal_all (self);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+on_scrolled (GtkAdjustment *adjustment, gpointer user_data)
+{
+  TesseraGalleryView *self = user_data;
+
+  if (self->reveal_tick != 0)
+    reveal_all (self);
+}
+
 /* Removed tiles leave the grid at once; a few new ones join it at once, and the rest, if
  * any, over the next frames. */
 static void
@@ -725,6 +747,7 @@ static void
 tessera_gallery_view_init (TesseraGalleryView *self)
 {
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
   GtkAdjustment *adjustment;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -744,6 +767,11 @@ tessera_gallery_view_init (TesseraGalleryView *self)
   g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (on_adjustment_changed), self,
                            0);
   g_signal_connect_object (adjustment, "changed", G_CALLBACK (on_adjustment_changed), self, 0);
+  g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (on_scrolled), self, 0);
+  /* Before the grid handles the key. */
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   g_signal_connect (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_changed), NULL);
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 }
