@@ -114,35 +114,58 @@ tessera_queue_remove (TesseraQueue *queue, int priority, guint64 sequence)
   return item;
 }
 
+/* Call with the lock held: the node of the first item waiting in view (the focus, then
+ * the next screen, then the screen above), or NULL; @below is the first at or after the
+ * focus. */
+static GTreeNode *
+view_node (TesseraQueue *queue, GTreeNode *below, GTreeNode **above)
+{
+  gint64 first = queue->focus_first;
+  gint64 last = queue->focus_last;
+  gint64 span = queue->focus_span;
+
+  /* Inside the focus, else the nearest below it while within the next screen. */
+  if (below != NULL && priority_of (below) <= last + span)
+    return below;
+  /* The last before the focus: the nearest above it, never urgent. */
+  *above = below != NULL ? g_tree_node_previous (below) : g_tree_node_last (queue->items);
+  if (*above != NULL && priority_of (*above) < 0)
+    *above = NULL;
+  if (*above != NULL && priority_of (*above) >= first - span)
+    return *above;
+  return NULL;
+}
+
 /* Call with the lock held: the node of the best-ranked item (see the header), or NULL. */
 static GTreeNode *
 best_node (TesseraQueue *queue)
 {
   GTreeNode *lowest = g_tree_node_first (queue->items);
+  QueueKey urgent_start = { TESSERA_QUEUE_AFTER_VIEW_MAX + 1, 0 };
   QueueKey focus_start = { queue->focus_first, 0 };
-  gint64 first = queue->focus_first;
-  gint64 last = queue->focus_last;
-  gint64 span = queue->focus_span;
+  GTreeNode *urgent;
   GTreeNode *below;
-  GTreeNode *above;
+  GTreeNode *above = NULL;
+  GTreeNode *in_view;
 
-  if (lowest == NULL || priority_of (lowest) < 0)
-    return lowest;
+  if (lowest == NULL)
+    return NULL;
+  urgent = g_tree_lower_bound (queue->items, &urgent_start);
+  if (urgent != NULL && priority_of (urgent) < 0)
+    return urgent;
 
-  /* The first at or after the focus: inside it, else the nearest below it, which comes
-   * next while it is within the next screen. */
   below = g_tree_lower_bound (queue->items, &focus_start);
-  if (below != NULL && priority_of (below) <= last + span)
-    return below;
-
-  /* The last before the focus: the nearest above it (never urgent: those went first). */
-  above = below != NULL ? g_tree_node_previous (below) : g_tree_node_last (queue->items);
-  if (above != NULL && priority_of (above) >= first - span)
-    return above;
+  if ((in_view = view_node (queue, below, &above)) != NULL)
+    return in_view;
+  /* What was asked for after the view. */
+  if (priority_of (lowest) < 0)
+    return lowest;
 
   if (below == NULL || above == NULL)
     return below != NULL ? below : above;
-  return priority_of (below) - last <= first - priority_of (above) ? below : above;
+  return priority_of (below) - queue->focus_last <= queue->focus_first - priority_of (above)
+             ? below
+             : above;
 }
 
 /* Call with the lock held: whether @node is urgent, on screen or on the next screen. */
@@ -151,7 +174,7 @@ is_in_view (TesseraQueue *queue, GTreeNode *node)
 {
   int priority = priority_of (node);
 
-  return priority < 0
+  return (priority < 0 && priority > TESSERA_QUEUE_AFTER_VIEW_MAX)
          || (priority >= queue->focus_first
              && (gint64) priority <= (gint64) queue->focus_last + queue->focus_span);
 }

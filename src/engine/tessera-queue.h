@@ -6,8 +6,14 @@
 
 G_BEGIN_DECLS
 
+/* Priorities at or below this are urgent only after what is in view (steps 1 to 3 below)
+ * and before the rest: work a person asked for that must not leave the screen blank
+ * meanwhile (a save of thousands of images). */
+#define TESSERA_QUEUE_AFTER_VIEW_MAX (G_MININT / 2)
+
 /* Items wait with a priority and a sequence number (unique; the submission order). A
- * negative priority is urgent: such items go first, lowest first. Non-negative priorities
+ * negative priority is urgent: such items go first, lowest first (those at or below
+ * TESSERA_QUEUE_AFTER_VIEW_MAX only once nothing in view waits). Non-negative priorities
  * are positions on one axis (a tile's place in its grid), and a focus on that axis ranks
  * them, the way a person reads a grid:
  *

@@ -101,7 +101,7 @@ test_urgent_and_remove (void)
   g_autofree char *order = NULL;
 
   tessera_queue_push (queue, -1, 100, ITEM (-1));
-  tessera_queue_push (queue, G_MININT + 1, 101, ITEM (-2)); /* any item will do */
+  tessera_queue_push (queue, -2, 101, ITEM (-2));
   tessera_queue_set_focus (queue, 5, 6, 1);
   g_assert_true (tessera_queue_remove (queue, 6, 6) == ITEM (6));
   g_assert_null (tessera_queue_remove (queue, 6, 6));
@@ -112,6 +112,23 @@ test_urgent_and_remove (void)
 }
 
 /* The extra workers a jump brings take only what is on screen or on the next screen. */
+/* A save of thousands goes after what is in view (the screen, the next one, the one above)
+ * and before the rest, so the screen never waits for it; urgent items still go first. */
+static void
+test_after_view (void)
+{
+  g_autoptr (TesseraQueue) queue = queue_of_positions (10);
+  g_autofree char *order = NULL;
+
+  tessera_queue_push (queue, G_MININT + 1, 100, ITEM (-9));
+  tessera_queue_push (queue, TESSERA_QUEUE_AFTER_VIEW_MAX, 101, ITEM (-8));
+  tessera_queue_push (queue, -1, 102, ITEM (-1));
+  tessera_queue_set_focus (queue, 5, 6, 1);
+  order = pop_n (queue, 13);
+  g_assert_cmpstr (order, ==, "-1 5 6 7 4 -9 -8 8 3 9 2 1 0");
+  g_assert_null (tessera_queue_pop (queue));
+}
+
 static void
 test_pop_in_view (void)
 {
@@ -175,6 +192,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/queue/urgent-and-remove", test_urgent_and_remove);
   g_test_add_func ("/queue/ties-in-sequence", test_ties_in_sequence);
   g_test_add_func ("/queue/pop-in-view", test_pop_in_view);
+  g_test_add_func ("/queue/after-view", test_after_view);
   g_test_add_func ("/queue/free-releases-waiting", test_free_releases_waiting);
   return g_test_run ();
 }

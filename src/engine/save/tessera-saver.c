@@ -13,11 +13,14 @@
 #include "tessera-error.h"
 #include "tessera-save-name.h"
 #include "tessera-save.h"
+#include "tessera-queue.h"
 #include "tessera-saver.h"
 #include "tessera-util.h"
 
-/* Saving goes before the thumbnails still queued. */
+/* Saving goes after the thumbnails in view (and the next screen), before the rest still
+ * queued: a save of thousands must not leave the screen blank meanwhile. */
 #define SAVE_PRIORITY (G_MININT + 1)
+G_STATIC_ASSERT (SAVE_PRIORITY <= TESSERA_QUEUE_AFTER_VIEW_MAX);
 
 /* An MP4 (ISO base media) file opens with its "ftyp" box: a 32-bit big-endian size, the
  * type, the major brand, a minor version, then compatible brands of 4 bytes each. */
