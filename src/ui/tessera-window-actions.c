@@ -10,10 +10,12 @@
 #include "tessera-imgur-ui.h"
 #include "tessera-window-private.h"
 
+/* The notice ("Added 3000 images") was about what is gone now. */
 static void
 clear_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   tessera_gallery_clear (TESSERA_WINDOW (widget)->gallery);
+  _tessera_window_hide_notice (TESSERA_WINDOW (widget));
 }
 
 /* The grid takes Ctrl+A itself when it has the focus; these make the keys work wherever

@@ -934,8 +934,12 @@ test_clear_drops_selection (Fixture *fixture, gconstpointer data)
   grid_view = find_descendant (GTK_WIDGET (fixture->window), GTK_TYPE_GRID_VIEW);
   g_assert_true (gtk_widget_activate_action (grid_view, "list.select-all", NULL));
   g_assert_cmpstr (template_label_text (fixture, "selected_label"), ==, "1 selected");
+  _tessera_window_show_notice (fixture->window, "Added 1 image");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.clear", NULL));
+  /* The notice was about what is gone. */
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_template_child (
+      GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "notice_revealer"))));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
       GTK_WIDGET (fixture->window), TESSERA_TYPE_WINDOW, "selected_label"))));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
