@@ -9,7 +9,7 @@ MESON_TEST    ?= meson test --print-errorlogs --num-processes 2
 PACKAGES := gcc make meson ninja-build pkg-config gettext ca-certificates \
             libgtk-4-dev libcurl4-openssl-dev libcjson-dev libpsl-dev webp-pixbuf-loader \
             desktop-file-utils xvfb xauth dbus-daemon libclang-rt-14-dev libjpeg-dev \
-            nodejs openssl
+            nodejs openssl libssl-dev
 # What looking at the app by hand and `make bench` use on top.
 TOOLS    := xdotool xclip imagemagick clang-format
 # What `make lint` uses.

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <glib/gi18n.h>
+#include <openssl/ssl.h>
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
@@ -48,7 +49,20 @@ struct _TesseraCurlShare
   gatomicrefcount ref_count;
   CURLSH *handle;
   GMutex locks[CURL_LOCK_DATA_LAST];
+
+  /* What each origin's connections were last found to speak, shared so that one worker's
+   * connection tells the others. */
+  GMutex origins_lock;
+  GHashTable *multiplexing; /* (element-type utf8 gboolean) origin: TRUE over HTTP/2 */
 };
+
+/* What a connection speaks, as far as it can be told. */
+typedef enum
+{
+  PROTOCOL_UNKNOWN,
+  PROTOCOL_SERIAL,      /* HTTP/1.x: one transfer at a time */
+  PROTOCOL_MULTIPLEXED, /* HTTP/2: many streams at once */
+} Protocol;
 
 /* Request headers live as long as the transfer that uses them. */
 typedef struct curl_slist CurlHeaderList;
@@ -58,10 +72,9 @@ struct _TesseraFetcher
   CURLM *multi;
   TesseraCurlShare *share;
   TesseraFetchLimits limits;
-  char *ca_file;         /* extra CA certificates; NULL: the system's only */
-  GPtrArray *transfers;  /* (element-type Transfer) owned: running or waiting to retry */
-  guint n_running;       /* in the multi handle */
-  gboolean multiplexing; /* the last answer came over HTTP/2 */
+  char *ca_file;        /* extra CA certificates; NULL: the system's only */
+  GPtrArray *transfers; /* (element-type Transfer) owned: running or waiting to retry */
+  guint n_running;      /* in the multi handle */
 };
 
 /* One transfer, from start to its done function: its own easy handle (connections belong
@@ -71,6 +84,7 @@ typedef struct
   TesseraFetcher *fetcher; /* unowned: it frees its transfers */
   CURL *easy;
   char *url;
+  char *origin; /* @url's (tessera_fetch_origin), or NULL */
   CurlHeaderList *headers;
   TesseraFetchKind kind;
   gboolean conditional;      /* an image request with validators: a 304 answers */
@@ -128,6 +142,8 @@ tessera_curl_share_new (void)
   for (guint i = 0; i < CURL_LOCK_DATA_LAST; i++)
     g_mutex_init (&self->locks[i]);
 
+  g_mutex_init (&self->origins_lock);
+  self->multiplexing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->handle = curl_share_init ();
   if (self->handle == NULL
       || curl_share_setopt (self->handle, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK
@@ -160,7 +176,54 @@ tessera_curl_share_unref (TesseraCurlShare *self)
     g_warning ("libcurl share handle still in use at cleanup");
   for (guint i = 0; i < CURL_LOCK_DATA_LAST; i++)
     g_mutex_clear (&self->locks[i]);
+  g_hash_table_unref (self->multiplexing);
+  g_mutex_clear (&self->origins_lock);
   g_free (self);
+}
+
+static void
+share_note_protocol (TesseraCurlShare *self, const char *origin, Protocol protocol)
+{
+  if (origin == NULL || protocol == PROTOCOL_UNKNOWN)
+    return;
+  g_mutex_lock (&self->origins_lock);
+  g_hash_table_insert (self->multiplexing, g_strdup (origin),
+                       GINT_TO_POINTER (protocol == PROTOCOL_MULTIPLEXED));
+  g_mutex_unlock (&self->origins_lock);
+}
+
+static gboolean
+share_origin_multiplexes (TesseraCurlShare *self, const char *origin)
+{
+  gboolean multiplexes;
+
+  g_mutex_lock (&self->origins_lock);
+  multiplexes = GPOINTER_TO_INT (g_hash_table_lookup (self->multiplexing, origin));
+  g_mutex_unlock (&self->origins_lock);
+  return multiplexes;
+}
+
+char *
+tessera_fetch_origin (const char *url)
+{
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *origin = NULL;
+  int port = -1;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  if (!g_uri_split_network (url, G_URI_FLAGS_NONE, &scheme, &host, &port, NULL) || host == NULL
+      || scheme == NULL)
+    return NULL;
+  if (port < 0 && g_ascii_strcasecmp (scheme, "http") == 0)
+    port = 80;
+  else if (port < 0 && g_ascii_strcasecmp (scheme, "https") == 0)
+    port = 443;
+  else if (port < 0)
+    return NULL;
+  origin = g_strdup_printf ("%s://%s:%d", scheme, host, port);
+  return g_ascii_strdown (origin, -1);
 }
 
 /* The file of extra CA certificates the environment names, as curl's own tool reads it. */
@@ -238,20 +301,42 @@ tessera_fetcher_get_n_transfers (TesseraFetcher *self)
   return self->transfers->len;
 }
 
+/* Transfers in the multi handle to @origin. */
+static guint
+count_running_to (TesseraFetcher *self, const char *origin)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->transfers->len; i++)
+    {
+      const Transfer *transfer = self->transfers->pdata[i];
+
+      if (transfer->retry_at == 0 && g_strcmp0 (transfer->origin, origin) == 0)
+        n++;
+    }
+  return n;
+}
+
 guint
-tessera_fetcher_get_room (TesseraFetcher *self, gboolean in_view)
+tessera_fetcher_get_room (TesseraFetcher *self, const char *origin, gboolean in_view)
 {
   guint capacity;
+  guint room;
+  guint running_to_origin;
 
   g_return_val_if_fail (self != NULL, 0);
 
-  /* Over HTTP/1.1 a transfer beyond the connections would wait inside libcurl, where
-   * the queue's ranking no longer reaches it. */
-  if (self->multiplexing)
-    capacity = TESSERA_FETCH_MULTIPLEX_TRANSFERS + (in_view ? TESSERA_FETCH_VIEW_EXTRA : 0);
-  else
-    capacity = TESSERA_FETCH_CONNECTIONS_PER_HOST;
-  return capacity > self->n_running ? capacity - self->n_running : 0;
+  capacity = TESSERA_FETCH_MULTIPLEX_TRANSFERS + (in_view ? TESSERA_FETCH_VIEW_EXTRA : 0);
+  room = capacity > self->n_running ? capacity - self->n_running : 0;
+  if (origin == NULL || share_origin_multiplexes (self->share, origin))
+    return room;
+  /* Over HTTP/1.1, or until a connection says what it speaks, a transfer beyond the
+   * origin's connections would wait inside libcurl, where the queue's ranking no longer
+   * reaches it. */
+  running_to_origin = count_running_to (self, origin);
+  if (running_to_origin >= TESSERA_FETCH_CONNECTIONS_PER_HOST)
+    return 0;
+  return MIN (room, TESSERA_FETCH_CONNECTIONS_PER_HOST - running_to_origin);
 }
 
 static gboolean
@@ -303,6 +388,54 @@ on_progress (void *user_data, curl_off_t download_total, curl_off_t downloaded,
     }
 
   return 0;
+}
+
+/* What the TLS handshake of the connection @easy is about to use settled on (ALPN): only
+ * an OpenSSL build can tell, and a plain-HTTP connection is HTTP/1.1 (HTTP/2 is asked
+ * for over TLS only). */
+static Protocol
+negotiated_protocol (CURL *easy)
+{
+  struct curl_tlssessioninfo *info = NULL;
+  const unsigned char *alpn = NULL;
+  unsigned int alpn_length = 0;
+
+  if (curl_easy_getinfo (easy, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || info == NULL
+      || info->backend != CURLSSLBACKEND_OPENSSL)
+    return PROTOCOL_UNKNOWN;
+  if (info->internals == NULL)
+    return PROTOCOL_SERIAL;
+  SSL_get0_alpn_selected (info->internals, &alpn, &alpn_length);
+  if (alpn_length == 2 && memcmp (alpn, "h2", 2) == 0)
+    return PROTOCOL_MULTIPLEXED;
+  return PROTOCOL_SERIAL;
+}
+
+/* Notes what the origin @easy is talking to (after any redirects) speaks. */
+static void
+note_protocol (TesseraFetcher *fetcher, CURL *easy, Protocol protocol)
+{
+  const char *effective = NULL;
+  g_autofree char *origin = NULL;
+
+  if (protocol == PROTOCOL_UNKNOWN
+      || curl_easy_getinfo (easy, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK
+      || effective == NULL)
+    return;
+  origin = tessera_fetch_origin (effective);
+  share_note_protocol (fetcher->share, origin, protocol);
+}
+
+/* A connection is made (or reused) and the request is about to go: libcurl 7.88 tells the
+ * protocol only with the answer, so a first answer that hangs would keep a worker at one
+ * transfer; the handshake already knows. */
+static int
+on_connected (void *user_data, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+  Transfer *transfer = user_data;
+
+  note_protocol (transfer->fetcher, transfer->easy, negotiated_protocol (transfer->easy));
+  return CURL_PREREQFUNC_OK;
 }
 
 #define SETOPT(easy, option, value)                                                                \
@@ -360,6 +493,8 @@ configure_transfer (Transfer *transfer)
   SETOPT (easy, CURLOPT_NOPROGRESS, 0L);
   SETOPT (easy, CURLOPT_XFERINFOFUNCTION, on_progress);
   SETOPT (easy, CURLOPT_XFERINFODATA, transfer);
+  SETOPT (easy, CURLOPT_PREREQFUNCTION, on_connected);
+  SETOPT (easy, CURLOPT_PREREQDATA, transfer);
 
   return CURLE_OK;
 }
@@ -611,6 +746,7 @@ transfer_free (Transfer *transfer)
   g_clear_pointer (&transfer->headers, curl_slist_free_all);
   g_clear_pointer (&transfer->body, g_byte_array_unref);
   g_free (transfer->url);
+  g_free (transfer->origin);
   g_free (transfer);
 }
 
@@ -685,6 +821,7 @@ tessera_fetcher_start (TesseraFetcher *self, const char *url, const char *const 
   transfer = g_new0 (Transfer, 1);
   transfer->fetcher = self;
   transfer->url = g_strdup (url);
+  transfer->origin = tessera_fetch_origin (url);
   transfer->kind = kind;
   transfer->conditional = kind == TESSERA_FETCH_IMAGE && headers != NULL;
   transfer->done = done;
@@ -731,7 +868,6 @@ wait_to_retry (Transfer *transfer, long status)
 static void
 attempt_done (Transfer *transfer, CURLcode result)
 {
-  TesseraFetcher *fetcher = transfer->fetcher;
   TesseraResponse *response;
   GError *error = NULL;
   char *label = NULL;
@@ -740,9 +876,11 @@ attempt_done (Transfer *transfer, CURLcode result)
 
   if (curl_easy_getinfo (transfer->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
     status = 0;
+  /* Builds that cannot read the handshake learn from the answer. */
   if (status != 0
       && curl_easy_getinfo (transfer->easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK)
-    fetcher->multiplexing = version >= CURL_HTTP_VERSION_2_0;
+    note_protocol (transfer->fetcher, transfer->easy,
+                   version >= CURL_HTTP_VERSION_2_0 ? PROTOCOL_MULTIPLEXED : PROTOCOL_SERIAL);
 
   response = read_outcome (transfer, result, status, &label, &error);
   if (response == NULL && wait_to_retry (transfer, status))

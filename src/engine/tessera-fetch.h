@@ -111,11 +111,20 @@ void tessera_fetcher_wakeup (TesseraFetcher *fetcher);
 
 /* Transfers started and not ended, waits for a retry included. On the fetcher's thread. */
 guint tessera_fetcher_get_n_transfers (TesseraFetcher *fetcher);
-/* How many more transfers the fetcher's connections can carry now, without a retry's
- * waits: TESSERA_FETCH_MULTIPLEX_TRANSFERS (with @in_view, TESSERA_FETCH_VIEW_EXTRA more)
- * after an HTTP/2 answer, which streams many on one connection; otherwise
- * TESSERA_FETCH_CONNECTIONS_PER_HOST, as many as it may open. On the fetcher's thread. */
-guint tessera_fetcher_get_room (TesseraFetcher *fetcher, gboolean in_view);
+/* How many more transfers to @origin (tessera_fetch_origin(); NULL: to any origin, the
+ * most one could get) the fetcher's connections can carry now, not counting a retry's
+ * waits: up to TESSERA_FETCH_MULTIPLEX_TRANSFERS in all (with @in_view, TESSERA_FETCH_VIEW_EXTRA
+ * more) once a connection to @origin has said it speaks HTTP/2 (in its TLS handshake, or
+ * else with an answer; any worker's), which streams many on one connection; otherwise
+ * TESSERA_FETCH_CONNECTIONS_PER_HOST to @origin, as many as it may open. On the fetcher's
+ * thread. */
+guint tessera_fetcher_get_room (TesseraFetcher *fetcher, const char *origin, gboolean in_view);
+
+/* Returns (transfer full) the origin of the http or https @url as
+ * "scheme://host:port", in lower case with the scheme's port when it has none (what
+ * libcurl keys connections by), or NULL for another scheme or a URL without a host. Any
+ * thread. */
+char *tessera_fetch_origin (const char *url);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraResponse, tessera_response_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCurlShare, tessera_curl_share_unref)

@@ -61,6 +61,7 @@ struct _TesseraRequest
   guint64 sequence;
   guint tile_px;
   char *uri;
+  char *origin; /* set by the first worker that looks at it, under the queue's lock */
   TesseraCacheMode cache_mode;
 
   /* Loader thread only; loader is NULL once the request is delivered or cancelled. */
@@ -141,6 +142,7 @@ tessera_request_unref (TesseraRequest *request)
   g_clear_error (&request->error);
   g_free (request->label);
   g_free (request->uri);
+  g_free (request->origin);
   g_free (request);
 }
 
@@ -468,24 +470,52 @@ start_request (TesseraLoader *self, Worker *worker, TesseraRequest *request)
                          on_transfer_done, request);
 }
 
-/* TRUE while @worker has room for one more request: what it holds, downloading or waiting
- * to be decoded, stays within what its connections carry (tessera_fetcher_get_room), so
- * the rest stays in the queue, ranked by the focus. */
-static gboolean
-has_room (Worker *worker, gboolean in_view)
+typedef struct
 {
-  return tessera_fetcher_get_room (worker->fetcher, in_view) > worker->ready.length;
+  Worker *worker;
+  gboolean in_view;
+} RoomCheck;
+
+/* Under the queue's lock (a TesseraQueueAccept), on a worker: TRUE while the worker has
+ * room for @item: what it holds, downloading or waiting to be decoded, stays within what
+ * its connections to the request's origin carry (tessera_fetcher_get_room), so the rest
+ * stays in the queue, ranked by the focus. A request without an origin (a file, or a URL
+ * the fetcher will refuse) waits for the worker's decodes to be done. */
+static gboolean
+has_room_for (gpointer item, gpointer user_data)
+{
+  TesseraRequest *request = item;
+  const RoomCheck *check = user_data;
+
+  if (request->origin == NULL && tessera_uri_is_web (request->uri))
+    request->origin = tessera_fetch_origin (request->uri);
+  if (request->origin == NULL)
+    return g_queue_is_empty (&check->worker->ready);
+  return tessera_fetcher_get_room (check->worker->fetcher, request->origin, check->in_view)
+         > check->worker->ready.length;
+}
+
+/* Whether @check's worker may have room for anything: else the queue is left alone. */
+static gboolean
+may_take (const RoomCheck *check)
+{
+  return tessera_fetcher_get_room (check->worker->fetcher, NULL, check->in_view)
+         > check->worker->ready.length;
 }
 
 static void
 take_requests (TesseraLoader *self, Worker *worker)
 {
+  RoomCheck check = { worker, FALSE };
   TesseraRequest *request;
 
-  while (has_room (worker, FALSE) && (request = tessera_queue_pop (self->waiting)) != NULL)
+  while (may_take (&check)
+         && (request = tessera_queue_pop (self->waiting, has_room_for, &check)) != NULL)
     start_request (self, worker, request);
   /* Beyond that, what is in view, on connections that multiplex. */
-  while (has_room (worker, TRUE) && (request = tessera_queue_pop_in_view (self->waiting)) != NULL)
+  check.in_view = TRUE;
+  while (may_take (&check)
+         && (request = tessera_queue_pop_in_view (self->waiting, has_room_for, &check)) != NULL)
     start_request (self, worker, request);
 }
 

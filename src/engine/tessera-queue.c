@@ -180,33 +180,51 @@ is_in_view (TesseraQueue *queue, GTreeNode *node)
 }
 
 static gpointer
-pop_best (TesseraQueue *queue, gboolean in_view_only)
+pop_best (TesseraQueue *queue, gboolean in_view_only, TesseraQueueAccept accept, gpointer user_data)
 {
-  GTreeNode *node;
+  QueueKey *declined_keys[TESSERA_QUEUE_LOOKAHEAD];
+  gpointer declined_items[TESSERA_QUEUE_LOOKAHEAD];
+  guint n_declined = 0;
   gpointer item = NULL;
 
   g_mutex_lock (&queue->lock);
-  node = best_node (queue);
-  if (node != NULL && (!in_view_only || is_in_view (queue, node)))
-    item = take_node (queue, node);
+  /* A declined item is set aside so that the next best is found the usual way. */
+  while (item == NULL && n_declined < TESSERA_QUEUE_LOOKAHEAD)
+    {
+      GTreeNode *node = best_node (queue);
+
+      if (node == NULL || (in_view_only && !is_in_view (queue, node)))
+        break;
+      if (accept == NULL || accept (g_tree_node_value (node), user_data))
+        {
+          item = take_node (queue, node);
+          break;
+        }
+      declined_keys[n_declined] = g_tree_node_key (node);
+      declined_items[n_declined] = g_tree_node_value (node);
+      g_tree_steal (queue->items, declined_keys[n_declined]);
+      n_declined++;
+    }
+  for (guint i = 0; i < n_declined; i++)
+    g_tree_insert (queue->items, declined_keys[i], declined_items[i]);
   g_mutex_unlock (&queue->lock);
   return item;
 }
 
 gpointer
-tessera_queue_pop (TesseraQueue *queue)
+tessera_queue_pop (TesseraQueue *queue, TesseraQueueAccept accept, gpointer user_data)
 {
   g_return_val_if_fail (queue != NULL, NULL);
 
-  return pop_best (queue, FALSE);
+  return pop_best (queue, FALSE, accept, user_data);
 }
 
 gpointer
-tessera_queue_pop_in_view (TesseraQueue *queue)
+tessera_queue_pop_in_view (TesseraQueue *queue, TesseraQueueAccept accept, gpointer user_data)
 {
   g_return_val_if_fail (queue != NULL, NULL);
 
-  return pop_best (queue, TRUE);
+  return pop_best (queue, TRUE, accept, user_data);
 }
 
 void

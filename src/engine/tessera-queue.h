@@ -37,12 +37,22 @@ void tessera_queue_push (TesseraQueue *queue, int priority, guint64 sequence, gp
 /* Takes the item waiting under @priority and @sequence out of the queue and returns it
  * (ownership goes to the caller), or NULL when it is not waiting (never was, or taken). */
 gpointer tessera_queue_remove (TesseraQueue *queue, int priority, guint64 sequence);
-/* Takes the best-ranked item out of the queue and returns it (ownership goes to the caller),
- * or NULL when none is waiting. */
-gpointer tessera_queue_pop (TesseraQueue *queue);
+/* Whether the taker can take @item now; called with the queue's lock held, so it must not
+ * call the queue. It may set fields of @item that only takers use. */
+typedef gboolean (*TesseraQueueAccept) (gpointer item, gpointer user_data);
+
+/* How many items, best first, a taker is offered before it gets nothing: enough to pass
+ * the requests to a host whose connections are busy, few enough to keep the lock short. */
+#define TESSERA_QUEUE_LOOKAHEAD 16
+
+/* Takes the best-ranked item that @accept (may be NULL: any) takes out of the queue and
+ * returns it (ownership goes to the caller), or NULL when none is waiting or @accept
+ * declined the best TESSERA_QUEUE_LOOKAHEAD. Declined items keep their places. */
+gpointer tessera_queue_pop (TesseraQueue *queue, TesseraQueueAccept accept, gpointer user_data);
 /* Like tessera_queue_pop(), but only an urgent item or one on screen or on the next screen
  * (ranks 1 and 2 above); NULL otherwise. */
-gpointer tessera_queue_pop_in_view (TesseraQueue *queue);
+gpointer tessera_queue_pop_in_view (TesseraQueue *queue, TesseraQueueAccept accept,
+                                    gpointer user_data);
 /* Ranks waiting items around [@first, @last] (positions, @first <= @last) with @span
  * positions of look-ahead on either side; see above. */
 void tessera_queue_set_focus (TesseraQueue *queue, int first, int last, int span);

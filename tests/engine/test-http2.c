@@ -149,7 +149,7 @@ test_cancel_one (void)
 
   g_setenv ("SSL_CERT_FILE", tessera_test_h2_get_ca_file (h2), TRUE);
   loader = tessera_loader_new (1, NULL);
-  /* The first answer tells the worker that its host multiplexes. */
+  /* The first load makes the worker's one connection. */
   warm_requests = submit_images (loader, h2, "warm", warm);
   g_assert_true (tessera_test_wait_for_outcomes (warm, 10000));
 
@@ -184,6 +184,97 @@ test_cancel_one (void)
   g_unsetenv ("SSL_CERT_FILE");
 }
 
+#define N_BEHIND 12
+
+static gboolean
+is_waiting (TesseraTestOutcome *outcome)
+{
+  return !outcome->delivered;
+}
+
+/* Waits for @outcomes and checks they all loaded while @hang was still waiting. */
+static void
+assert_loaded_beside (GArray *outcomes, TesseraTestOutcome *hang)
+{
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 10000));
+  g_assert_true (is_waiting (hang));
+  for (guint i = 0; i < outcomes->len; i++)
+    g_assert_nonnull (g_array_index (outcomes, TesseraTestOutcome, i).texture);
+}
+
+/* One worker whose very first request hangs: its connection said HTTP/2 in the TLS
+ * handshake, so the requests behind go out beside it as streams, not after the 20 s a
+ * stall takes. */
+static void
+test_hung_first_answer (void)
+{
+  g_autoptr (TesseraTestServer) backend = tessera_test_server_new ();
+  g_autoptr (TesseraTestH2) h2 = tessera_test_h2_new (backend);
+  g_autoptr (TesseraLoader) loader = NULL;
+  g_autoptr (GArray) outcomes = outcomes_new (N_BEHIND);
+  g_autoptr (GPtrArray) requests = NULL;
+  g_autofree char *hang_url = tessera_test_h2_url (h2, HANG_PATH);
+  TesseraTestOutcome hang_outcome = { 0 };
+  g_autoptr (TesseraRequest) hang = NULL;
+
+  g_setenv ("SSL_CERT_FILE", tessera_test_h2_get_ca_file (h2), TRUE);
+  loader = tessera_loader_new (1, NULL);
+  hang = tessera_loader_submit (loader, hang_url, -1, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                tessera_test_record_outcome, &hang_outcome, NULL);
+  requests = submit_images (loader, h2, "behind", outcomes);
+  assert_loaded_beside (outcomes, &hang_outcome);
+  g_assert_cmpuint (tessera_test_h2_get_stats (h2).sessions, ==, 1);
+
+  tessera_request_cancel (hang);
+  g_clear_object (&loader);
+  g_unsetenv ("SSL_CERT_FILE");
+}
+
+/* One worker, a list of two hosts: the first requests go to an HTTP/1.1 host whose one
+ * connection hangs; the worker passes them over and streams the HTTP/2 host's requests
+ * meanwhile, then loads the HTTP/1.1 ones once the hang is cancelled. */
+static void
+test_busy_host_passed (void)
+{
+  g_autoptr (TesseraTestServer) backend = tessera_test_server_new ();
+  g_autoptr (TesseraTestH2) h2 = tessera_test_h2_new (backend);
+  g_autoptr (TesseraLoader) loader = NULL;
+  g_autoptr (GArray) serial = outcomes_new (3);
+  g_autoptr (GArray) multiplexed = outcomes_new (N_BEHIND);
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  g_autoptr (GPtrArray) multiplexed_requests = NULL;
+  g_autofree char *hang_url = tessera_test_server_url (backend, HANG_PATH);
+  TesseraTestOutcome hang_outcome = { 0 };
+  g_autoptr (TesseraRequest) hang = NULL;
+
+  g_setenv ("SSL_CERT_FILE", tessera_test_h2_get_ca_file (h2), TRUE);
+  loader = tessera_loader_new (1, NULL);
+  hang = tessera_loader_submit (loader, hang_url, -2, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                tessera_test_record_outcome, &hang_outcome, NULL);
+  for (guint i = 0; i < serial->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/serial-%u.png?w=32&h=32", i);
+      g_autofree char *url = tessera_test_server_url (backend, path);
+
+      g_ptr_array_add (
+          requests, tessera_loader_submit (loader, url, -1, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                           tessera_test_record_outcome,
+                                           &g_array_index (serial, TesseraTestOutcome, i), NULL));
+    }
+  multiplexed_requests = submit_images (loader, h2, "passing", multiplexed);
+  assert_loaded_beside (multiplexed, &hang_outcome);
+  for (guint i = 0; i < serial->len; i++)
+    g_assert_true (is_waiting (&g_array_index (serial, TesseraTestOutcome, i)));
+
+  tessera_request_cancel (hang);
+  g_assert_true (tessera_test_wait_for_outcomes (serial, 10000));
+  for (guint i = 0; i < serial->len; i++)
+    g_assert_nonnull (g_array_index (serial, TesseraTestOutcome, i).texture);
+  g_clear_object (&loader);
+  g_unsetenv ("SSL_CERT_FILE");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -193,6 +284,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/http2/shared-connections", test_shared_connections);
   g_test_add_func ("/http2/wrong-ca-refused", test_wrong_ca_refused);
   g_test_add_func ("/http2/cancel-one", test_cancel_one);
+  g_test_add_func ("/http2/hung-first-answer", test_hung_first_answer);
+  g_test_add_func ("/http2/busy-host-passed", test_busy_host_passed);
 
   return g_test_run ();
 }

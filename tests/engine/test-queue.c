@@ -31,7 +31,7 @@ pop_n (TesseraQueue *queue, guint n)
 
   for (guint i = 0; i < n; i++)
     {
-      gpointer item = tessera_queue_pop (queue);
+      gpointer item = tessera_queue_pop (queue, NULL, NULL);
 
       g_assert_nonnull (item);
       g_string_append_printf (order, "%s%d", i > 0 ? " " : "", PRIORITY_OF (item));
@@ -50,7 +50,7 @@ test_no_focus_is_priority_order (void)
   tessera_queue_push (queue, 3, 2, ITEM (3));
   order = pop_n (queue, 3);
   g_assert_cmpstr (order, ==, "1 3 5");
-  g_assert_null (tessera_queue_pop (queue));
+  g_assert_null (tessera_queue_pop (queue, NULL, NULL));
 }
 
 /* On screen, then the next screen down, then the screen above nearest first, then the rest
@@ -108,7 +108,7 @@ test_urgent_and_remove (void)
   g_assert_null (tessera_queue_remove (queue, 6, 99));
   order = pop_n (queue, 11);
   g_assert_cmpstr (order, ==, "-2 -1 5 7 4 8 3 9 2 1 0");
-  g_assert_null (tessera_queue_pop (queue));
+  g_assert_null (tessera_queue_pop (queue, NULL, NULL));
 }
 
 /* The extra workers a jump brings take only what is on screen or on the next screen. */
@@ -126,7 +126,7 @@ test_after_view (void)
   tessera_queue_set_focus (queue, 5, 6, 1);
   order = pop_n (queue, 13);
   g_assert_cmpstr (order, ==, "-1 5 6 7 4 -9 -8 8 3 9 2 1 0");
-  g_assert_null (tessera_queue_pop (queue));
+  g_assert_null (tessera_queue_pop (queue, NULL, NULL));
 }
 
 static void
@@ -138,13 +138,13 @@ test_pop_in_view (void)
   tessera_queue_set_focus (queue, 50, 53, 4);
   g_assert_true (tessera_queue_remove (queue, 55, 55) == ITEM (55));
   for (int i = 0; i < 7; i++)
-    g_assert_nonnull (tessera_queue_pop_in_view (queue));
+    g_assert_nonnull (tessera_queue_pop_in_view (queue, NULL, NULL));
   /* 50-53 on screen and 54, 56, 57 below: nothing else is in view. */
-  g_assert_null (tessera_queue_pop_in_view (queue));
+  g_assert_null (tessera_queue_pop_in_view (queue, NULL, NULL));
   order = pop_n (queue, 2);
   g_assert_cmpstr (order, ==, "49 48");
   tessera_queue_push (queue, -5, 1000, ITEM (-5));
-  g_assert_true (tessera_queue_pop_in_view (queue) == ITEM (-5));
+  g_assert_true (tessera_queue_pop_in_view (queue, NULL, NULL) == ITEM (-5));
 }
 
 /* Equal priorities keep submission order. */
@@ -159,6 +159,44 @@ test_ties_in_sequence (void)
   tessera_queue_push (queue, 4, 9, ITEM (2));
   order = pop_n (queue, 3);
   g_assert_cmpstr (order, ==, "0 1 2");
+}
+
+static gboolean
+accept_odd (gpointer item, gpointer user_data)
+{
+  return GPOINTER_TO_INT (item) % 2 == 1;
+}
+
+static gboolean
+accept_only (gpointer item, gpointer user_data)
+{
+  return item == user_data;
+}
+
+/* A taker passes the items it cannot take, in rank order, and they keep their places; it
+ * looks no further than the lookahead. */
+static void
+test_declined_keep_places (void)
+{
+  g_autoptr (TesseraQueue) queue = queue_of_positions (40);
+  g_autofree char *order = NULL;
+
+  tessera_queue_set_focus (queue, 10, 12, 2);
+  g_assert_true (tessera_queue_pop (queue, accept_odd, NULL) == ITEM (11));
+  g_assert_true (tessera_queue_pop_in_view (queue, accept_odd, NULL) == ITEM (13));
+  /* 14 is the last in view, and even. */
+  g_assert_null (tessera_queue_pop_in_view (queue, accept_odd, NULL));
+  order = pop_n (queue, 5);
+  g_assert_cmpstr (order, ==, "10 12 14 9 8");
+
+  /* Ranked now: 15, 7, 16, 6, ..., 1, 22, 0, 23, 24: 0 is the 16th best; without it, 24 is
+   * the 17th. */
+  g_assert_true (tessera_queue_pop (queue, accept_only, ITEM (0)) == ITEM (0));
+  g_assert_null (tessera_queue_pop (queue, accept_only, ITEM (24)));
+  g_assert_cmpuint (tessera_queue_get_length (queue), ==, 40 - 8);
+  g_free (order);
+  order = pop_n (queue, 3);
+  g_assert_cmpstr (order, ==, "15 7 16");
 }
 
 static guint n_freed;
@@ -177,7 +215,7 @@ test_free_releases_waiting (void)
   n_freed = 0;
   for (int i = 0; i < 5; i++)
     tessera_queue_push (queue, i, (guint64) i, ITEM (i));
-  g_assert_nonnull (tessera_queue_pop (queue));
+  g_assert_nonnull (tessera_queue_pop (queue, NULL, NULL));
   tessera_queue_free (queue);
   g_assert_cmpuint (n_freed, ==, 4);
 }
@@ -193,6 +231,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/queue/ties-in-sequence", test_ties_in_sequence);
   g_test_add_func ("/queue/pop-in-view", test_pop_in_view);
   g_test_add_func ("/queue/after-view", test_after_view);
+  g_test_add_func ("/queue/declined-keep-places", test_declined_keep_places);
   g_test_add_func ("/queue/free-releases-waiting", test_free_releases_waiting);
   return g_test_run ();
 }
