@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "tessera-engine.h"
 
@@ -28,6 +29,10 @@ tessera_engine_init (void)
   /* A peer that closes a keep-alive connection must not kill the process. */
   signal (SIGPIPE, SIG_IGN);
 
+  /* GLib does not join a pool's threads, so some may still be ending (OpenSSL's thread-exit
+   * handlers) as the process exits: OpenSSL must not free its state at exit under them. */
+  if (OPENSSL_init_crypto (OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
+    g_error ("OpenSSL could not be initialised");
   if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK)
     g_error ("libcurl could not be initialised");
 

@@ -31,7 +31,9 @@ struct _TesseraLoader
   /* The fetchers of the workers in a round, woken when there is more to take. */
   GMutex workers_lock;
   GPtrArray *workers; /* (element-type TesseraFetcher) unowned */
-  guint id;           /* unique in the process */
+  /* Every Worker a thread made for this loader, freed after the pool. */
+  GPtrArray *worker_states; /* (element-type Worker) owned */
+  guint id;                 /* unique in the process */
   /* Wakes them once the loader's thread is done cancelling, not after each cancel: a
    * worker woken in the middle of clearing a gallery would start what is cancelled next. */
   GSource *wake_source;  /* loader thread only */
@@ -302,7 +304,6 @@ prepare_worker_thread (void)
 /* A worker thread's: its fetcher, and what it has in hand besides transfers. */
 typedef struct
 {
-  guint loader_id; /* whose limits and share the fetcher has */
   TesseraFetcher *fetcher;
   GQueue ready; /* (element-type TesseraRequest) owned: downloaded, or needing no download */
 } Worker;
@@ -315,25 +316,43 @@ worker_free (Worker *worker)
   g_free (worker);
 }
 
-/* Each worker thread keeps its fetcher (and so its connections) for its whole life. */
-static GPrivate thread_worker = G_PRIVATE_INIT ((GDestroyNotify) worker_free);
+/* Which loader's Worker a thread has. The loader owns it and frees it after its pool,
+ * never as the thread ends: GLib does not join a pool's threads, so at process exit a
+ * thread freeing its connections would race the TLS library's own cleanup. */
+typedef struct
+{
+  guint loader_id;
+  Worker *worker; /* unowned */
+} ThreadSlot;
 
+static GPrivate thread_slot = G_PRIVATE_INIT (g_free);
+
+/* Each worker thread keeps its fetcher (and so its connections) for the loader's life. */
 static Worker *
 get_thread_worker (TesseraLoader *self)
 {
-  Worker *worker = g_private_get (&thread_worker);
+  ThreadSlot *slot = g_private_get (&thread_slot);
 
-  /* GLib hands the threads of a freed pool to the next one: a fetcher made for another
-   * loader has its limits and its CA certificates, so it goes. */
-  if (worker == NULL || worker->loader_id != self->id)
+  if (slot == NULL)
     {
-      worker = g_new0 (Worker, 1);
-      worker->loader_id = self->id;
+      slot = g_new0 (ThreadSlot, 1);
+      g_private_set (&thread_slot, slot);
+    }
+  /* GLib hands the threads of a freed pool to the next one; their Worker went with the
+   * loader that made it. */
+  if (slot->worker == NULL || slot->loader_id != self->id)
+    {
+      Worker *worker = g_new0 (Worker, 1);
+
       worker->fetcher = tessera_fetcher_new (self->share, &self->limits);
       g_queue_init (&worker->ready);
-      g_private_replace (&thread_worker, worker);
+      g_mutex_lock (&self->workers_lock);
+      g_ptr_array_add (self->worker_states, worker);
+      g_mutex_unlock (&self->workers_lock);
+      slot->loader_id = self->id;
+      slot->worker = worker;
     }
-  return worker;
+  return slot->worker;
 }
 
 /* The bytes of a request that needs no network: a local file, within the byte cap. */
@@ -424,7 +443,7 @@ static void
 on_transfer_done (TesseraResponse *response, char *label, GError *error, gpointer user_data)
 {
   TesseraRequest *request = user_data;
-  Worker *worker = g_private_get (&thread_worker);
+  Worker *worker = ((ThreadSlot *) g_private_get (&thread_slot))->worker;
 
   request->response = response;
   request->label = label;
@@ -619,6 +638,7 @@ tessera_loader_finalize (GObject *object)
    * tasks find nothing to do. Transfers under way end at their next progress check. */
   g_thread_pool_free (self->pool, FALSE, TRUE);
   g_ptr_array_unref (self->workers);
+  g_ptr_array_unref (self->worker_states);
   g_mutex_clear (&self->workers_lock);
   /* No worker is left to push, so the queue is settled. */
   g_source_destroy (self->delivery_source);
@@ -647,6 +667,7 @@ tessera_loader_init (TesseraLoader *self)
   self->id = (guint) g_atomic_int_add (&next_id, 1);
   g_mutex_init (&self->workers_lock);
   self->workers = g_ptr_array_new ();
+  self->worker_states = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tessera_request_unref, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->share = tessera_curl_share_new ();

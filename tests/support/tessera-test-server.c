@@ -876,6 +876,25 @@ tessera_test_server_get_connections (TesseraTestServer *server)
 }
 
 guint
+tessera_test_server_get_open_connections (TesseraTestServer *server)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  guint n_open = 0;
+
+  g_return_val_if_fail (server != NULL, 0);
+
+  locker = g_mutex_locker_new (&server->lock);
+  for (guint i = 0; i < server->connections->len; i++)
+    {
+      TesseraTestConnection *conn = g_ptr_array_index (server->connections, i);
+
+      if (!g_atomic_int_get (&conn->finished))
+        n_open++;
+    }
+  return n_open;
+}
+
+guint
 tessera_test_server_get_requests (TesseraTestServer *server)
 {
   g_return_val_if_fail (server != NULL, 0);

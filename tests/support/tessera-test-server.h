@@ -25,9 +25,10 @@ char *tessera_test_server_url (TesseraTestServer *server, const char *path);
 void tessera_test_server_set_latency_ms (TesseraTestServer *server, guint latency_ms);
 
 /* Counters since creation or the last reset. */
-guint tessera_test_server_get_connections (TesseraTestServer *server);  /* accepted */
-guint tessera_test_server_get_requests (TesseraTestServer *server);     /* parsed */
-guint tessera_test_server_get_not_modified (TesseraTestServer *server); /* answered 304 */
+guint tessera_test_server_get_connections (TesseraTestServer *server);      /* accepted */
+guint tessera_test_server_get_open_connections (TesseraTestServer *server); /* not closed yet */
+guint tessera_test_server_get_requests (TesseraTestServer *server);         /* parsed */
+guint tessera_test_server_get_not_modified (TesseraTestServer *server);     /* answered 304 */
 guint tessera_test_server_get_max_in_flight (
     TesseraTestServer *server); /* most requests being answered at once */
 guint
