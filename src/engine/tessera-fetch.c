@@ -75,6 +75,9 @@ struct _TesseraFetcher
   char *ca_file;        /* extra CA certificates; NULL: the system's only */
   GPtrArray *transfers; /* (element-type Transfer) owned: running or waiting to retry */
   guint n_running;      /* in the multi handle */
+  /* A stream was cancelled: libcurl 7.88 sends its reset only with the connection's next
+   * transfer, so until then the server goes on serving it. */
+  gboolean abandoned_streams;
 };
 
 /* One transfer, from start to its done function: its own easy handle (connections belong
@@ -242,6 +245,27 @@ ca_file_from_environment (void)
   return NULL;
 }
 
+static CURLM *
+multi_new (void)
+{
+  CURLM *multi = curl_multi_init ();
+
+  if (multi == NULL
+      || curl_multi_setopt (multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX) != CURLM_OK
+      || curl_multi_setopt (multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                            (long) TESSERA_FETCH_CONNECTIONS_PER_HOST)
+             != CURLM_OK)
+    g_error ("libcurl could not create a multi handle");
+  return multi;
+}
+
+static void
+multi_free (CURLM *multi)
+{
+  if (curl_multi_cleanup (multi) != CURLM_OK)
+    g_warning ("libcurl multi handle still in use at cleanup");
+}
+
 TesseraFetcher *
 tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits)
 {
@@ -255,13 +279,7 @@ tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits)
   self->limits = *limits;
   self->ca_file = ca_file_from_environment ();
   self->transfers = g_ptr_array_new ();
-  self->multi = curl_multi_init ();
-  if (self->multi == NULL
-      || curl_multi_setopt (self->multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX) != CURLM_OK
-      || curl_multi_setopt (self->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                            (long) TESSERA_FETCH_CONNECTIONS_PER_HOST)
-             != CURLM_OK)
-    g_error ("libcurl could not create a multi handle");
+  self->multi = multi_new ();
 
   return g_steal_pointer (&self);
 }
@@ -278,11 +296,27 @@ tessera_fetcher_free (TesseraFetcher *self)
   g_ptr_array_foreach (self->transfers, (GFunc) transfer_free, NULL);
   g_ptr_array_unref (self->transfers);
   /* The multi handle goes before the share its connections resolved names through. */
-  if (self->multi != NULL && curl_multi_cleanup (self->multi) != CURLM_OK)
-    g_warning ("libcurl multi handle still in use at cleanup");
+  g_clear_pointer (&self->multi, multi_free);
   g_clear_pointer (&self->share, tessera_curl_share_unref);
   g_free (self->ca_file);
   g_free (self);
+}
+
+void
+tessera_fetcher_settle (TesseraFetcher *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->transfers->len == 0);
+
+  TESSERA_ASSERT_WORKER_THREAD ();
+
+  if (!self->abandoned_streams)
+    return;
+  /* Closing the connections ends their streams on the server (the next transfer pays a
+   * handshake). */
+  multi_free (self->multi);
+  self->multi = multi_new ();
+  self->abandoned_streams = FALSE;
 }
 
 void
@@ -757,8 +791,12 @@ end_transfer (Transfer *transfer, TesseraResponse *response, char *label, GError
 {
   TesseraFetchDone done = transfer->done;
   gpointer user_data = transfer->user_data;
+  TesseraFetcher *fetcher = transfer->fetcher;
 
-  g_ptr_array_remove_fast (transfer->fetcher->transfers, transfer);
+  if (transfer->retry_at == 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && share_origin_multiplexes (fetcher->share, transfer->origin))
+    fetcher->abandoned_streams = TRUE;
+  g_ptr_array_remove_fast (fetcher->transfers, transfer);
   transfer_free (transfer);
   done (response, label, error, user_data);
 }

@@ -106,6 +106,12 @@ void tessera_fetcher_start (TesseraFetcher *fetcher, const char *url, const char
  * retry's time or tessera_fetcher_wakeup(), lets libcurl do what it can, and calls the done
  * function of each transfer that ended meanwhile. On the fetcher's thread. */
 void tessera_fetcher_run (TesseraFetcher *fetcher, int timeout_ms);
+/* Call when the fetcher has no transfer left and no other thread may wake it: when
+ * cancelled transfers left HTTP/2 streams open (libcurl 7.88 would reset them only with the
+ * connection's next transfer, so the server would go on serving them), closes its
+ * connections, which ends them; the next transfer makes a new one. On the fetcher's
+ * thread. */
+void tessera_fetcher_settle (TesseraFetcher *fetcher);
 /* Ends tessera_fetcher_run()'s wait early. Any thread. */
 void tessera_fetcher_wakeup (TesseraFetcher *fetcher);
 

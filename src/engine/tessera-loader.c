@@ -587,6 +587,7 @@ run_round (gpointer data, gpointer user_data)
         finish_request (self, request);
     }
   set_working (self, worker->fetcher, FALSE);
+  tessera_fetcher_settle (worker->fetcher);
 }
 
 static void

@@ -275,6 +275,53 @@ test_busy_host_passed (void)
   g_unsetenv ("SSL_CERT_FILE");
 }
 
+#define N_HANGS 5
+
+static gboolean
+no_stream_open (gpointer data)
+{
+  return tessera_test_h2_get_stats (data).open_streams == 0;
+}
+
+/* Cancelling every request of a worker whose streams all hang (Clear) ends every stream
+ * on the server at once, not when the stall timeout would. */
+static void
+test_cancel_all_hung (void)
+{
+  g_autoptr (TesseraTestServer) backend = tessera_test_server_new ();
+  g_autoptr (TesseraTestH2) h2 = tessera_test_h2_new (backend);
+  g_autoptr (TesseraLoader) loader = NULL;
+  g_autoptr (GArray) warm = outcomes_new (1);
+  g_autoptr (GPtrArray) warm_requests = NULL;
+  g_autoptr (GPtrArray) hangs
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  TesseraTestOutcome hang_outcomes[N_HANGS] = { 0 };
+
+  g_setenv ("SSL_CERT_FILE", tessera_test_h2_get_ca_file (h2), TRUE);
+  loader = tessera_loader_new (1, NULL);
+  warm_requests = submit_images (loader, h2, "warm", warm);
+  g_assert_true (tessera_test_wait_for_outcomes (warm, 10000));
+  for (guint i = 0; i < N_HANGS; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s?n=%u", HANG_PATH, i);
+      g_autofree char *url = tessera_test_h2_url (h2, path);
+
+      g_ptr_array_add (
+          hangs, tessera_loader_submit (loader, url, (int) i, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                        tessera_test_record_outcome, &hang_outcomes[i], NULL));
+    }
+  g_assert_true (tessera_test_wait_for_in_flight (backend, N_HANGS, 10000));
+
+  for (guint i = 0; i < N_HANGS; i++)
+    tessera_request_cancel (hangs->pdata[i]);
+  g_assert_true (tessera_test_wait_until (no_stream_open, h2, 5000));
+  for (guint i = 0; i < N_HANGS; i++)
+    g_assert_false (hang_outcomes[i].delivered);
+
+  g_clear_object (&loader);
+  g_unsetenv ("SSL_CERT_FILE");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -286,6 +333,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/http2/cancel-one", test_cancel_one);
   g_test_add_func ("/http2/hung-first-answer", test_hung_first_answer);
   g_test_add_func ("/http2/busy-host-passed", test_busy_host_passed);
+  g_test_add_func ("/http2/cancel-all-hung", test_cancel_all_hung);
 
   return g_test_run ();
 }

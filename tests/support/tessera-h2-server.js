@@ -2,8 +2,8 @@
 // tessera-h2-server.js: an HTTP/2-over-TLS front for the test server, for the tests of
 // multiplexing. Node's own http2 module speaks the protocol; every stream is passed to the
 // test server (--backend, HTTP/1.1), which makes the images and the faults. It counts TLS
-// sessions (connections), streams, the most streams open at once on one session and the
-// streams the client reset (cancelled), and
+// sessions (connections), streams, the most streams open at once on one session, the
+// streams the client reset (cancelled) and the streams open now, and
 // writes them as JSON to --stats after every change. Prints "port N" once listening; exits
 // when its stdin closes.
 'use strict';
@@ -21,7 +21,7 @@ function option(name) {
 const backend = new URL(option('backend'));
 const statsPath = option('stats');
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-const stats = { sessions: 0, streams: 0, most_streams_at_once: 0, reset_streams: 0 };
+const stats = { sessions: 0, streams: 0, most_streams_at_once: 0, reset_streams: 0, open_streams: 0 };
 // Headers that belong to one HTTP/1.1 connection and are forbidden in HTTP/2.
 const hopByHop = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];
 
@@ -42,10 +42,13 @@ server.on('session', (session) => {
   session.on('stream', (stream) => {
     open++;
     stats.streams++;
+    stats.open_streams++;
     stats.most_streams_at_once = Math.max(stats.most_streams_at_once, open);
     writeStats();
     stream.on('close', () => {
       open--;
+      stats.open_streams--;
+      writeStats();
       // Reset before its end: a transfer the client gave up (cancelled), on a session that
       // goes on (libcurl 7.88 resets with STREAM_CLOSED).
       if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) {
