@@ -258,7 +258,7 @@ write_all (int fd, const guint8 *data, gsize len, GCancellable *cancellable)
 
 char *
 tessera_write_temporary (const char *dir, const char *template, GBytes *bytes, int mode,
-                         GCancellable *cancellable)
+                         gboolean durable, GCancellable *cancellable)
 {
   g_autofree char *path = NULL;
   const guint8 *data;
@@ -274,7 +274,7 @@ tessera_write_temporary (const char *dir, const char *template, GBytes *bytes, i
   fd = g_mkstemp_full (path, O_WRONLY | O_CLOEXEC, mode);
   if (fd < 0)
     return NULL;
-  written = write_all (fd, data, len, cancellable) && fsync (fd) == 0;
+  written = write_all (fd, data, len, cancellable) && (!durable || fsync (fd) == 0);
   saved_errno = errno;
   /* Closed once whatever happens: after a failed close the number may already belong to
    * another thread's new socket or file. A failed close can mean lost data, so the file

@@ -46,11 +46,11 @@ GBytes *tessera_read_file_bounded (const char *path, gsize max_bytes, GCancellab
                                    GError **error);
 
 /* Writes @bytes to a new file in the folder @dir named after @template (a file name ending
- * in "XXXXXX", as for g_mkstemp), with permissions @mode, flushes it to the disk (fsync)
- * and closes it. Returns (transfer full) its path, for the caller to rename or link into
+ * in "XXXXXX", as for g_mkstemp), with permissions @mode, when @durable flushes it to the
+ * disk (fsync), and closes it. Returns (transfer full) its path, for the caller to rename or link into
  * place, or NULL with errno set and no file left: ECANCELED when @cancellable was
  * cancelled between chunks. Blocks: never on the main thread. */
 char *tessera_write_temporary (const char *dir, const char *template, GBytes *bytes, int mode,
-                               GCancellable *cancellable);
+                               gboolean durable, GCancellable *cancellable);
 
 G_END_DECLS

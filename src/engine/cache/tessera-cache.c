@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* tessera-cache.c: entries written whole (temporary file, fsync, rename) and checked on read */
+/* tessera-cache.c: entries written whole (temporary file, rename) and checked on read */
 
 #define G_LOG_DOMAIN "tessera-cache"
 
@@ -321,9 +321,11 @@ tessera_cache_store (TesseraCache *self, const TesseraCacheEntry *entry, GError 
       || (contents = encode_entry (entry)) == NULL)
     return FALSE;
 
-  temp = tessera_write_temporary (self->dir, TEMP_TEMPLATE, contents, ENTRY_MODE, NULL);
+  /* No fsync: a read checks the entry's length and checksum, so what a crash tears costs a
+   * download, while a flush per entry would hold the worker's other transfers each time. */
+  temp = tessera_write_temporary (self->dir, TEMP_TEMPLATE, contents, ENTRY_MODE, FALSE, NULL);
   if (temp == NULL && errno == ENOENT && ensure_folder (self))
-    temp = tessera_write_temporary (self->dir, TEMP_TEMPLATE, contents, ENTRY_MODE, NULL);
+    temp = tessera_write_temporary (self->dir, TEMP_TEMPLATE, contents, ENTRY_MODE, FALSE, NULL);
   if (temp == NULL)
     {
       set_write_error (self, error, errno);

@@ -94,7 +94,7 @@ tessera_save_write_unique (const char *dir, const char *name, GBytes *bytes,
 
   TESSERA_ASSERT_WORKER_THREAD ();
 
-  if ((temp = tessera_write_temporary (dir, TEMP_TEMPLATE, bytes, FILE_MODE, cancellable)) == NULL)
+  if ((temp = tessera_write_temporary (dir, TEMP_TEMPLATE, bytes, FILE_MODE, TRUE, cancellable)) == NULL)
     {
       saved_errno = errno;
       if (!g_cancellable_set_error_if_cancelled (cancellable, error))
