@@ -276,7 +276,7 @@ def make_photos(children, folder, log):
     finally:
         children.stop(proc)
     if timed_out or status != 0:
-        raise RuntimeError(f"drawing the photos failed (exit status {status}; is python3-numpy and "
+        raise RuntimeError(f"drawing the photos failed (exit status {status}; are python3-numpy and "
                            f"python3-pil installed?), see {log.name}")
     with open(stamp_path, "w") as stamp:
         stamp.write(digest + "\n")
