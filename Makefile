@@ -15,10 +15,12 @@ TOOLS    := xdotool xclip imagemagick clang-format
 # What `make lint` uses.
 LINTERS  := cppcheck
 # What `make bench` uses on top: xdotool finds the window and presses End, Debian's Python 3
-# runs the driver, ImageMagick keeps a screenshot after End, Node serves the pictures over
-# HTTP/1.1 and HTTP/2, openssl makes its certificate; the peers it is measured against are
-# curl, aria2, wget2, Chromium and libvips's vipsthumbnail.
-BENCH_PACKAGES := xdotool python3 imagemagick nodejs openssl curl aria2 wget2 chromium libvips-tools
+# runs the driver (with numpy and PIL it draws the decode rows' photos), ImageMagick keeps a
+# screenshot after End, Node serves the pictures over HTTP/1.1 and HTTP/2, openssl makes its
+# certificate; the peers it is measured against are curl, aria2, wget2, Chromium and libvips's
+# vipsthumbnail.
+BENCH_PACKAGES := xdotool python3 python3-numpy python3-pil imagemagick nodejs openssl curl aria2 wget2 \
+                  chromium libvips-tools
 # Which scenarios `make bench` runs: a comma-separated list of classic, A, H2, B, C, D and
 # decode (`make bench BENCH=A`).
 BENCH ?= classic,A,H2,B,C,D,decode

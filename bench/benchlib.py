@@ -79,6 +79,7 @@ class Run:
     screenshot: str = ""
     warnings: int = 0
     # The decode rows
+    pictures: object = None  # benchpeers.Pictures: what the pair of rows decodes
     cpu_ms_per_thumb: float | None = None
     thumbs: int | None = None
     wall_s: float | None = None

@@ -14,11 +14,14 @@ so no client's start-up counts. JOBS requests at a time for each (Tessera's --jo
 - headless Chromium opening a page of the same URLs as <img> tags (its own connection rules).
 
 The decode rows set `tessera-bench-decode` (the engine's tessera_image_decode_tile on every
-core) against `vipsthumbnail` on the same 12-megapixel JPEGs, by CPU time per thumbnail.
+core) against `vipsthumbnail` on the same 12-megapixel JPEGs, by CPU time per thumbnail: a pair
+of rows on photos drawn by bench/tessera-bench-photos.py, and a pair on the test server's smooth
+pictures.
 """
 
 import concurrent.futures
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -31,8 +34,13 @@ from benchlib import DISTINCT_SEEDS, JOBS, Run, client_env, image_url, read_line
 SEQUENTIAL_SAMPLE = 100
 H2_PARALLEL = 128  # JOBS workers × 16 transfers each, issue 13's example; also the server's stream cap
 DECODE_W, DECODE_H = 4000, 3000  # 12 megapixels; the test server's largest side is 4000
-DECODE_FILES = 8
+DECODE_FILES = 8  # of each kind: photos, and the test server's smooth pictures
 DECODE_ROUNDS = 8  # each file decoded this many times by each tool
+# The photos' maker needs Debian's numpy and PIL (python3-numpy, python3-pil), whichever
+# Python runs this driver.
+PHOTOS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tessera-bench-photos.py")
+PHOTOS_PYTHON = "/usr/bin/python3"
+PHOTOS_TIMEOUT_S = 600
 CHROMIUM_WINDOW = "980,720"  # Tessera's default window
 PEER_TIMEOUT_FACTOR = 4  # of the scenario's bound, before a peer is stopped
 PEER_TIMEOUT_MIN_S = 60
@@ -74,7 +82,7 @@ def make_certificate(folder):
 
 def make_images(children, build, root, log):
     """The project's test server draws the pictures once; they go to root/img/SEED.jpg (the
-    thumbnails every client loads) and root/decode/SEED.jpg (the 12-megapixel ones)."""
+    thumbnails every client loads) and root/smooth/SEED.jpg (12-megapixel gradients)."""
     server = children.start([os.path.join(build, "tests/support/tessera-test-server"), "--latency=0"],
                             stdout=subprocess.PIPE, stderr=log)
     try:
@@ -83,8 +91,8 @@ def make_images(children, build, root, log):
         wanted = [(image_url(base, f"s{seed}", seed), os.path.join(root, "img", f"{seed}.jpg"))
                   for seed in range(DISTINCT_SEEDS)]
         wanted += [(f"{base}/img/d{seed}.jpg?w={DECODE_W}&h={DECODE_H}&seed={seed}",
-                    os.path.join(root, "decode", f"{seed}.jpg")) for seed in range(DECODE_FILES)]
-        for folder in ("img", "decode", "page"):
+                    os.path.join(root, "smooth", f"{seed}.jpg")) for seed in range(DECODE_FILES)]
+        for folder in ("img", "smooth", "page"):
             os.makedirs(os.path.join(root, folder), exist_ok=True)
 
         def fetch(job):
@@ -245,11 +253,53 @@ class Peers:
         return runs
 
 
-def _decode_jobs(root):
-    files = sorted(glob.glob(os.path.join(root, "decode", "*.jpg")))
+def _script_digest():
+    with open(PHOTOS_SCRIPT, "rb") as script:
+        return hashlib.sha256(script.read()).hexdigest()
+
+
+def make_photos(children, folder, log):
+    """The photos of the decode rows in @folder, drawn again only when their maker has changed
+    since (it takes most of a minute); the folder, or None and why when they cannot be drawn."""
+    stamp_path = os.path.join(folder, "made-by")
+    digest = _script_digest()
+    try:
+        with open(stamp_path) as stamp:
+            if stamp.read().strip() == digest:
+                return folder
+    except OSError:
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
+    proc = children.start([PHOTOS_PYTHON, PHOTOS_SCRIPT, folder], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        status, _, timed_out = wait_for_exit(proc, PHOTOS_TIMEOUT_S)
+    finally:
+        children.stop(proc)
+    if timed_out or status != 0:
+        raise RuntimeError(f"drawing the photos failed (exit status {status}; are python3-numpy and "
+                           f"python3-pil installed?), see {log.name}")
+    with open(stamp_path, "w") as stamp:
+        stamp.write(digest + "\n")
+    return folder
+
+
+@dataclass
+class Pictures:
+    """One pair of decode rows: the files both tools decode, a name for their folders and what
+    the table calls them."""
+    name: str
+    label: str
+    files: list
+
+    def mean_mb(self):
+        return sum(os.path.getsize(f) for f in self.files) / len(self.files) / 1e6
+
+
+def decode_pictures(name, label, folder):
+    files = sorted(glob.glob(os.path.join(folder, "*.jpg")))
     if not files:
-        raise RuntimeError("no pictures to decode")
-    return files
+        raise RuntimeError(f"no {label} to decode in {folder}")
+    return Pictures(name, label, files)
 
 
 def _cpu_s(usage):
@@ -264,18 +314,19 @@ def _decode_figures(run, n, cpu_s, wall_s, failed):
     return run
 
 
-def decode_vips(children, scenario, root, tmp, tile_px):
+def decode_vips(children, scenario, pictures, tmp, tile_px):
     """vipsthumbnail, one process a core (VIPS_CONCURRENCY=1) over a share of the files each."""
-    run = Run(scenario, f"`vipsthumbnail -s {tile_px}x{tile_px} --smartcrop=centre`, one a core")
+    run = Run(scenario, f"`vipsthumbnail -s {tile_px}x{tile_px} --smartcrop=centre`, one a core",
+              pictures=pictures)
     if shutil.which("vipsthumbnail") is None:
         run.skipped = "vipsthumbnail is not installed"
         return run
-    jobs = _decode_jobs(root) * DECODE_ROUNDS
+    jobs = pictures.files * DECODE_ROUNDS
     cores = os.cpu_count()
     started = time.monotonic()
     procs = []
     for core in range(cores):
-        out = os.path.join(tmp, f"vips-{core}")
+        out = os.path.join(tmp, f"vips-{pictures.name}-{core}")
         os.makedirs(out, exist_ok=True)
         argv = ["vipsthumbnail", "-s", f"{tile_px}x{tile_px}", "--smartcrop=centre", "-o", f"{out}/%s.jpg",
                 *jobs[core::cores]]
@@ -289,18 +340,17 @@ def decode_vips(children, scenario, root, tmp, tile_px):
     return _decode_figures(run, len(jobs), cpu_s, time.monotonic() - started, failed)
 
 
-def decode_tessera(children, scenario, build, root, tile_px):
+def decode_tessera(children, scenario, build, pictures, tile_px):
     """The engine's decode path (tessera_image_decode_tile) on one thread a core."""
     cores = os.cpu_count()
-    run = Run(scenario, f"Tessera's decode path (`tessera-bench-decode`, {cores} threads)")
-    files = _decode_jobs(root)
+    run = Run(scenario, f"Tessera's decode path (`tessera-bench-decode`, {cores} threads)", pictures=pictures)
     argv = [os.path.join(build, "bench/tessera-bench-decode"), f"--threads={cores}", f"--tile={tile_px}",
-            f"--rounds={DECODE_ROUNDS}", *files]
+            f"--rounds={DECODE_ROUNDS}", *pictures.files]
     started = time.monotonic()
     proc = children.start(argv, stdout=subprocess.PIPE, env=client_env())
     status, usage, timed_out = wait_for_exit(proc, scenario.timeout_s)
     out = proc.stdout.read().decode().split()
     children.stop(proc)
-    n = len(files) * DECODE_ROUNDS
+    n = len(pictures.files) * DECODE_ROUNDS
     failed = n if timed_out or len(out) < 4 else n - int(out[1])
     return _decode_figures(run, n, _cpu_s(usage), time.monotonic() - started, failed)

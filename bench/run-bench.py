@@ -83,8 +83,11 @@ SCENARIOS = {s.name.upper(): s for s in (
     Scenario("D", 1000, 100, 180, "the 1,000 URLs of A (100 ms latency) opened a second time: a warm disk cache",
              warm=True),
     Scenario("decode", benchpeers.DECODE_FILES * benchpeers.DECODE_ROUNDS, 0, 300,
-             f"{benchpeers.DECODE_FILES} JPEGs of {benchpeers.DECODE_W}×{benchpeers.DECODE_H} (12 megapixels) "
-             f"decoded to tiles {benchpeers.DECODE_ROUNDS} times each, on every core", decode=True),
+             f"{benchpeers.DECODE_FILES} photos of {benchpeers.DECODE_W}×{benchpeers.DECODE_H} (12 megapixels, "
+             f"drawn by bench/tessera-bench-photos.py: quality 90, baseline 4:2:0, one progressive, one 4:4:4, one "
+             f"with Exif orientation 6) and, as a second pair of rows, the test server's "
+             f"{benchpeers.DECODE_FILES} smooth gradients of that size, each decoded to tiles "
+             f"{benchpeers.DECODE_ROUNDS} times by each tool, on every core", decode=True),
 )}
 
 
@@ -430,7 +433,7 @@ def table(runs):
             loaded = f"{fmt(run.loaded)} / {fmt(run.failed)}"
         bound = None if scenario.decode else server_time_bound(run)
         ratio = "" if run.ratio is None else f"{run.ratio:.2f}×"
-        cells = [scenario_cell(scenario), client_cell(run), loaded, fmt(run.image_requests), connections_cell(run),
+        cells = [scenario_cell(run), client_cell(run), loaded, fmt(run.image_requests), connections_cell(run),
                  time_cell(run), ratio or "—", "—" if bound is None else f"{bound:.2f}×",
                  fmt(run.window_ms, " ms"), fmt(run.first_tile_ms, " ms"),
                  fmt(None if run.all_done_ms is None else run.all_done_ms / 1000, " s", 1), after_end,
@@ -440,9 +443,12 @@ def table(runs):
     return "\n".join(lines)
 
 
-def scenario_cell(scenario):
+def scenario_cell(run):
+    scenario = run.scenario
+    if scenario.decode and run.pictures is not None:
+        return f"decode: {scenario.tiles} × 12 MP {run.pictures.label} ({run.pictures.mean_mb():.1f} MB a file)"
     if scenario.decode:
-        return f"decode: {scenario.tiles} × 12 MP"
+        return "decode"
     protocol = ", HTTP/2 + TLS" if scenario.tls else ""
     visit = ", second visit" if scenario.warm else ""
     return f"{scenario.name}: {scenario.tiles:,} at {scenario.latency_ms} ms{protocol}{visit}"
@@ -541,7 +547,9 @@ bytes; Chromium's is left out, it is many processes). The main loop is timed by 
 context; a gap is the time between two ticks minus 1 ms, counted from the first tile done to the last. \
 The decode rows divide the CPU time (user + system, from `wait4`) by the thumbnails made: \
 `tessera-bench-decode` runs `tessera_image_decode_tile` on one thread a core, `vipsthumbnail` runs as one \
-process a core with `VIPS_CONCURRENCY=1`; the pictures are the test server's (smooth, about 220 KB each).
+process a core with `VIPS_CONCURRENCY=1`, both on the same files to the same centre square; each pair of rows \
+has its own pictures: photos drawn by `bench/tessera-bench-photos.py` (fine detail and sensor noise, as a \
+camera's), then the test server's smooth gradients, which code to a tenth of that and so flatter both decoders.
 
 Peers: {versions()}.
 
@@ -613,13 +621,37 @@ def run_tessera(bench, scenario, server, renderers):
     return runs
 
 
+def decode_picture_sets(args, bench, scenario, root):
+    """What the decode rows decode: the photos (drawn when the folder has none from this maker),
+    the smooth gradients; and a failed row when the photos could not be drawn."""
+    sets, failed = [], []
+    print("The photos (drawn when missing: most of a minute)…", file=sys.stderr, flush=True)
+    try:
+        with open(os.path.join(bench.tmp, "photos.log"), "wb") as log:
+            folder = benchpeers.make_photos(bench.children, os.path.join(args.build, "bench", "photos"), log)
+        sets.append(benchpeers.decode_pictures("photos", "photos", folder))
+    except (RuntimeError, OSError) as error:
+        failed.append(Run(scenario, "`bench/tessera-bench-photos.py`", error=str(error)))
+    sets.append(benchpeers.decode_pictures("smooth", "smooth gradients", os.path.join(root, "smooth")))
+    return sets, failed
+
+
+def run_decode(args, bench, scenario, root):
+    """A pair of rows for each set of pictures, each pair with its own ratio."""
+    sets, runs = decode_picture_sets(args, bench, scenario, root)
+    for pictures in sets:
+        print(f"decode: {pictures.label}…", file=sys.stderr, flush=True)
+        pair = [benchpeers.decode_vips(bench.children, scenario, pictures, bench.tmp, bench.tile_px),
+                benchpeers.decode_tessera(bench.children, scenario, args.build, pictures, bench.tile_px)]
+        set_ratios(pair, "`vipsthumbnail")
+        runs += pair
+    return runs
+
+
 def run_scenario(args, bench, scenario, root):
     if scenario.decode:
         print(f"decode ({scenario.about})…", file=sys.stderr, flush=True)
-        runs = [benchpeers.decode_vips(bench.children, scenario, root, bench.tmp, bench.tile_px),
-                benchpeers.decode_tessera(bench.children, scenario, args.build, root, bench.tile_px)]
-        set_ratios(runs, "`vipsthumbnail")
-        return runs
+        return run_decode(args, bench, scenario, root)
     with open(os.path.join(bench.tmp, f"{scenario.name}-server.log"), "wb") as log:
         server = BenchServer(bench.children, root, scenario.latency_ms, log,
                              bench.tls if scenario.tls else None)
