@@ -604,9 +604,11 @@ jpeg_is_cut_short (const guint8 *data, gsize len)
   read_jpeg_header (data, len, &header);
   if (header.scan_data == 0)
     return header.ran_out;
-  /* Coded data never holds 0xFF followed by a marker other than a restart. */
-  for (gsize i = header.scan_data; i + 1 < len; i++)
-    if (data[i] == JPEG_MARKER_PREFIX && data[i + 1] == JPEG_EOI)
+  /* Coded data never holds 0xFF followed by a marker other than a restart. From the end:
+   * a whole file has its end marker there (or a few bytes of padding before it), so the
+   * search is short where a forward one would read all the coded data. */
+  for (gsize i = len - 1; i > header.scan_data; i--)
+    if (data[i - 1] == JPEG_MARKER_PREFIX && data[i] == JPEG_EOI)
       return FALSE;
   return TRUE;
 }
