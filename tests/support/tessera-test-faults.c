@@ -32,6 +32,7 @@ static const FaultCase fault_cases[] = {
   { "/retry/503/2/twice?after=1", -1, NULL },
   { "/retry/429/1/once?after=1", -1, NULL },
   { "/redirect/2", -1, NULL },
+  { "/redirect/2?absolute", -1, NULL },
   { "/redirect-file", TESSERA_ERROR_REDIRECT, "Bad redirect" },
   { "/redirect-loop", TESSERA_ERROR_REDIRECT, "Redirect loop" },
   { "/truncated.png", TESSERA_ERROR_CUT_SHORT, "Cut short" },

@@ -207,6 +207,7 @@ tessera_test_h2_get_stats (TesseraTestH2 *h2)
     .streams = read_count (stats, "streams"),
     .most_streams_at_once = read_count (stats, "most_streams_at_once"),
     .reset_streams = read_count (stats, "reset_streams"),
+    .cut_streams = read_count (stats, "cut_streams"),
     .open_streams = read_count (stats, "open_streams"),
   };
   cJSON_Delete (stats);

@@ -24,14 +24,15 @@ const char *tessera_test_h2_get_ca_file (TesseraTestH2 *h2);
 const char *tessera_test_h2_get_other_ca_file (TesseraTestH2 *h2);
 
 /* What the server counted so far: TLS sessions (connections), streams (requests), the
- * most streams open at once on one session, streams the client cancelled, and streams
- * open now. */
+ * most streams open at once on one session, streams the client cancelled, streams the
+ * server cut because its backend broke off, and streams open now. */
 typedef struct
 {
   guint sessions;
   guint streams;
   guint most_streams_at_once;
-  guint reset_streams; /* reset before their end (a cancelled transfer) */
+  guint reset_streams; /* reset by the client before their end (a cancelled transfer) */
+  guint cut_streams;   /* reset by the server: the backend hung up before the body's end */
   guint open_streams;  /* now, on every session */
 } TesseraTestH2Stats;
 

@@ -278,19 +278,27 @@ route_vanish (TesseraTestConnection *conn, TesseraTestRequest *req, const char *
   return _tessera_test_reply_bytes (resp, 200, "image/png", _tessera_test_make_fault_png ());
 }
 
-/* /redirect/<n> */
+/* /redirect/<n>[?absolute]: n hops, then /img/redirected.png; with absolute, each Location
+ * is a whole URL on this server, as many hosts send it, rather than a path. */
 static TesseraTestReply
 route_redirect (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
                 TesseraTestResponse *resp)
 {
+  gboolean absolute = g_hash_table_contains (req->params, "absolute");
+  g_autofree char *target = NULL;
   g_autofree char *location = NULL;
   guint64 hops;
 
   if (!g_ascii_string_to_unsigned (rest, 10, 0, G_MAXUINT, &hops, NULL))
     return _tessera_test_reply_text (resp, 400, "Bad redirect count\n");
   if (hops == 0)
-    return _tessera_test_reply_redirect (resp, "/img/redirected.png");
-  location = g_strdup_printf ("/redirect/%" G_GUINT64_FORMAT, hops - 1);
+    target = g_strdup ("/img/redirected.png");
+  else
+    target = g_strdup_printf ("/redirect/%" G_GUINT64_FORMAT "%s", hops - 1,
+                              absolute ? "?absolute" : "");
+  if (!absolute)
+    return _tessera_test_reply_redirect (resp, target);
+  location = g_strdup_printf ("http://127.0.0.1:%u%s", conn->server->port, target);
   return _tessera_test_reply_redirect (resp, location);
 }
 
@@ -308,22 +316,44 @@ route_redirect_loop (TesseraTestConnection *conn, TesseraTestRequest *req, const
   return _tessera_test_reply_redirect (resp, req->path);
 }
 
-/* Promises TRUNCATED_DECLARED bytes, sends the start of a PNG, hangs up. */
+/* Hangs up before the body's end: after TRUNCATED_SENT bytes of a PNG when it promised
+ * @declared, or, chunked (@declared -1), after the whole PNG in one chunk, before the last
+ * (empty) one: the body never ended, whatever its bytes hold. */
+static TesseraTestReply
+hang_up_mid_body (TesseraTestConnection *conn, TesseraTestRequest *req, gint64 declared,
+                  TesseraTestResponse *resp)
+{
+  g_autoptr (GBytes) png = _tessera_test_make_fault_png ();
+  TesseraTestReply done;
+  gsize len;
+  gboolean sent;
+
+  if (png == NULL)
+    return _tessera_test_reply_bytes (resp, 500, NULL, NULL);
+  if (!_tessera_test_connection_open_body (conn, req, "image/png", declared, &done))
+    return done;
+  len = g_bytes_get_size (png);
+  sent = declared < 0
+             ? _tessera_test_connection_send_chunk (conn, g_bytes_get_data (png, NULL), len)
+             : _tessera_test_connection_send_all (conn, g_bytes_get_data (png, NULL),
+                                                  MIN (TRUNCATED_SENT, len));
+  if (!sent)
+    g_debug ("Test server: client left before the truncated body");
+  return TESSERA_TEST_REPLY_CLOSE;
+}
+
 static TesseraTestReply
 route_truncated (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
                  TesseraTestResponse *resp)
 {
-  g_autoptr (GBytes) png = _tessera_test_make_fault_png ();
-  TesseraTestReply done;
+  return hang_up_mid_body (conn, req, TRUNCATED_DECLARED, resp);
+}
 
-  if (png == NULL)
-    return _tessera_test_reply_bytes (resp, 500, NULL, NULL);
-  if (!_tessera_test_connection_open_body (conn, req, "image/png", TRUNCATED_DECLARED, &done))
-    return done;
-  if (!_tessera_test_connection_send_all (conn, g_bytes_get_data (png, NULL),
-                                          MIN (TRUNCATED_SENT, g_bytes_get_size (png))))
-    g_debug ("Test server: client left before the truncated body");
-  return TESSERA_TEST_REPLY_CLOSE;
+static TesseraTestReply
+route_truncated_chunked (TesseraTestConnection *conn, TesseraTestRequest *req, const char *rest,
+                         TesseraTestResponse *resp)
+{
+  return hang_up_mid_body (conn, req, -1, resp);
 }
 
 /* Never answers; swallows whatever comes until the client or the server goes. */
@@ -622,6 +652,7 @@ static const Route routes[] = {
   { "/redirect-file", FALSE, route_redirect_file },
   { "/redirect-loop", FALSE, route_redirect_loop },
   { "/truncated.png", FALSE, route_truncated },
+  { "/truncated-chunked.png", FALSE, route_truncated_chunked },
   { "/hang", FALSE, route_hang },
   { "/trickle", FALSE, route_trickle },
   { "/endless", FALSE, route_endless },
