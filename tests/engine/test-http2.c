@@ -397,6 +397,60 @@ test_cut_stream (void)
   g_unsetenv ("SSL_CERT_FILE");
 }
 
+#define RETRY_PATH     "/retry/429/1/once"
+#define RETRY_AFTER_S  2u
+#define N_BEHIND_RETRY 20
+
+static gboolean
+retry_answered (gpointer backend)
+{
+  return tessera_test_server_count_path (backend, RETRY_PATH) == 1;
+}
+
+/* A 429 with Retry-After waits out of the multi handle and does not hold up the worker's
+ * other transfers: with one worker, images asked for while it waits all finish before its
+ * retry does (the order of completion, not times). */
+static void
+test_retry_holds_nothing_up (void)
+{
+  g_autoptr (TesseraTestServer) backend = tessera_test_server_new ();
+  g_autoptr (TesseraTestH2) h2 = tessera_test_h2_new (backend);
+  g_autoptr (TesseraLoader) loader = NULL;
+  g_autoptr (GArray) outcomes = outcomes_new (N_BEHIND_RETRY);
+  g_autoptr (GPtrArray) requests = NULL;
+  guint after_s = RETRY_AFTER_S * tessera_test_slowdown ();
+  g_autofree char *path = g_strdup_printf (RETRY_PATH "?after=%u", after_s);
+  g_autofree char *url = tessera_test_h2_url (h2, path);
+  TesseraTestOutcome retried = { 0 };
+  TesseraFetchLimits limits;
+
+  tessera_test_fast_limits (&limits);
+  limits.retry_after_cap_s = after_s;
+  g_setenv ("SSL_CERT_FILE", tessera_test_h2_get_ca_file (h2), TRUE);
+  loader = tessera_loader_new (1, &limits);
+  tessera_request_unref (tessera_loader_submit (loader, url, 0, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                                tessera_test_record_outcome, &retried, NULL));
+  g_assert_true (tessera_test_wait_until (retry_answered, backend, 10000));
+  requests = submit_images (loader, h2, "behind", outcomes);
+  g_assert_true (tessera_test_wait_for_outcomes (outcomes, 10000));
+  g_assert_true (tessera_test_wait_for_outcome (&retried, 10000));
+
+  g_assert_nonnull (retried.texture);
+  g_assert_cmpuint (tessera_test_server_count_path (backend, RETRY_PATH), ==, 2);
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      const TesseraTestOutcome *outcome = &g_array_index (outcomes, TesseraTestOutcome, i);
+
+      g_assert_nonnull (outcome->texture);
+      g_assert_cmpint (outcome->finished_us, <, retried.finished_us);
+    }
+  g_assert_cmpuint (tessera_test_h2_get_stats (h2).sessions, ==, 1);
+
+  tessera_test_outcome_clear (&retried);
+  g_clear_object (&loader);
+  g_unsetenv ("SSL_CERT_FILE");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -411,6 +465,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/http2/cancel-all-hung", test_cancel_all_hung);
   g_test_add_func ("/http2/faults", test_faults);
   g_test_add_func ("/http2/cut-stream", test_cut_stream);
+  g_test_add_func ("/http2/retry-holds-nothing-up", test_retry_holds_nothing_up);
 
   return g_test_run ();
 }
