@@ -335,8 +335,8 @@ get_thread_worker (TesseraLoader *self)
 
   if (slot == NULL)
     {
-      slot = g_new0 (ThreadSlot, 1);
-      g_private_set (&thread_slot, slot);
+      g_private_set (&thread_slot, g_new0 (ThreadSlot, 1));
+      slot = g_private_get (&thread_slot);
     }
   /* GLib hands the threads of a freed pool to the next one; their Worker went with the
    * loader that made it. */
