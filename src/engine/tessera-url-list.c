@@ -11,7 +11,8 @@
  * text between tags is read as below; tag names and closing tags never give a URL.
  *
  * Other text is read line by line. A line that is exactly one URL with spaces, ending
- * in an image extension, is that URL. Otherwise the line is split into words at
+ * in an image extension, is that URL, and so is a Markdown link destination in angle
+ * brackets ("[cat](<https://a.b/my cat.png>)"). Otherwise the line is split into words at
  * whitespace, < and >, and CJK or fullwidth punctuation (URLs never hold those
  * unencoded, and CJK text has no spaces around a link); in a word, a URL runs to the
  * word's end, or to the closing bracket or quote matching the one right before it, or
@@ -666,6 +667,39 @@ is_one_spaced_url (const char *line, gsize len, UrlKind *kind)
   return TRUE;
 }
 
+/* Whether the "<" at @p opens a Markdown link destination, which may hold spaces
+ * (CommonMark): right after "](" in an inline link, or after "]:" and spaces in a link
+ * reference definition. */
+static gboolean
+opens_link_destination (const char *line, const char *p)
+{
+  const char *q = p;
+
+  if (p - line >= 2 && p[-2] == ']' && p[-1] == '(')
+    return TRUE;
+  while (q > line && q[-1] == ' ')
+    q--;
+  return q - line >= 2 && q[-2] == ']' && q[-1] == ':';
+}
+
+/* The URL in the Markdown link destination "<…>" at @p, spaces in it encoded, and in
+ * @close the ">" that ends it; NULL when @p opens none or what it holds is not a URL. A
+ * destination ends on its line and holds no other "<" or ">". */
+static char *
+link_destination_url (const char *line, const char *p, const char *end, const char **close)
+{
+  const char *q = p + 1;
+
+  if (!opens_link_destination (line, p))
+    return NULL;
+  while (q < end && *q != '<' && *q != '>')
+    q++;
+  if (q >= end || *q != '>')
+    return NULL;
+  *close = q;
+  return url_from_whole (p + 1, (gsize) (q - p - 1), FALSE);
+}
+
 /* Adds the URLs on the line from @line to @end (no line break in it). */
 static void
 extractor_scan_line (Extractor *self, const char *line, const char *end)
@@ -689,8 +723,19 @@ extractor_scan_line (Extractor *self, const char *line, const char *end)
 
   for (const char *p = line; p < end; p = g_utf8_next_char (p))
     {
+      const char *close = NULL;
+      char *destination = *p == '<' ? link_destination_url (line, p, end, &close) : NULL;
       gboolean separates = is_separator (g_utf8_get_char (p));
 
+      if (destination != NULL)
+        {
+          if (word != NULL)
+            extractor_scan_word (self, word, p);
+          word = NULL;
+          extractor_add (self, destination);
+          p = close;
+          continue;
+        }
       if (separates && word != NULL)
         extractor_scan_word (self, word, p);
       if (separates)
