@@ -17,17 +17,24 @@
 #include "tessera-save-command.h"
 #include "tessera-saver.h"
 
-/* A folder made for --save-to: the umask decides, as for any folder a command makes. */
-#define FOLDER_MODE 0777
-
 typedef struct
 {
   GMainLoop *loop;
   TesseraLoader *loader;
   const char *dir;
+  gboolean dir_missing; /* to be made when the first file is written */
   gboolean show_progress;
   int status;
 } SaveRun;
+
+/* A folder that was missing stays so when nothing was saved: say so, as its absence
+ * surprises who asked for it. */
+static void
+say_folder_not_made (SaveRun *run)
+{
+  if (run->dir_missing)
+    g_printerr (_ ("Nothing was saved, so “%s” was not created\n"), run->dir);
+}
 
 static void
 on_progress (TesseraSaver *saver, guint n_done, guint n_items, gpointer user_data)
@@ -57,6 +64,10 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
   for (guint i = 0;
        i < (report->disk_full ? MIN (report->failures->len, 1) : report->failures->len); i++)
     g_printerr (_ ("Failed: %s\n"), (const char *) report->failures->pdata[i]);
+  if (report->made_folder)
+    g_printerr (_ ("Created folder “%s”\n"), run->dir);
+  else if (report->saved_names->len == 0)
+    say_folder_not_made (run);
   summary = tessera_save_report_summarize (report, run->dir);
   g_print ("%s\n", summary);
   run->status = ended && report->failures->len == 0 ? 0 : 1;
@@ -68,6 +79,7 @@ save_items (SaveRun *run, GPtrArray *items)
 {
   g_autoptr (TesseraSaver) saver = tessera_saver_new (run->loader);
 
+  tessera_saver_set_make_folder (saver, TRUE);
   g_signal_connect (saver, "progress", G_CALLBACK (on_progress), run);
   tessera_saver_save_async (saver, items, run->dir, NULL, on_saved, run);
 }
@@ -79,6 +91,7 @@ give_up (SaveRun *run, const char *message)
   if (run->show_progress)
     g_printerr ("\r\033[K");
   g_printerr ("%s\n", message);
+  say_folder_not_made (run);
   run->status = 1;
   g_main_loop_quit (run->loop);
 }
@@ -120,33 +133,34 @@ on_collected (GObject *source, GAsyncResult *result, gpointer user_data)
   save_items (run, items);
 }
 
-/* Makes @dir when its parent is there, as wget -P and gallery-dl do, and says so; a
- * missing parent is more likely a typing mistake than a wish for a tree of folders. Says
- * why and returns FALSE when @dir is not a folder to save into. */
+/* Whether @dir is a folder to save into: one that exists, or one the saver may make, as
+ * wget -P and gallery-dl do, when its parent is there and takes new folders (@missing set);
+ * a missing parent is more likely a typing mistake than a wish for a tree of folders. Said
+ * before anything is downloaded; the folder itself is made only for a first file. */
 static gboolean
-ensure_folder (const char *dir)
+check_folder (const char *dir, gboolean *missing)
 {
-  int saved_errno;
+  g_autoptr (GFile) file = g_file_new_for_path (dir);
+  g_autoptr (GFile) parent = g_file_get_parent (file);
+  g_autofree char *parent_path = parent ? g_file_get_path (parent) : NULL;
+  GStatBuf info;
 
-  if (g_mkdir (dir, FOLDER_MODE) == 0)
+  *missing = g_stat (dir, &info) != 0 && errno == ENOENT;
+  if (!*missing)
     {
-      g_printerr (_ ("Created folder “%s”\n"), dir);
-      return TRUE;
+      if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+        return TRUE;
+      g_printerr (_ ("“%s” is not a folder\n"), dir);
+      return FALSE;
     }
-  saved_errno = errno;
-  if (saved_errno == ENOENT)
+  if (*dir == '\0' || parent_path == NULL || !g_file_test (parent_path, G_FILE_TEST_IS_DIR))
     {
       g_printerr (_ ("“%s” does not exist\n"), dir);
       return FALSE;
     }
-  if (saved_errno != EEXIST)
+  if (g_access (parent_path, W_OK | X_OK) != 0)
     {
-      g_printerr (_ ("Could not create folder “%s”: %s\n"), dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      g_printerr (_ ("“%s” is not a folder\n"), dir);
+      g_printerr (_ ("Could not create folder “%s”: %s\n"), dir, g_strerror (errno));
       return FALSE;
     }
   return TRUE;
@@ -158,9 +172,9 @@ run_save (const char *dir, TesseraLoader *loader, void (*start) (SaveRun *run, g
           gpointer data)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  SaveRun run = { loop, loader, dir, isatty (STDERR_FILENO), 1 };
+  SaveRun run = { loop, loader, dir, FALSE, isatty (STDERR_FILENO), 1 };
 
-  if (!ensure_folder (dir))
+  if (!check_folder (dir, &run.dir_missing))
     return 2;
   start (&run, data);
   g_main_loop_run (loop);

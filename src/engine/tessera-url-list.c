@@ -5,13 +5,12 @@
  * pass over the bytes and no candidate longer than TESSERA_URL_MAX_LENGTH reaches
  * the URL parser.
  *
- * Text with HTML tags in it is read as HTML: character references are decoded, an
- * <img> gives its largest srcset candidate (else its src), an <a> its href when that
- * names an image (and the <img> inside it, its thumbnail, is then skipped), and the
- * text between tags is read as below; tag names and closing tags never give a URL.
+ * Text with HTML tags in it is read as HTML (tessera-html-links.c: an <img>'s picture, an
+ * <a>'s href to an image), and the text between its tags as below.
  *
  * Other text is read line by line. A line that is exactly one URL with spaces, ending
- * in an image extension, is that URL. Otherwise the line is split into words at
+ * in an image extension, is that URL, and so is a Markdown link destination in angle
+ * brackets ("[cat](<https://a.b/my cat.png>)"). Otherwise the line is split into words at
  * whitespace, < and >, and CJK or fullwidth punctuation (URLs never hold those
  * unencoded, and CJK text has no spaces around a link); in a word, a URL runs to the
  * word's end, or to the closing bracket or quote matching the one right before it, or
@@ -30,6 +29,7 @@
 #include <glib/gi18n.h>
 #include <libpsl.h>
 
+#include "tessera-html-links.h"
 #include "tessera-url-list.h"
 #include "tessera-util.h"
 
@@ -42,8 +42,6 @@
 /* DNS limits: a label is at most 63 bytes; a port at most 5 digits. */
 #define HOST_LABEL_MAX             63
 #define PORT_MAX_DIGITS            5
-/* "&#x10FFFF;" is the longest reference that means a character; names are shorter. */
-#define REFERENCE_MAX_BYTES        10
 /* The longest image extension below, "jpeg" or "webp". */
 #define IMAGE_EXTENSION_MAX        4
 
@@ -63,7 +61,6 @@ typedef struct
   TesseraUrlList *list;
   gboolean line_has_text;
   gboolean line_has_url;
-  gboolean in_image_link; /* inside <a href="an image">: its <img> is the same picture */
 } Extractor;
 
 /* The extensions of the formats the decoder reads: what an "image" link ends with. */
@@ -666,6 +663,39 @@ is_one_spaced_url (const char *line, gsize len, UrlKind *kind)
   return TRUE;
 }
 
+/* Whether the "<" at @p opens a Markdown link destination, which may hold spaces
+ * (CommonMark): right after "](" in an inline link, or after "]:" and spaces in a link
+ * reference definition. */
+static gboolean
+opens_link_destination (const char *line, const char *p)
+{
+  const char *q = p;
+
+  if (p - line >= 2 && p[-2] == ']' && p[-1] == '(')
+    return TRUE;
+  while (q > line && q[-1] == ' ')
+    q--;
+  return q - line >= 2 && q[-2] == ']' && q[-1] == ':';
+}
+
+/* The URL in the Markdown link destination "<…>" at @p, spaces in it encoded, and in
+ * @close the ">" that ends it; NULL when @p opens none or what it holds is not a URL. A
+ * destination ends on its line and holds no other "<" or ">". */
+static char *
+link_destination_url (const char *line, const char *p, const char *end, const char **close)
+{
+  const char *q = p + 1;
+
+  if (!opens_link_destination (line, p))
+    return NULL;
+  while (q < end && *q != '<' && *q != '>')
+    q++;
+  if (q >= end || *q != '>')
+    return NULL;
+  *close = q;
+  return url_from_whole (p + 1, (gsize) (q - p - 1), FALSE);
+}
+
 /* Adds the URLs on the line from @line to @end (no line break in it). */
 static void
 extractor_scan_line (Extractor *self, const char *line, const char *end)
@@ -689,8 +719,19 @@ extractor_scan_line (Extractor *self, const char *line, const char *end)
 
   for (const char *p = line; p < end; p = g_utf8_next_char (p))
     {
+      const char *close = NULL;
+      char *destination = *p == '<' ? link_destination_url (line, p, end, &close) : NULL;
       gboolean separates = is_separator (g_utf8_get_char (p));
 
+      if (destination != NULL)
+        {
+          if (word != NULL)
+            extractor_scan_word (self, word, p);
+          word = NULL;
+          extractor_add (self, destination);
+          p = close;
+          continue;
+        }
       if (separates && word != NULL)
         extractor_scan_word (self, word, p);
       if (separates)
@@ -723,422 +764,38 @@ extractor_scan_text (Extractor *self, const char *text, gsize len)
   extractor_scan_line (self, line, end);
 }
 
-/* The character @name (between "&" and ";") stands for, or 0 when it is none we know:
- * numeric references, and the names a URL or its surroundings use. */
-static gunichar
-reference_value (const char *name, gsize len)
-{
-  static const struct
-  {
-    const char *name;
-    gunichar value;
-  } named[] = {
-    { "amp", '&' },  { "lt", '<' },    { "gt", '>' },
-    { "quot", '"' }, { "apos", '\'' }, { "nbsp", 0xA0 },
-  };
-  gboolean hex = len > 1 && name[0] == '#' && (name[1] == 'x' || name[1] == 'X');
-  gsize digits_at = hex ? 2 : 1;
-  guint64 value = 0;
-
-  if (len == 0 || name[0] != '#')
-    {
-      for (gsize i = 0; i < G_N_ELEMENTS (named); i++)
-        if (strlen (named[i].name) == len && memcmp (name, named[i].name, len) == 0)
-          return named[i].value;
-      return 0;
-    }
-  if (len <= digits_at)
-    return 0;
-  for (gsize i = digits_at; i < len; i++)
-    {
-      int digit = hex ? g_ascii_xdigit_value (name[i]) : g_ascii_digit_value (name[i]);
-
-      if (digit < 0)
-        return 0;
-      value = value * (hex ? 16 : 10) + (guint64) digit;
-    }
-  return g_unichar_validate ((gunichar) value) ? (gunichar) value : 0;
-}
-
-/* A copy of the @len bytes at @s with character references ("&amp;", "&#38;", "&#x26;")
- * replaced by what they stand for; anything else after "&" stays as it is. */
+/* What reading HTML finds: attribute values are URLs as HTML has them, and the text between
+ * tags is read as any other text. */
 static char *
-decode_references (const char *s, gsize len)
+html_url (const char *value, gsize len, gboolean image_only, gpointer user_data)
 {
-  GString *out = g_string_sized_new (len);
-  const char *end = s + len;
+  g_autofree char *url = url_from_whole (value, len, TRUE);
 
-  while (s < end)
-    {
-      const char *amp = memchr (s, '&', (gsize) (end - s));
-      gsize room = amp != NULL ? MIN ((gsize) (end - amp - 1), REFERENCE_MAX_BYTES) : 0;
-      const char *semicolon = amp != NULL ? memchr (amp + 1, ';', room) : NULL;
-      gunichar value = semicolon != NULL ? reference_value (amp + 1, semicolon - amp - 1) : 0;
-
-      if (amp == NULL)
-        {
-          g_string_append_len (out, s, end - s);
-          break;
-        }
-      g_string_append_len (out, s, amp - s);
-      if (value == 0)
-        {
-          g_string_append_c (out, '&');
-          s = amp + 1;
-          continue;
-        }
-      g_string_append_unichar (out, value);
-      s = semicolon + 1;
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* The attributes a picture's URL comes from, in the order an <img> prefers them: the
- * largest of a srcset is the best picture; lazy-loading pages keep the real one in data-. */
-typedef enum
-{
-  ATTR_SRCSET,
-  ATTR_DATA_SRCSET,
-  ATTR_SRC,
-  ATTR_DATA_SRC,
-  ATTR_HREF,
-  N_ATTRS,
-} Attr;
-
-static const char *const attr_names[N_ATTRS]
-    = { "srcset", "data-srcset", "src", "data-src", "href" };
-
-/* A start tag: its name, and the raw values of the attributes above (NULL: absent). */
-typedef struct
-{
-  const char *name;
-  gsize name_len;
-  const char *value[N_ATTRS];
-  gsize value_len[N_ATTRS];
-} Tag;
-
-static gboolean
-name_is (const char *name, gsize len, const char *wanted)
-{
-  return strlen (wanted) == len && g_ascii_strncasecmp (name, wanted, len) == 0;
-}
-
-static gsize
-tag_name_len (const char *p, const char *end)
-{
-  const char *q = p;
-
-  if (q >= end || !g_ascii_isalpha (*q))
-    return 0;
-  while (q < end && (g_ascii_isalnum (*q) || *q == '-'))
-    q++;
-  return (gsize) (q - p);
-}
-
-/* Whether a tag starts at @p (a "<"): "<name" or "</name" followed by a space, "/" or ">",
- * or "<!" and a comment or declaration. "<https://…>" and "a <b" in prose are not. */
-static gboolean
-tag_starts (const char *p, const char *end)
-{
-  const char *q = p + 1;
-  gsize len;
-
-  if (q < end && *q == '!')
-    return q + 1 < end && (q[1] == '-' || g_ascii_isalpha (q[1]));
-  if (q < end && *q == '/')
-    q++;
-  len = tag_name_len (q, end);
-  q += len;
-  return len > 0 && q < end && (g_ascii_isspace (*q) || *q == '/' || *q == '>');
-}
-
-static gboolean
-looks_like_html (const char *text, gsize len)
-{
-  const char *end = text + len;
-
-  for (const char *p = memchr (text, '<', len); p != NULL; p = memchr (p + 1, '<', end - p - 1))
-    if (tag_starts (p, end))
-      return TRUE;
-  return FALSE;
-}
-
-static const char *
-skip_space (const char *p, const char *end)
-{
-  while (p < end && g_ascii_isspace (*p))
-    p++;
-  return p;
-}
-
-/* Keeps @value when @name is an attribute above met for the first time (HTML ignores repeats). */
-static void
-tag_keep (Tag *tag, const char *name, gsize name_len, const char *value, gsize value_len)
-{
-  for (Attr a = 0; a < N_ATTRS; a++)
-    if (tag->value[a] == NULL && name_is (name, name_len, attr_names[a]))
-      {
-        tag->value[a] = value;
-        tag->value_len[a] = value_len;
-      }
-}
-
-/* Reads the attribute value at @p, quoted or not, into @value; returns where it ends. */
-static const char *
-read_value (const char *p, const char *end, const char **value, gsize *value_len)
-{
-  const char *close;
-
-  if (p < end && (*p == '"' || *p == '\''))
-    {
-      close = memchr (p + 1, *p, (gsize) (end - p - 1));
-      *value = p + 1;
-      *value_len = (gsize) ((close != NULL ? close : end) - *value);
-      return close != NULL ? close + 1 : end;
-    }
-  *value = p;
-  while (p < end && !g_ascii_isspace (*p) && *p != '>')
-    p++;
-  *value_len = (gsize) (p - *value);
-  return p;
-}
-
-/* Reads the attributes of the start tag whose name ends at @p into @tag; returns where the
- * tag ends (after its ">"). Quoted values may hold ">" and line breaks. */
-static const char *
-read_attributes (const char *p, const char *end, Tag *tag)
-{
-  for (;;)
-    {
-      const char *name;
-      const char *value;
-      gsize value_len;
-      gsize name_len;
-
-      while (p < end && (g_ascii_isspace (*p) || *p == '/'))
-        p++;
-      if (p >= end || *p == '>')
-        return p < end ? p + 1 : end;
-      name = p;
-      while (p < end && !g_ascii_isspace (*p) && *p != '=' && *p != '>' && *p != '/')
-        p++;
-      name_len = (gsize) (p - name);
-      p = skip_space (p, end);
-      if (p < end && *p == '=')
-        {
-          p = read_value (skip_space (p + 1, end), end, &value, &value_len);
-          tag_keep (tag, name, name_len, value, value_len);
-        }
-    }
-}
-
-/* A srcset candidate's size: a width ("800w") beats any density ("2x"; none means 1x). */
-typedef struct
-{
-  gboolean is_width;
-  double value;
-} CandidateSize;
-
-static gboolean
-is_larger (CandidateSize a, CandidateSize b)
-{
-  return a.is_width != b.is_width ? a.is_width : a.value > b.value;
-}
-
-static CandidateSize
-parse_descriptor (const char *s, gsize len)
-{
-  g_autofree char *copy = g_strndup (s, len);
-  CandidateSize size = { FALSE, 1.0 };
-  char *unit = NULL;
-  double value = g_ascii_strtod (copy, &unit);
-
-  if (unit != copy && value > 0 && (*unit == 'w' || *unit == 'x'))
-    size = (CandidateSize){ *unit == 'w', value };
-  return size;
-}
-
-/* The URL of the largest candidate in @srcset ("a.jpg 480w, b.jpg 1080w") that loads. A
- * candidate's URL runs to whitespace, so commas inside it stay; commas ending it separate. */
-static char *
-largest_in_srcset (const char *srcset)
-{
-  g_autofree char *best = NULL;
-  CandidateSize best_size = { FALSE, 0 };
-  const char *p = srcset;
-
-  for (;;)
-    {
-      const char *url;
-      const char *url_end;
-      const char *descriptor;
-      char *found;
-      CandidateSize size;
-
-      while (g_ascii_isspace (*p) || *p == ',')
-        p++;
-      if (*p == '\0')
-        return g_steal_pointer (&best);
-      url = p;
-      while (*p != '\0' && !g_ascii_isspace (*p))
-        p++;
-      url_end = p;
-      descriptor = p;
-      if (url_end[-1] == ',')
-        while (url_end[-1] == ',')
-          url_end--;
-      else
-        p += strcspn (p, ",");
-      size = parse_descriptor (descriptor, (gsize) (p - descriptor));
-      found = url_from_whole (url, (gsize) (url_end - url), TRUE);
-      if (found != NULL && (best == NULL || is_larger (size, best_size)))
-        {
-          g_free (best);
-          best = found;
-          best_size = size;
-        }
-      else
-        g_free (found);
-    }
-}
-
-/* The URL in the attribute @attr of @tag, character references decoded; NULL if none. */
-static char *
-tag_url (const Tag *tag, Attr attr)
-{
-  g_autofree char *value = NULL;
-
-  if (tag->value[attr] == NULL)
+  if (url == NULL || (image_only && !url_names_image (url)))
     return NULL;
-  value = decode_references (tag->value[attr], tag->value_len[attr]);
-  if (attr == ATTR_SRCSET || attr == ATTR_DATA_SRCSET)
-    return largest_in_srcset (value);
-  return url_from_whole (value, strlen (value), TRUE);
-}
-
-/* An <img> gives the first URL its attributes give, in Attr's order; an <a> its href when
- * that names an image, and then the <img> inside it (its thumbnail) gives none. */
-static void
-extractor_take_tag (Extractor *self, const Tag *tag)
-{
-  g_autofree char *href = NULL;
-
-  if (name_is (tag->name, tag->name_len, "img"))
-    {
-      for (Attr a = 0; a < ATTR_HREF && !self->in_image_link; a++)
-        {
-          char *url = tag_url (tag, a);
-
-          if (url != NULL)
-            {
-              extractor_add (self, url);
-              return;
-            }
-        }
-      return;
-    }
-  if (!name_is (tag->name, tag->name_len, "a"))
-    return;
-  href = tag_url (tag, ATTR_HREF);
-  if (href != NULL && url_names_image (href))
-    {
-      self->in_image_link = TRUE;
-      extractor_add (self, g_steal_pointer (&href));
-    }
-}
-
-/* Ends a line for each line break in the markup from @p to @end. */
-static void
-extractor_pass_markup (Extractor *self, const char *p, const char *end)
-{
-  for (; p < end; p++)
-    if (*p == '\n' || (*p == '\r' && (p + 1 >= end || p[1] != '\n')))
-      extractor_end_line (self);
-}
-
-/* Where "<!--…-->" or "<!DOCTYPE …>" that starts at @p ends. */
-static const char *
-declaration_end (const char *p, const char *end)
-{
-  const char *close;
-
-  if (has_prefix_ascii_case (p, end, "<!--"))
-    {
-      close = g_strstr_len (p + 4, end - p - 4, "-->");
-      return close != NULL ? close + 3 : end;
-    }
-  close = memchr (p, '>', (gsize) (end - p));
-  return close != NULL ? close + 1 : end;
-}
-
-/* Where the contents of a <script> or <style> from @p end: at its closing tag. */
-static const char *
-raw_text_end (const char *p, const char *end, const char *name, gsize name_len)
-{
-  for (; p < end && (p = memchr (p, '<', (gsize) (end - p))) != NULL; p++)
-    if ((gsize) (end - p) > name_len + 2 && p[1] == '/'
-        && g_ascii_strncasecmp (p + 2, name, name_len) == 0)
-      return p;
-  return end;
-}
-
-/* Reads the markup at @p (a "<" that starts a tag) and returns where it ends. The contents
- * of <script> and <style> are code, not text a person reads: skipped with the tag. */
-static const char *
-extractor_read_tag (Extractor *self, const char *p, const char *end)
-{
-  Tag tag = { 0 };
-  gboolean closing = p[1] == '/';
-  const char *tag_end;
-
-  if (p[1] == '!')
-    tag_end = declaration_end (p, end);
-  else
-    {
-      tag.name = p + 1 + closing;
-      tag.name_len = tag_name_len (tag.name, end);
-      tag_end = read_attributes (tag.name + tag.name_len, end, &tag);
-      if (closing && name_is (tag.name, tag.name_len, "a"))
-        self->in_image_link = FALSE;
-      else if (!closing)
-        extractor_take_tag (self, &tag);
-      if (!closing
-          && (name_is (tag.name, tag.name_len, "script")
-              || name_is (tag.name, tag.name_len, "style")))
-        tag_end = raw_text_end (tag_end, end, tag.name, tag.name_len);
-    }
-  extractor_pass_markup (self, p, tag_end);
-  return tag_end;
-}
-
-/* Text between tags: character references decoded, then read as plain text. */
-static void
-extractor_scan_html_text (Extractor *self, const char *text, const char *end)
-{
-  g_autofree char *decoded = decode_references (text, (gsize) (end - text));
-
-  extractor_scan_text (self, decoded, strlen (decoded));
+  return g_steal_pointer (&url);
 }
 
 static void
-extractor_scan_html (Extractor *self, const char *text, gsize len)
+html_found (char *url, gpointer user_data)
 {
-  const char *end = text + len;
-  const char *run = text;
-  const char *p = text;
-
-  while (p < end && (p = memchr (p, '<', (gsize) (end - p))) != NULL)
-    {
-      if (!tag_starts (p, end))
-        {
-          p++;
-          continue;
-        }
-      extractor_scan_html_text (self, run, p);
-      p = run = extractor_read_tag (self, p, end);
-    }
-  extractor_scan_html_text (self, run, end);
+  extractor_add (user_data, url);
 }
+
+static void
+html_text (const char *text, gsize len, gpointer user_data)
+{
+  extractor_scan_text (user_data, text, len);
+}
+
+static void
+html_line_break (gpointer user_data)
+{
+  extractor_end_line (user_data);
+}
+
+static const TesseraHtmlLinksFuncs html_funcs
+    = { html_url, html_found, html_text, html_line_break };
 
 static void
 url_skip_free (gpointer data)
@@ -1207,8 +864,8 @@ tessera_url_list_extract (const char *text, gssize len)
   list = tessera_url_list_new ();
   valid = prepare_text (text, (gsize) len, list, &valid_len);
   extractor = (Extractor){ .list = list };
-  if (looks_like_html (valid, valid_len))
-    extractor_scan_html (&extractor, valid, valid_len);
+  if (tessera_html_links_detect (valid, valid_len))
+    tessera_html_links_read (valid, valid_len, &html_funcs, &extractor);
   else
     extractor_scan_text (&extractor, valid, valid_len);
   extractor_end_line (&extractor);

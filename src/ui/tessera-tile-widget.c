@@ -31,11 +31,17 @@ struct _TesseraTileWidget
   GtkWidget *failed_box;
   GtkLabel *reason_label;
   GtkLabel *badge; /* an album's count, or GIF */
-
-  GtkEventController *motion; /* knows whether the pointer is over the tile */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraTileWidget, tessera_tile_widget, GTK_TYPE_WIDGET)
+
+/* The tile widget GTK last asked for its tooltip. GTK shows one tooltip at a time and asks
+ * the widget it shows it for, so no other tile can have one on screen, and only this one
+ * asks again when its state changes (asking looks the pointer up: an X round trip). Whether
+ * the pointer is inside cannot tell: a tile that appears under a resting pointer (the grid
+ * filling in) gets no enter event, yet GTK shows its tooltip. Cleared when the pointer
+ * leaves it, so its state never takes another widget's tooltip away. Main thread only. */
+static TesseraTileWidget *tooltip_owner;
 
 /* The title when the tile has one (an Imgur post), else the URI. */
 static char *
@@ -195,8 +201,8 @@ show_state (TesseraTileWidget *self)
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   description ? description : "", -1);
-  /* A tooltip already showing "Loading…" follows the tile into its new state. */
-  if (gtk_event_controller_motion_contains_pointer (GTK_EVENT_CONTROLLER_MOTION (self->motion)))
+  /* A tooltip showing "Loading…" follows the tile into its new state. */
+  if (self == tooltip_owner)
     gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
 }
 
@@ -213,7 +219,15 @@ on_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard_mode, GtkTo
     return FALSE;
   description = describe_tile (self->tile);
   gtk_tooltip_set_text (tooltip, description);
+  tooltip_owner = self;
   return TRUE;
+}
+
+static void
+on_pointer_left (GtkEventControllerMotion *motion, gpointer user_data)
+{
+  if (tooltip_owner == user_data)
+    tooltip_owner = NULL;
 }
 
 static void
@@ -259,6 +273,8 @@ tessera_tile_widget_dispose (GObject *object)
 {
   TesseraTileWidget *self = TESSERA_TILE_WIDGET (object);
 
+  if (tooltip_owner == self)
+    tooltip_owner = NULL;
   tessera_tile_widget_set_tile (self, NULL);
   g_clear_pointer (&self->picture, gtk_widget_unparent);
   g_clear_pointer (&self->failed_box, gtk_widget_unparent);
@@ -286,14 +302,15 @@ static void
 tessera_tile_widget_init (TesseraTileWidget *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
+  GtkEventController *motion = gtk_event_controller_motion_new ();
 
   gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
   centred (widget);
   gtk_widget_set_size_request (widget, TESSERA_TILE_SIZE, TESSERA_TILE_SIZE);
   gtk_widget_set_has_tooltip (widget, TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
-  self->motion = gtk_event_controller_motion_new ();
-  gtk_widget_add_controller (widget, self->motion);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_pointer_left), self);
+  gtk_widget_add_controller (widget, motion);
 }
 
 GtkWidget *

@@ -773,19 +773,39 @@ test_save_to_not_a_folder (void)
   g_assert_nonnull (strstr (file_run.stderr_text, file_said));
 }
 
-/* A folder that is not there but whose parent is: made, said, and saved into. */
+/* A folder that is not there but whose parent is: made when the first file goes in, said,
+ * and saved into. Not made when nothing is saved (every URL failed, the arguments held no
+ * URL, the list read from stdin was empty), which each run says. */
 static void
-test_save_to_creates_folder (void)
+test_save_to_creates_folder_when_saving (void)
 {
   g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
   g_autofree char *parent = g_dir_make_tmp ("tessera-save-new-XXXXXX", NULL);
   g_autofree char *dir = g_build_filename (parent, "new folder", NULL);
   g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
   g_autofree char *said = g_strdup_printf ("Created folder “%s”\n", dir);
+  g_autofree char *not_made = g_strdup_printf ("Nothing was saved, so “%s” was not created\n", dir);
   g_autofree char *url = tessera_test_server_url (server, "/img/sunset.png");
+  g_autofree char *missing = tessera_test_server_url (server, "/status/404");
+  g_autofree char *gone = tessera_test_server_url (server, "/status/410");
   const char *args[] = { save_to, url, NULL };
+  const char *failed[] = { save_to, missing, gone, NULL };
+  const char *no_urls[] = { save_to, "not-a-file-or-url", NULL };
+  const char *empty_list[] = { save_to, "-", NULL };
+  const char *const *const nothing_saved[] = { failed, no_urls, empty_list };
   g_auto (Run) first = { 0 };
   g_auto (Run) again = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (nothing_saved); i++)
+    {
+      g_auto (Run) run = { 0 };
+
+      run_tessera (&run, "", nothing_saved[i]);
+      g_assert_cmpint (run.exit_status, ==, 1);
+      g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+      g_assert_nonnull (strstr (run.stderr_text, not_made));
+      g_assert_null (strstr (run.stderr_text, "Created folder"));
+    }
 
   run_tessera (&first, NULL, args);
   run_tessera (&again, NULL, args);
@@ -821,7 +841,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
   g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
   g_test_add_func ("/cli/save-to/removed", test_save_to_removed);
-  g_test_add_func ("/cli/save-to/creates-folder", test_save_to_creates_folder);
+  g_test_add_func ("/cli/save-to/creates-folder-when-saving",
+                   test_save_to_creates_folder_when_saving);
   g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
   g_test_add_func ("/cli/unparsable-is-usage-error", test_unparsable_is_usage_error);
   g_test_add_func ("/cli/save-to/imgur-no-client-id", test_save_to_imgur_no_client_id);

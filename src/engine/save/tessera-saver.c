@@ -5,9 +5,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
@@ -31,12 +33,17 @@ G_STATIC_ASSERT (SAVE_PRIORITY <= TESSERA_QUEUE_AFTER_VIEW_MAX);
 #define MP4_BRAND_LEN     4
 #define MP4_BOX_TYPE      "ftyp"
 
+/* A folder made for a save (tessera_saver_set_make_folder): the umask decides, as for any
+ * folder a command makes. */
+#define SAVE_FOLDER_MODE 0777
+
 struct _TesseraSaver
 {
   GObject parent_instance;
 
   TesseraLoader *loader;
   GThreadPool *writer; /* one thread: names are claimed in order */
+  gboolean make_folder;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraSaver, tessera_saver, G_TYPE_OBJECT)
@@ -79,6 +86,10 @@ struct _SaveRun
   SaveJob *jobs;    /* one per item */
   guint n_done;
   gint disk_full; /* atomic: set by the writer when a write finds no space */
+  gboolean make_folder;
+  /* The writer's, read once every job is over: the folder is there or was made. */
+  gboolean folder_ready;
+  gboolean made_folder;
   TesseraSaveReport *report;
 };
 
@@ -176,6 +187,7 @@ complete (SaveRun *run)
     }
   run->report->cancelled = g_cancellable_is_cancelled (g_task_get_cancellable (task));
   run->report->disk_full = g_atomic_int_get (&run->disk_full);
+  run->report->made_folder = run->made_folder;
   if (!g_task_return_error_if_cancelled (task))
     g_task_return_boolean (task, TRUE);
 }
@@ -376,6 +388,29 @@ write_bytes (SaveJob *job, GBytes *bytes, GError **error)
   return saved ? g_build_filename (subfolder, saved, NULL) : NULL;
 }
 
+/* Writer thread, before a file is written: makes the save's folder when the save may and
+ * it is missing (its parent must be there). Not sooner, so that a save that writes nothing
+ * leaves no empty folder behind. */
+static gboolean
+ensure_folder (SaveRun *run, GError **error)
+{
+  const char *folder = run->report->folder;
+  int saved_errno;
+
+  if (!run->make_folder || run->folder_ready)
+    return TRUE;
+  if (g_mkdir (folder, SAVE_FOLDER_MODE) == 0)
+    run->made_folder = TRUE;
+  else if ((saved_errno = errno) != EEXIST)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_FILE, _ ("Could not create folder “%s”: %s"),
+                   folder, g_strerror (saved_errno));
+      return FALSE;
+    }
+  run->folder_ready = TRUE;
+  return TRUE;
+}
+
 /* Writer thread. Once the disk is full, the rest is not even tried: each would fail the
  * same way, after the same wait for its download. */
 static void
@@ -391,7 +426,7 @@ write_job (gpointer data, gpointer user_data)
       report_later (job);
       return;
     }
-  if ((bytes = original_bytes (job, &error)) != NULL)
+  if ((bytes = original_bytes (job, &error)) != NULL && ensure_folder (job->run, &error))
     job->saved_name = write_bytes (job, bytes, &error);
   if (job->saved_name == NULL)
     job->failure = failure_text (error);
@@ -547,6 +582,7 @@ tessera_saver_save_async (TesseraSaver *self, GPtrArray *items, const char *fold
   g_task_set_source_tag (task, tessera_saver_save_async);
   run = g_new0 (SaveRun, 1);
   run->saver = self;
+  run->make_folder = self->make_folder;
   run->context = g_main_context_ref_thread_default ();
   run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   run->items = g_ptr_array_ref (items);
@@ -587,6 +623,14 @@ tessera_saver_save_finish (TesseraSaver *self, GAsyncResult *result, TesseraSave
   if (report != NULL)
     *report = tessera_save_report_ref (run->report);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+tessera_saver_set_make_folder (TesseraSaver *self, gboolean make_folder)
+{
+  g_return_if_fail (TESSERA_IS_SAVER (self));
+
+  self->make_folder = make_folder;
 }
 
 static void

@@ -17,6 +17,7 @@ typedef struct
   GPtrArray *failures;    /* (element-type utf8): "what: why" for each item not saved */
   gboolean cancelled;     /* the save was cancelled before every item was over */
   gboolean disk_full;     /* the disk filled up: what came after was not tried */
+  gboolean made_folder;   /* the save made its folder (see tessera_saver_set_make_folder) */
 } TesseraSaveReport;
 
 /* Any thread; the last unref frees the report. */
@@ -52,6 +53,12 @@ TesseraSaver *tessera_saver_new (TesseraLoader *loader);
 void tessera_saver_save_async (TesseraSaver *self, GPtrArray *items, const char *folder,
                                GCancellable *cancellable, GAsyncReadyCallback callback,
                                gpointer user_data);
+
+/* Whether the saves started from now on make their folder when it is missing (FALSE by
+ * default: each item fails). The folder is made, its parent must exist, just before the
+ * first file is written into it, so a save that writes nothing (every item failed) leaves
+ * no empty folder behind; TesseraSaveReport.made_folder says whether it was. Main thread. */
+void tessera_saver_set_make_folder (TesseraSaver *self, gboolean make_folder);
 
 /* The end of tessera_saver_save_async(): TRUE when the save ran to its end (items that
  * failed are in @report, they are not an error), FALSE with G_IO_ERROR_CANCELLED when it
