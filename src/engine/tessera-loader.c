@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,8 +49,7 @@ struct _TesseraLoader
   GAsyncQueue *finished; /* (element-type TesseraRequest) owned refs */
   GSource *delivery_source;
   /* Atomic: the delivery source is already due (woken, or pausing between slices), so a
-   * worker need not wake it: waking takes the main context's lock, and a worker (nice 10)
-   * pre-empted while holding it stalls the main thread. */
+   * worker need not wake it again (a system call each time). */
   gint delivery_due;
 
   TesseraCache *cache; /* set once, before any submit; may be NULL */
@@ -102,10 +102,15 @@ static GPrivate thread_prepared;
 #define TESSERA_DELIVERY_SLICE_US 4000
 #define TESSERA_DELIVERY_PAUSE_US 8000
 
+/* Workers wake the source through an eventfd of its own, never through its main context:
+ * waking a context takes its lock, and a worker (nice 10) pre-empted while holding it would
+ * stop the main thread at its next iteration. */
 typedef struct
 {
   GSource source;
   TesseraLoader *loader; /* unowned: the loader destroys the source first */
+  int wake_fd;           /* an eventfd, owned */
+  gpointer wake_tag;
 } DeliverySource;
 
 /* Workers yield the CPU to the main thread: with more decoding workers than cores, equal
@@ -245,10 +250,25 @@ deliver_request (TesseraRequest *request)
 static void
 push_finished (TesseraLoader *self, TesseraRequest *request)
 {
+  const guint64 one = 1;
+
   g_async_queue_push (self->finished, request);
-  /* Thread-safe: it locks the source's context and wakes it; once is enough. */
-  if (g_atomic_int_compare_and_exchange (&self->delivery_due, FALSE, TRUE))
-    g_source_set_ready_time (self->delivery_source, 0);
+  /* Once is enough. The write can only fail on a counter about to overflow, which is
+   * readable (due) anyway. */
+  if (g_atomic_int_compare_and_exchange (&self->delivery_due, FALSE, TRUE)
+      && write (((DeliverySource *) self->delivery_source)->wake_fd, &one, sizeof one) < 0)
+    g_debug ("Could not wake the deliveries: %s", g_strerror (errno));
+}
+
+/* Reads the wake-ups so far, so the eventfd polls as not readable again. */
+static void
+drain_wakeups (DeliverySource *source)
+{
+  guint64 count;
+
+  if ((g_source_query_unix_fd (&source->source, source->wake_tag) & G_IO_IN)
+      && read (source->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN)
+    g_debug ("Could not read the deliveries' wake-ups: %s", g_strerror (errno));
 }
 
 static gboolean
@@ -259,6 +279,7 @@ dispatch_finished (GSource *source, GSourceFunc callback, gpointer user_data)
   TesseraRequest *request;
 
   /* Before popping, so a request pushed meanwhile wakes the source again. */
+  drain_wakeups ((DeliverySource *) source);
   g_source_set_ready_time (source, -1);
   g_atomic_int_set (&self->delivery_due, FALSE);
   while ((request = g_async_queue_try_pop (self->finished)) != NULL)
@@ -276,13 +297,24 @@ dispatch_finished (GSource *source, GSourceFunc callback, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+finalize_delivery (GSource *source)
+{
+  g_close (((DeliverySource *) source)->wake_fd, NULL);
+}
+
 static GSource *
 delivery_source_new (TesseraLoader *self)
 {
-  static GSourceFuncs funcs = { .dispatch = dispatch_finished };
+  static GSourceFuncs funcs = { .dispatch = dispatch_finished, .finalize = finalize_delivery };
   GSource *source = g_source_new (&funcs, sizeof (DeliverySource));
+  DeliverySource *delivery = (DeliverySource *) source;
 
-  ((DeliverySource *) source)->loader = self;
+  delivery->loader = self;
+  delivery->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (delivery->wake_fd < 0)
+    g_error ("Could not make the deliveries' eventfd: %s", g_strerror (errno));
+  delivery->wake_tag = g_source_add_unix_fd (source, delivery->wake_fd, G_IO_IN);
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_static_name (source, "[tessera] deliver");
   g_source_set_ready_time (source, -1);
