@@ -590,6 +590,19 @@ fail_if_cancelled (GCancellable *cancellable, char **label, GError **error)
   return TRUE;
 }
 
+/* A failure libcurl reported, in a person's words: libcurl's own text (@detail) goes to the
+ * debug log only. @label_text: already translated, or NULL for the code's own label. */
+static void
+set_curl_failure (char **label, GError **error, TesseraErrorCode code, const char *label_text,
+                  const Transfer *transfer, const char *detail)
+{
+  const GError probe = { TESSERA_ERROR, code, NULL };
+  const char *words = label_text != NULL ? label_text : tessera_error_label (&probe);
+
+  g_debug ("%s: %s", transfer->url, detail);
+  set_failure (label, error, code, label_text, words);
+}
+
 static void
 fail_from_curl (const Transfer *transfer, CURLcode result, char **label, GError **error)
 {
@@ -611,12 +624,12 @@ fail_from_curl (const Transfer *transfer, CURLcode result, char **label, GError 
       {
         const char *label_text = curl_failures[i].label;
 
-        set_failure (label, error, curl_failures[i].error, label_text ? _ (label_text) : NULL,
-                     detail);
+        set_curl_failure (label, error, curl_failures[i].error, label_text ? _ (label_text) : NULL,
+                          transfer, detail);
         return;
       }
 
-  set_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Download failed"), detail);
+  set_curl_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Download failed"), transfer, detail);
 }
 
 static void
@@ -815,8 +828,9 @@ add_to_multi (Transfer *transfer, char **label, GError **error)
     }
   if (curl_multi_add_handle (transfer->fetcher->multi, transfer->easy) != CURLM_OK)
     {
+      g_debug ("%s: libcurl could not start the transfer", transfer->url);
       set_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Download failed"),
-                   "libcurl could not start the transfer");
+                   _ ("Download failed"));
       return FALSE;
     }
   transfer->fetcher->n_running++;

@@ -593,7 +593,8 @@ assert_saved_file (const char *dir, const char *relpath)
 }
 
 /* --save-to with a URL whose redirects end at Imgur's "removed" placeholder: a failure that
- * says so (exit 1), and no placeholder saved under the wanted name. */
+ * says so (exit 1), and no placeholder saved under the wanted name. A refused connection is
+ * told in plain words, not libcurl's. */
 static void
 test_save_to_removed (void)
 {
@@ -602,7 +603,7 @@ test_save_to_removed (void)
   g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
   g_autofree char *gone = tessera_test_server_url (server, "/gone/abc123.jpg");
   g_autofree char *kept = tessera_test_server_url (server, "/img/kept.png");
-  const char *args[] = { save_to, gone, kept, NULL };
+  const char *args[] = { save_to, gone, kept, "http://127.0.0.1:1/refused.png", NULL };
   g_auto (Run) run = { 0 };
 
   set_imgur_env (server, NULL);
@@ -613,7 +614,9 @@ test_save_to_removed (void)
   g_assert_cmpint (run.exit_status, ==, 1);
   g_assert_nonnull (strstr (run.stderr_text, "Failed: "));
   g_assert_nonnull (strstr (run.stderr_text, "removed"));
-  g_assert_nonnull (strstr (run.stdout_text, "Saved 1 of 2"));
+  g_assert_nonnull (strstr (run.stderr_text, "refused.png: Can't connect\n"));
+  g_assert_null (strstr (run.stderr_text, "Failed to connect"));
+  g_assert_nonnull (strstr (run.stdout_text, "Saved 1 of 3"));
   g_assert_cmpuint (tessera_test_count_files (dir), ==, 1);
   assert_saved_file (dir, "kept.png");
   tessera_test_remove_tree (dir);
