@@ -8,5 +8,7 @@ G_BEGIN_DECLS
 
 /* Requests submitted and neither delivered nor cancelled. */
 guint tessera_loader_get_n_pending (TesseraLoader *self);
+/* Requests finished by a worker and not delivered yet. Any thread. */
+guint tessera_loader_get_n_finished (TesseraLoader *self);
 
 G_END_DECLS

@@ -46,7 +46,9 @@ struct _TesseraLoader
   GHashTable *pending; /* (element-type TesseraRequest) owned refs; loader thread only */
 
   /* Finished requests on their way to the loader's thread, drained by delivery_source. */
-  GAsyncQueue *finished; /* (element-type TesseraRequest) owned refs */
+  /* Ranked by the same focus as the waiting ones: when the main thread falls behind (slow
+   * frames), what is in view is delivered first, not what finished first. */
+  TesseraQueue *finished; /* (element-type TesseraRequest) owned refs */
   GSource *delivery_source;
   /* Atomic: the delivery source is already due (woken, or pausing between slices), so a
    * worker need not wake it again (a system call each time). */
@@ -195,7 +197,7 @@ void
 tessera_request_cancel (TesseraRequest *request)
 {
   TesseraLoader *loader;
-  TesseraRequest *waiting;
+  TesseraQueue *queues[2];
 
   g_return_if_fail (request != NULL);
 
@@ -205,10 +207,17 @@ tessera_request_cancel (TesseraRequest *request)
 
   g_cancellable_cancel (request->cancellable);
   schedule_wake (loader);
-  /* Still waiting: no worker will ever see it. */
-  waiting = tessera_queue_remove (loader->waiting, request->priority, request->sequence);
-  if (waiting != NULL)
-    tessera_request_unref (waiting);
+  /* Still waiting (no worker will ever see it), or finished and not delivered: dropped
+   * now, with what it holds. */
+  queues[0] = loader->waiting;
+  queues[1] = loader->finished;
+  for (gsize i = 0; i < G_N_ELEMENTS (queues); i++)
+    {
+      TesseraRequest *held = tessera_queue_remove (queues[i], request->priority, request->sequence);
+
+      if (held != NULL)
+        tessera_request_unref (held);
+    }
   release_callback (request);
   g_hash_table_remove (loader->pending, request); /* may drop the last reference */
 }
@@ -252,7 +261,7 @@ push_finished (TesseraLoader *self, TesseraRequest *request)
 {
   const guint64 one = 1;
 
-  g_async_queue_push (self->finished, request);
+  tessera_queue_push (self->finished, request->priority, request->sequence, request);
   /* Once is enough. The write can only fail on a counter about to overflow, which is
    * readable (due) anyway. */
   if (g_atomic_int_compare_and_exchange (&self->delivery_due, FALSE, TRUE)
@@ -282,7 +291,7 @@ dispatch_finished (GSource *source, GSourceFunc callback, gpointer user_data)
   drain_wakeups ((DeliverySource *) source);
   g_source_set_ready_time (source, -1);
   g_atomic_int_set (&self->delivery_due, FALSE);
-  while ((request = g_async_queue_try_pop (self->finished)) != NULL)
+  while ((request = tessera_queue_pop (self->finished, NULL, NULL)) != NULL)
     {
       deliver_request (request);
       tessera_request_unref (request);
@@ -676,7 +685,7 @@ tessera_loader_finalize (GObject *object)
   /* No worker is left to push, so the queue is settled. */
   g_source_destroy (self->delivery_source);
   g_source_unref (self->delivery_source);
-  g_async_queue_unref (self->finished);
+  tessera_queue_free (self->finished);
   tessera_queue_free (self->waiting);
   g_hash_table_unref (self->pending);
   g_clear_object (&self->cache);
@@ -704,7 +713,7 @@ tessera_loader_init (TesseraLoader *self)
   self->pending = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tessera_request_unref, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->share = tessera_curl_share_new ();
-  self->finished = g_async_queue_new_full ((GDestroyNotify) tessera_request_unref);
+  self->finished = tessera_queue_new ((GDestroyNotify) tessera_request_unref);
   self->waiting = tessera_queue_new ((GDestroyNotify) tessera_request_unref);
   self->delivery_source = delivery_source_new (self);
 }
@@ -746,9 +755,18 @@ tessera_loader_set_focus (TesseraLoader *self, int first, int last, int span)
   g_return_if_fail (first >= 0 && first <= last && span >= 0);
 
   tessera_queue_set_focus (self->waiting, first, last, span);
+  tessera_queue_set_focus (self->finished, first, last, span);
   /* Whatever waits in view starts at the next free place on any worker, and beside the
    * transfers under way where connections multiplex. */
   wake_workers (self);
+}
+
+guint
+tessera_loader_get_n_finished (TesseraLoader *self)
+{
+  g_return_val_if_fail (TESSERA_IS_LOADER (self), 0);
+
+  return tessera_queue_get_length (self->finished);
 }
 
 guint

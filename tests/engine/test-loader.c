@@ -310,6 +310,51 @@ test_priority (void)
   tessera_test_server_free (server);
 }
 
+#define N_BACKLOG 40
+
+static gboolean
+has_backlog_delivered (gpointer data)
+{
+  return ((GArray *) data)->len == N_BACKLOG;
+}
+
+/* When the main thread falls behind, finished requests wait for it ranked by the focus:
+ * the ones in view are delivered first, not the ones that finished first. */
+static void
+test_delivers_in_view_first (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (2);
+  g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+  Ranked ranks[N_BACKLOG];
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND * tessera_test_slowdown ();
+
+  for (int i = 0; i < N_BACKLOG; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/img/backlog-%d.png?w=16&h=16", i);
+      g_autofree char *url = tessera_test_server_url (server, path);
+
+      ranks[i] = (Ranked){ order, i };
+      g_ptr_array_add (requests,
+                       tessera_loader_submit (loader, url, i, TILE_PX, TESSERA_CACHE_MODE_HTTP,
+                                              record_rank, &ranks[i], NULL));
+    }
+  /* The main loop does not turn meanwhile: every request finishes and waits. */
+  while (tessera_loader_get_n_finished (loader) < N_BACKLOG)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+  tessera_loader_set_focus (loader, 30, 39, 0);
+  g_assert_true (tessera_test_wait_until (has_backlog_delivered, order, 10000));
+
+  for (int i = 0; i < 10; i++)
+    g_assert_cmpint (g_array_index (order, int, i), ==, 30 + i);
+  g_assert_cmpint (g_array_index (order, int, 10), ==, 29);
+}
+
 static void
 load_one (TesseraLoader *loader, const char *uri, TesseraTestOutcome *outcome)
 {
@@ -866,6 +911,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/loader/cancel-many", test_cancel_many);
   g_test_add_func ("/loader/cancel-running", test_cancel_running);
   g_test_add_func ("/loader/priority", test_priority);
+  g_test_add_func ("/loader/delivers-in-view-first", test_delivers_in_view_first);
   g_test_add_func ("/loader/cancel-retry-wait", test_cancel_retry_wait);
   g_test_add_func ("/loader/fetch-cancelled", test_fetch_cancelled);
   g_test_add_func ("/loader/local-files", test_local_files);
