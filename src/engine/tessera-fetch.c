@@ -537,28 +537,41 @@ typedef struct
 {
   CURLcode code;
   TesseraErrorCode error;
-  const char *label;
+  const char *label;   /* the tile's short text; NULL: the code's own label */
+  const char *message; /* what happened, in a sentence */
 } CurlFailure;
 
-/* libcurl results a person can act on, each with its error code and, where the code's
- * label (tessera_error_label) says too little, the tile's short text. */
+/* libcurl results a person can act on, each with its error code, and the words for it:
+ * libcurl's own text only reaches the debug log. */
 static const CurlFailure curl_failures[] = {
-  { CURLE_OPERATION_TIMEDOUT, TESSERA_ERROR_TIMED_OUT, NULL },
-  { CURLE_PARTIAL_FILE, TESSERA_ERROR_CUT_SHORT, NULL },
-  /* HTTP/2's cut: the server reset the stream before its end (HTTP/1.1: a partial file) */
-  { CURLE_HTTP2_STREAM, TESSERA_ERROR_CUT_SHORT, NULL },
-  { CURLE_FILESIZE_EXCEEDED, TESSERA_ERROR_TOO_LARGE, NULL },
-  { CURLE_TOO_MANY_REDIRECTS, TESSERA_ERROR_REDIRECT, N_ ("Redirect loop") },
-  { CURLE_UNSUPPORTED_PROTOCOL, TESSERA_ERROR_REDIRECT, NULL },
-  { CURLE_URL_MALFORMAT, TESSERA_ERROR_BAD_URL, NULL },
-  { CURLE_COULDNT_RESOLVE_HOST, TESSERA_ERROR_NETWORK, N_ ("Host not found") },
-  { CURLE_COULDNT_CONNECT, TESSERA_ERROR_NETWORK, N_ ("Can't connect") },
-  { CURLE_GOT_NOTHING, TESSERA_ERROR_NETWORK, N_ ("Empty reply") },
-  { CURLE_RECV_ERROR, TESSERA_ERROR_CUT_SHORT, N_ ("Connection lost") },
-  { CURLE_SEND_ERROR, TESSERA_ERROR_NETWORK, N_ ("Connection lost") },
-  { CURLE_PEER_FAILED_VERIFICATION, TESSERA_ERROR_NETWORK, N_ ("Untrusted certificate") },
-  { CURLE_SSL_CONNECT_ERROR, TESSERA_ERROR_NETWORK, N_ ("TLS error") },
-  { CURLE_WEIRD_SERVER_REPLY, TESSERA_ERROR_NETWORK, N_ ("Bad reply") },
+  { CURLE_OPERATION_TIMEDOUT, TESSERA_ERROR_TIMED_OUT, NULL,
+    N_ ("The server took too long to answer") },
+  { CURLE_PARTIAL_FILE, TESSERA_ERROR_CUT_SHORT, NULL,
+    N_ ("The download ended before the whole file came") },
+  { CURLE_FILESIZE_EXCEEDED, TESSERA_ERROR_TOO_LARGE, NULL, N_ ("The file is too large") },
+  { CURLE_TOO_MANY_REDIRECTS, TESSERA_ERROR_REDIRECT, N_ ("Too many redirects"),
+    N_ ("The server sent the request on through too many redirects") },
+  { CURLE_UNSUPPORTED_PROTOCOL, TESSERA_ERROR_REDIRECT, NULL,
+    N_ ("A redirect led to an address that is not http or https") },
+  { CURLE_URL_MALFORMAT, TESSERA_ERROR_BAD_URL, NULL, N_ ("The address is not a valid URL") },
+  { CURLE_COULDNT_RESOLVE_HOST, TESSERA_ERROR_NETWORK, N_ ("Host not found"),
+    N_ ("The server's name could not be found") },
+  { CURLE_COULDNT_CONNECT, TESSERA_ERROR_NETWORK, N_ ("Can't connect"),
+    N_ ("The server could not be reached") },
+  { CURLE_GOT_NOTHING, TESSERA_ERROR_NETWORK, N_ ("Empty reply"),
+    N_ ("The server closed the connection without an answer") },
+  { CURLE_RECV_ERROR, TESSERA_ERROR_CUT_SHORT, N_ ("Connection lost"),
+    N_ ("The connection was lost during the download") },
+  { CURLE_SEND_ERROR, TESSERA_ERROR_NETWORK, N_ ("Connection lost"),
+    N_ ("The connection was lost while asking for the file") },
+  /* An HTTP/2 server reset the stream: its way of cutting a body short. */
+  { CURLE_HTTP2_STREAM, TESSERA_ERROR_CUT_SHORT, NULL, N_ ("The server broke off the download") },
+  { CURLE_PEER_FAILED_VERIFICATION, TESSERA_ERROR_NETWORK, N_ ("Untrusted certificate"),
+    N_ ("The server's certificate is not signed by a trusted authority") },
+  { CURLE_SSL_CONNECT_ERROR, TESSERA_ERROR_NETWORK, N_ ("TLS error"),
+    N_ ("The secure connection could not be set up") },
+  { CURLE_WEIRD_SERVER_REPLY, TESSERA_ERROR_NETWORK, N_ ("Bad reply"),
+    N_ ("The server's answer could not be understood") },
 };
 
 /* Takes @failure into @error. @label_text: already translated, or NULL for the error's
@@ -594,13 +607,10 @@ fail_if_cancelled (GCancellable *cancellable, char **label, GError **error)
  * debug log only. @label_text: already translated, or NULL for the code's own label. */
 static void
 set_curl_failure (char **label, GError **error, TesseraErrorCode code, const char *label_text,
-                  const Transfer *transfer, const char *detail)
+                  const char *message, const Transfer *transfer, const char *detail)
 {
-  const GError probe = { TESSERA_ERROR, code, NULL };
-  const char *words = label_text != NULL ? label_text : tessera_error_label (&probe);
-
   g_debug ("%s: %s", transfer->url, detail);
-  set_failure (label, error, code, label_text, words);
+  set_failure (label, error, code, label_text, message);
 }
 
 static void
@@ -618,6 +628,16 @@ fail_from_curl (const Transfer *transfer, CURLcode result, char **label, GError 
       set_failure (label, error, TESSERA_ERROR_TOO_LARGE, NULL, text);
       return;
     }
+  /* The file of extra CA certificates the environment named cannot be used. */
+  if (result == CURLE_SSL_CACERT_BADFILE && transfer->fetcher->ca_file != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (
+          _ ("The CA certificates in “%s” (SSL_CERT_FILE or CURL_CA_BUNDLE) could not be read"),
+          transfer->fetcher->ca_file);
+      set_curl_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Bad CA file"), text, transfer,
+                        detail);
+      return;
+    }
 
   for (gsize i = 0; i < G_N_ELEMENTS (curl_failures); i++)
     if (curl_failures[i].code == result)
@@ -625,11 +645,12 @@ fail_from_curl (const Transfer *transfer, CURLcode result, char **label, GError 
         const char *label_text = curl_failures[i].label;
 
         set_curl_failure (label, error, curl_failures[i].error, label_text ? _ (label_text) : NULL,
-                          transfer, detail);
+                          _ (curl_failures[i].message), transfer, detail);
         return;
       }
 
-  set_curl_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Download failed"), transfer, detail);
+  set_curl_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Download failed"),
+                    _ ("The download failed"), transfer, detail);
 }
 
 static void

@@ -53,6 +53,9 @@ describe_tile (TesseraTile *tile)
   switch (tessera_tile_get_state (tile))
     {
     case TESSERA_TILE_FAILED:
+      /* The reason alone when the detail says no more. */
+      if (g_strcmp0 (tessera_tile_get_reason (tile), tessera_tile_get_detail (tile)) == 0)
+        return g_strdup_printf ("%s\n%s", tessera_tile_get_reason (tile), uri);
       return g_strdup_printf ("%s: %s\n%s", tessera_tile_get_reason (tile),
                               tessera_tile_get_detail (tile), uri);
     case TESSERA_TILE_WAITING:

@@ -614,7 +614,7 @@ test_save_to_removed (void)
   g_assert_cmpint (run.exit_status, ==, 1);
   g_assert_nonnull (strstr (run.stderr_text, "Failed: "));
   g_assert_nonnull (strstr (run.stderr_text, "removed"));
-  g_assert_nonnull (strstr (run.stderr_text, "refused.png: Can't connect\n"));
+  g_assert_nonnull (strstr (run.stderr_text, "refused.png: The server could not be reached\n"));
   g_assert_null (strstr (run.stderr_text, "Failed to connect"));
   g_assert_nonnull (strstr (run.stdout_text, "Saved 1 of 3"));
   g_assert_cmpuint (tessera_test_count_files (dir), ==, 1);

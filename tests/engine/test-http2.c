@@ -123,23 +123,36 @@ test_shared_connections (Fixture *fixture, gconstpointer data)
 }
 
 /* A CA that did not sign the server's certificate: every load fails as an untrusted
- * certificate, none loads, and no request reaches the server. CURL_CA_BUNDLE is read too. */
+ * certificate, none loads, and no request reaches the server. CURL_CA_BUNDLE is read too.
+ * A CA file that cannot be read says so. */
 static void
 test_wrong_ca_refused (Fixture *fixture, gconstpointer data)
 {
-  const char *variables[] = { "SSL_CERT_FILE", "CURL_CA_BUNDLE" };
+  static const struct
+  {
+    const char *variable;
+    const char *ca_file; /* NULL: a CA that did not sign the server's certificate */
+    const char *label;
+  } cases[] = {
+    { "SSL_CERT_FILE", NULL, "Untrusted certificate" },
+    { "CURL_CA_BUNDLE", NULL, "Untrusted certificate" },
+    { "SSL_CERT_FILE", "/nonexistent/tessera-ca.pem", "Bad CA file" },
+  };
 
-  for (guint v = 0; v < G_N_ELEMENTS (variables); v++)
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
+      const char *ca_file = cases[c].ca_file != NULL
+                                ? cases[c].ca_file
+                                : tessera_test_h2_get_other_ca_file (fixture->h2);
       g_autoptr (TesseraLoader) loader = NULL;
       g_autoptr (GArray) outcomes = outcomes_new (3);
       g_autoptr (GPtrArray) requests = NULL;
 
-      g_setenv (variables[v], tessera_test_h2_get_other_ca_file (fixture->h2), TRUE);
+      g_setenv (cases[c].variable, ca_file, TRUE);
       loader = tessera_test_loader_new (1);
-      requests = submit_images (loader, fixture->h2, variables[v], outcomes);
+      requests = submit_images (loader, fixture->h2, cases[c].variable, outcomes);
       g_assert_true (tessera_test_wait_for_outcomes (outcomes, 30000));
-      g_unsetenv (variables[v]);
+      g_unsetenv (cases[c].variable);
 
       for (guint i = 0; i < outcomes->len; i++)
         {
@@ -148,7 +161,7 @@ test_wrong_ca_refused (Fixture *fixture, gconstpointer data)
           g_assert_null (outcome->texture);
           g_assert_true (outcome->error_domain == TESSERA_ERROR);
           g_assert_cmpint (outcome->error_code, ==, TESSERA_ERROR_NETWORK);
-          g_assert_cmpstr (outcome->label, ==, "Untrusted certificate");
+          g_assert_cmpstr (outcome->label, ==, cases[c].label);
         }
     }
   g_assert_cmpuint (tessera_test_h2_get_stats (fixture->h2).streams, ==, 0);

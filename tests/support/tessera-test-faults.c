@@ -34,7 +34,7 @@ static const FaultCase fault_cases[] = {
   { "/redirect/2", -1, NULL },
   { "/redirect/2?absolute", -1, NULL },
   { "/redirect-file", TESSERA_ERROR_REDIRECT, "Bad redirect" },
-  { "/redirect-loop", TESSERA_ERROR_REDIRECT, "Redirect loop" },
+  { "/redirect-loop", TESSERA_ERROR_REDIRECT, "Too many redirects" },
   { "/truncated.png", TESSERA_ERROR_CUT_SHORT, "Cut short" },
   { "/hang", TESSERA_ERROR_TIMED_OUT, "Timed out" },
   { "/trickle", TESSERA_ERROR_TIMED_OUT, "Timed out" },
