@@ -5,11 +5,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "tessera-engine.h"
 #include "tessera-image.h"
@@ -17,7 +21,9 @@
 #include "tessera-util.h"
 
 /* Enough leading bytes to tell every accepted image format. */
-#define SNIFF_BYTES 16
+#define SNIFF_BYTES      16
+/* What one read(2) of a named pipe takes at most. */
+#define PIPE_CHUNK_BYTES 16384
 
 static void
 merge_list (TesseraUrlList *list, TesseraUrlList *part)
@@ -148,6 +154,53 @@ merge_folder (TesseraUrlList *list, GFile *folder, GCancellable *cancellable, GE
   return TRUE;
 }
 
+/* Reads a named pipe (a shell's `<(command)`) as text, with read(2): opened without
+ * waiting for a writer, and never polled (poll waits for ever on a pipe no writer has opened),
+ * so a pipe without a writer reads as empty at once, and one with a writer until it closes. */
+static gboolean
+merge_pipe (TesseraUrlList *list, GFile *file, GError **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr (GByteArray) text = g_byte_array_new ();
+  guint8 chunk[PIPE_CHUNK_BYTES];
+  int fd = path != NULL ? g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0) : -1;
+  int saved_errno = 0;
+
+  if (fd < 0 || fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK) != 0)
+    saved_errno = errno;
+  while (saved_errno == 0 && text->len <= TESSERA_URL_TEXT_MAX_BYTES)
+    {
+      gssize n_read = read (fd, chunk, sizeof chunk);
+
+      if (n_read == 0)
+        break;
+      if (n_read > 0)
+        g_byte_array_append (text, chunk, (guint) n_read);
+      else if (errno != EINTR)
+        saved_errno = errno;
+    }
+  if (fd >= 0)
+    g_close (fd, NULL);
+  /* As a stream's text: one byte past the limit tells the reader it was cut. */
+  if (text->len > TESSERA_URL_TEXT_MAX_BYTES + 1)
+    g_byte_array_set_size (text, TESSERA_URL_TEXT_MAX_BYTES + 1);
+  if (saved_errno != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  merge_text (list, (const char *) text->data, text->len);
+  return TRUE;
+}
+
+static gboolean
+is_pipe (GFileInfo *info)
+{
+  return g_file_info_get_file_type (info) == G_FILE_TYPE_SPECIAL
+         && S_ISFIFO (g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE));
+}
+
 static gboolean
 merge_local_file (TesseraUrlList *list, GFile *file, GCancellable *cancellable, GError **error)
 {
@@ -156,8 +209,8 @@ merge_local_file (TesseraUrlList *list, GFile *file, GCancellable *cancellable, 
   g_autoptr (GError) query_error = NULL;
   gboolean is_image = FALSE;
 
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
-                            cancellable, &query_error);
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_UNIX_MODE,
+                            G_FILE_QUERY_INFO_NONE, cancellable, &query_error);
   if (info == NULL && !g_error_matches (query_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&query_error));
@@ -172,6 +225,10 @@ merge_local_file (TesseraUrlList *list, GFile *file, GCancellable *cancellable, 
     case G_FILE_TYPE_UNKNOWN:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("No such file or URL"));
       return FALSE;
+    case G_FILE_TYPE_SPECIAL:
+      if (is_pipe (info))
+        return merge_pipe (list, file, error);
+      G_GNUC_FALLTHROUGH;
     default:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
                    _ ("Not a regular file or folder"));

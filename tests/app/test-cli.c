@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 
 #include "tessera-engine.h"
@@ -19,6 +20,7 @@
 typedef struct
 {
   const char *cache_home; /* set before the run: XDG_CACHE_HOME; NULL: a new empty one */
+  int list_fd;            /* set before the run: given to the app as /dev/fd/3; 0: none */
   int exit_status;
   char *stdout_text;
   char *stderr_text;
@@ -91,6 +93,9 @@ communicate_with_timeout (GSubprocess *process, const char *input, Run *run)
 /* Called once tessera has started, to act on it while it runs. */
 typedef void (*WhileRunning) (GSubprocess *process, gpointer data);
 
+/* The descriptor a run's list_fd becomes in the app. */
+#define LIST_FD 3
+
 /* Runs tessera with @args (NULL-terminated) and --stats, feeding @input on stdin. */
 static void
 run_tessera_with (Run *run, const char *input, const char *const *args, WhileRunning while_running,
@@ -117,6 +122,8 @@ run_tessera_with (Run *run, const char *input, const char *const *args, WhileRun
   /* Each run starts with an empty disk cache unless the test says which to share. */
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME",
                                 run->cache_home ? run->cache_home : cache_home, TRUE);
+  if (run->list_fd > 0)
+    g_subprocess_launcher_take_fd (launcher, run->list_fd, LIST_FD);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv, &error);
   g_assert_no_error (error);
   if (while_running != NULL)
@@ -592,6 +599,32 @@ assert_saved_file (const char *dir, const char *relpath)
     g_error ("Not saved: %s", relpath);
 }
 
+/* A list from a pipe, as a shell's `<(command)` gives it (/dev/fd/N): read as a file. */
+static void
+test_save_to_list_from_pipe (void)
+{
+  g_autoptr (TesseraTestServer) server = tessera_test_server_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tessera-save-pipe-XXXXXX", NULL);
+  g_autofree char *save_to = g_strconcat ("--save-to=", dir, NULL);
+  g_autofree char *url = tessera_test_server_url (server, "/img/piped.png");
+  g_autofree char *list = g_strconcat (url, "\n", NULL);
+  g_autofree char *list_arg = g_strdup_printf ("/dev/fd/%d", LIST_FD);
+  const char *args[] = { save_to, list_arg, NULL };
+  g_auto (Run) run = { 0 };
+  int fds[2];
+
+  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
+  g_assert_cmpint (write (fds[1], list, strlen (list)), ==, (gssize) strlen (list));
+  g_assert_true (g_close (fds[1], NULL));
+  run.list_fd = fds[0];
+  run_tessera (&run, NULL, args);
+
+  g_assert_cmpint (run.exit_status, ==, 0);
+  g_assert_nonnull (strstr (run.stdout_text, "Saved 1 image"));
+  assert_saved_file (dir, "piped.png");
+  tessera_test_remove_tree (dir);
+}
+
 /* --save-to with a URL whose redirects end at Imgur's "removed" placeholder: a failure that
  * says so (exit 1), and no placeholder saved under the wanted name. A refused connection is
  * told in plain words, not libcurl's. */
@@ -844,6 +877,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/save-to/without-display", test_save_to_without_display);
   g_test_add_func ("/cli/save-to/not-a-folder", test_save_to_not_a_folder);
   g_test_add_func ("/cli/save-to/removed", test_save_to_removed);
+  g_test_add_func ("/cli/save-to/list-from-pipe", test_save_to_list_from_pipe);
   g_test_add_func ("/cli/save-to/creates-folder-when-saving",
                    test_save_to_creates_folder_when_saving);
   g_test_add_func ("/cli/save-to/imgur", test_save_to_imgur);
