@@ -28,6 +28,16 @@ tessera_window_add_url_list (TesseraWindow *self, TesseraUrlList *list)
                                       list->urls->len, &n_present);
   summary = tessera_url_list_summary (n_added, list->n_not_urls, list->n_duplicates + n_present,
                                       list->not_utf8, list->truncated);
+  /* The first thing skipped, in so many words: a list file that is not there is not a
+   * line that was not a URL. */
+  if (list->skipped->len > 0)
+    {
+      const TesseraUrlSkip *first = list->skipped->pdata[0];
+      char *longer = g_strdup_printf (_ ("%s · “%s”: %s"), summary, first->what, first->reason);
+
+      g_free (summary);
+      summary = longer;
+    }
   _tessera_window_show_notice (self, summary);
   /* Unusable arguments are in the summary's count; hovering says which and why. */
   skipped = tessera_input_describe_skipped (list);

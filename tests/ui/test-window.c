@@ -262,8 +262,8 @@ test_paste (Fixture *fixture, gconstpointer data)
   g_assert_true (tessera_test_wait_until (notice_says, &empty, 10000));
 }
 
-/* Input that could not be read (a dropped file gone missing) is counted in the notice, and
- * hovering it says which and why. */
+/* Input that could not be read (a dropped file gone missing) is counted in the notice,
+ * which names the first and why; hovering it lists them all. */
 static void
 test_skipped_input (Fixture *fixture, gconstpointer data)
 {
@@ -277,7 +277,7 @@ test_skipped_input (Fixture *fixture, gconstpointer data)
   tessera_window_add_url_list (fixture->window, list);
 
   g_assert_cmpstr (template_label_text (fixture, "notice_label"), ==,
-                   "No new image URLs found · 1 line was not a URL");
+                   "No new image URLs found · 1 line was not a URL · “trip.txt”: Gone");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (notice), ==, "Skipping “trip.txt”: Gone");
 }
 
