@@ -172,6 +172,8 @@ save_run_free (gpointer data)
   tessera_save_report_unref (run->report);
   g_main_context_unref (run->context);
   g_free (run);
+  /* What the save held (every original it wrote went through here) is given back. */
+  tessera_engine_release_memory ();
 }
 
 /* Main thread: every job is over. */
