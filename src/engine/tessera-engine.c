@@ -6,8 +6,12 @@
 #include "config.h"
 
 #include <signal.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <curl/curl.h>
+#include <gio/gio.h>
 #include <openssl/crypto.h>
 
 #include "tessera-engine.h"
@@ -49,4 +53,23 @@ gboolean
 tessera_engine_is_main_thread (void)
 {
   return main_thread == g_thread_self ();
+}
+
+#ifdef __GLIBC__
+static void
+trim_memory (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  malloc_trim (0);
+  g_task_return_boolean (task, TRUE);
+}
+#endif
+
+void
+tessera_engine_release_memory (void)
+{
+#ifdef __GLIBC__
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_run_in_thread (task, trim_memory);
+#endif
 }

@@ -17,6 +17,13 @@ gint64 tessera_engine_elapsed_ms (void);
  * Any thread. */
 gboolean tessera_engine_is_main_thread (void);
 
+/* Gives back to the system the memory that threads have freed but glibc keeps in their
+ * malloc arenas (malloc_trim), after something big let go of much at once: a save of
+ * thousands of images left the window bigger by about what it had saved. Returns at once:
+ * the trim, which can take milliseconds, runs on a GTask thread. Does nothing on other C
+ * libraries. Main thread. */
+void tessera_engine_release_memory (void);
+
 /* Debug builds assert that network I/O and decoding never run on the main thread. */
 #ifdef TESSERA_THREAD_CHECKS
 #define TESSERA_ASSERT_WORKER_THREAD() g_assert (!tessera_engine_is_main_thread ())

@@ -438,6 +438,7 @@ tessera_gallery_clear (TesseraGallery *self)
 
   for (guint i = PROP_N_TILES; i < N_PROPS; i++)
     g_object_notify_by_pspec (G_OBJECT (self), properties[i]);
+  tessera_engine_release_memory ();
 }
 
 guint

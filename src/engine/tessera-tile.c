@@ -17,6 +17,7 @@ struct _TesseraTile
   char *title;
   char *link;
   guint n_images;
+  gboolean promoted;
   gboolean original_kept;
   TesseraTileState state;
   GdkTexture *texture;
@@ -148,6 +149,7 @@ tessera_tile_new_for_post (const char *uri, const TesseraTilePost *post)
   self->title = g_strdup (post->title);
   self->link = g_strdup (post->link);
   self->n_images = post->n_images;
+  self->promoted = post->promoted;
   return self;
 }
 
@@ -184,6 +186,13 @@ tessera_tile_get_n_images (TesseraTile *self)
 {
   g_return_val_if_fail (TESSERA_IS_TILE (self), 0);
   return self->n_images;
+}
+
+gboolean
+tessera_tile_get_promoted (TesseraTile *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE (self), FALSE);
+  return self->promoted;
 }
 
 gboolean

@@ -17,6 +17,7 @@ typedef struct
   const char *title; /* may be NULL */
   const char *link;  /* the original, or the album's page; may be NULL */
   guint n_images;    /* albums only; 0 when unknown */
+  gboolean promoted; /* an ad among the service's posts (Imgur's is_ad) */
 } TesseraTilePost;
 
 #define TESSERA_TYPE_TILE (tessera_tile_get_type ())
@@ -40,13 +41,15 @@ GdkTexture *tessera_tile_get_texture (TesseraTile *self);
  * unless failed. */
 const char *tessera_tile_get_reason (TesseraTile *self);
 const char *tessera_tile_get_detail (TesseraTile *self);
-/* What tessera_tile_new_for_post() was given: kind, id, title, link and image count (a
- * picture, NULL, NULL, NULL and 0 for a tile of tessera_tile_new()). */
+/* What tessera_tile_new_for_post() was given: kind, id, title, link, image count and
+ * whether it is promoted (a picture, NULL, NULL, NULL, 0 and FALSE for a tile of
+ * tessera_tile_new()). */
 TesseraTileKind tessera_tile_get_kind (TesseraTile *self);
 const char *tessera_tile_get_id (TesseraTile *self);
 const char *tessera_tile_get_title (TesseraTile *self);
 const char *tessera_tile_get_link (TesseraTile *self);
 guint tessera_tile_get_n_images (TesseraTile *self);
+gboolean tessera_tile_get_promoted (TesseraTile *self);
 /* TRUE when the bytes the thumbnail came from can be had again without the network: a
  * local file, or an entry in the loader's cache (TesseraLoadResult.kept). Main thread. */
 gboolean tessera_tile_get_original_kept (TesseraTile *self);

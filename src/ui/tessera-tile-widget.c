@@ -30,7 +30,7 @@ struct _TesseraTileWidget
   GtkWidget *picture;
   GtkWidget *failed_box;
   GtkLabel *reason_label;
-  GtkLabel *badge; /* an album's count, or GIF */
+  GtkLabel *badge; /* an album's count, GIF, Promoted */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraTileWidget, tessera_tile_widget, GTK_TYPE_WIDGET)
@@ -148,8 +148,9 @@ show_failed (TesseraTileWidget *self, gboolean failed)
     gtk_widget_set_visible (self->failed_box, failed);
 }
 
+/* What kind of post the tile is: an album's count, GIF; NULL for a picture. */
 static char *
-badge_text (TesseraTile *tile)
+kind_text (TesseraTile *tile)
 {
   guint n_images = tessera_tile_get_n_images (tile);
 
@@ -166,7 +167,21 @@ badge_text (TesseraTile *tile)
     }
 }
 
-/* Over the picture, bottom right: what kind of post this is. */
+/* The kind, and before it whether the post is an ad, so one is never taken for the other. */
+static char *
+badge_text (TesseraTile *tile)
+{
+  g_autofree char *kind = kind_text (tile);
+
+  if (!tessera_tile_get_promoted (tile))
+    return g_steal_pointer (&kind);
+  if (kind == NULL)
+    return g_strdup (_ ("Promoted"));
+  /* Translators: on a promoted post's tile, %s is its kind: "Promoted · 3 images" */
+  return g_strdup_printf (_ ("Promoted · %s"), kind);
+}
+
+/* Over the picture, bottom right: what kind of post this is, and whether it is an ad. */
 static void
 show_badge (TesseraTileWidget *self)
 {

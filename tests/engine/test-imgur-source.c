@@ -507,7 +507,7 @@ tile_by_id (TesseraGallery *gallery, const char *id)
 
 /* Today's posts in the window's gallery: videos and GIFs as stills with their kind, the
  * album without a cover as a finished tile with a picture (the placeholder) and its count,
- * the promoted post only when asked for; every tile ends loaded. */
+ * the promoted post only when asked for, a tile that says so; every tile ends loaded. */
 static void
 test_real_world_gallery (Fixture *fixture, gconstpointer data)
 {
@@ -539,6 +539,7 @@ test_real_world_gallery (Fixture *fixture, gconstpointer data)
   for (gsize i = 0; i < G_N_ELEMENTS (shows); i++)
     {
       g_autoptr (TesseraGallery) gallery = tessera_gallery_new (fixture->loader);
+      TesseraTile *ad;
 
       g_clear_object (&fixture->source);
       fixture->source = tessera_imgur_source_new (gallery, &query, CLIENT_ID, shows[i].show);
@@ -547,8 +548,9 @@ test_real_world_gallery (Fixture *fixture, gconstpointer data)
       g_assert_cmpuint (tessera_gallery_get_n_tiles (gallery), ==, shows[i].n_tiles);
       g_assert_true (tessera_test_wait_for_gallery (gallery, 20000));
       g_assert_cmpuint (tessera_gallery_get_n_failed (gallery), ==, 0);
-      g_assert_true ((tile_by_id (gallery, "RwAd001") != NULL)
-                     == ((shows[i].show & TESSERA_IMGUR_SHOW_PROMOTED) != 0));
+      ad = tile_by_id (gallery, "RwAd001");
+      g_assert_true ((ad != NULL) == ((shows[i].show & TESSERA_IMGUR_SHOW_PROMOTED) != 0));
+      g_assert_true (ad == NULL || tessera_tile_get_promoted (ad));
       for (gsize j = 0; j < G_N_ELEMENTS (tiles); j++)
         {
           TesseraTile *tile = tile_by_id (gallery, tiles[j].id);
@@ -559,6 +561,7 @@ test_real_world_gallery (Fixture *fixture, gconstpointer data)
           g_assert_cmpint (tessera_tile_get_state (tile), ==, TESSERA_TILE_LOADED);
           g_assert_nonnull (tessera_tile_get_texture (tile));
           g_assert_cmpuint (tessera_tile_get_n_images (tile), ==, tiles[j].n_images);
+          g_assert_false (tessera_tile_get_promoted (tile));
           if (tiles[j].thumbnail != NULL)
             g_assert_true (g_str_has_suffix (tessera_tile_get_uri (tile), tiles[j].thumbnail));
           else

@@ -1240,7 +1240,8 @@ parse_in_thread (gpointer data)
 
 /* What today's posts hold, as a person expects to get them: a video's original is its mp4
  * (a .gifv link means the same id's .mp4), an album without a cover is still a post (its
- * count sent as a string), a promoted post is hidden unless asked for. */
+ * count sent as a string), a promoted post is hidden unless asked for, and then says it is
+ * promoted. */
 static void
 test_gallery_real_world (void)
 {
@@ -1263,19 +1264,20 @@ test_gallery_real_world (void)
     const char *thumbnail_uri; /* NULL: a placeholder */
     const char *link;
     guint images_count;
+    gboolean promoted;
   } posts[] = {
     { "RwPic01", "Morning fog over the bay", TESSERA_IMGUR_IMAGE, BASE "/RwPic01m.jpg",
-      "https://i.imgur.com/RwPic01.jpg", 0 },
+      "https://i.imgur.com/RwPic01.jpg", 0, FALSE },
     { "RwVid01", "A dog learns to surf", TESSERA_IMGUR_ANIMATION, BASE "/RwVid01m.jpg",
-      "https://i.imgur.com/RwVid01.mp4", 0 },
+      "https://i.imgur.com/RwVid01.mp4", 0, FALSE },
     { "RwGifv1", "Cat vs cucumber", TESSERA_IMGUR_ANIMATION, BASE "/RwGifv1m.jpg",
-      "https://i.imgur.com/RwGifv1.mp4", 0 },
+      "https://i.imgur.com/RwGifv1.mp4", 0, FALSE },
     { "RwGmp41", NULL, TESSERA_IMGUR_ANIMATION, BASE "/RwGmp41m.jpg",
-      "https://i.imgur.com/RwGmp41.mp4", 0 },
+      "https://i.imgur.com/RwGmp41.mp4", 0, FALSE },
     { "RwAlb01", "Things I found in the attic", TESSERA_IMGUR_ALBUM, NULL,
-      "https://imgur.com/a/RwAlb01", 3 },
+      "https://imgur.com/a/RwAlb01", 3, FALSE },
     { "RwAd001", "Try our new game today", TESSERA_IMGUR_IMAGE, BASE "/RwAd001m.jpg",
-      "https://i.imgur.com/RwAd001.jpg", 0 },
+      "https://i.imgur.com/RwAd001.jpg", 0, TRUE },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (shows); i++)
@@ -1288,8 +1290,11 @@ test_gallery_real_world (void)
       g_assert_cmpuint (page->n_hidden_nsfw, ==, 0);
       g_assert_cmpuint (page->n_hidden_promoted, ==, shows[i].n_hidden_promoted);
       for (guint j = 0; j < page->posts->len; j++)
-        assert_post (post_at (page, j), posts[j].id, posts[j].title, posts[j].kind,
-                     posts[j].thumbnail_uri, posts[j].link, posts[j].images_count);
+        {
+          assert_post (post_at (page, j), posts[j].id, posts[j].title, posts[j].kind,
+                       posts[j].thumbnail_uri, posts[j].link, posts[j].images_count);
+          g_assert_cmpint (post_at (page, j)->promoted, ==, posts[j].promoted);
+        }
     }
 }
 
@@ -1378,6 +1383,8 @@ test_gallery_coverless_and_promoted (void)
       g_assert_cmpuint (page->posts->len, ==, cases[i].n_posts);
       g_assert_cmpuint (page->n_skipped, ==, cases[i].n_skipped);
       g_assert_cmpuint (page->n_hidden_promoted, ==, cases[i].n_hidden_promoted);
+      if (page->posts->len == 1)
+        g_assert_false (post_at (page, 0)->promoted);
       if (page->posts->len == 1 && post_at (page, 0)->kind == TESSERA_IMGUR_ALBUM)
         g_assert_null (post_at (page, 0)->thumbnail_uri);
     }

@@ -1330,6 +1330,41 @@ test_tooltip_follows_state (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A promoted post says so in its badge, before its kind, so an ad is never taken for a
+ * post; the same posts not promoted show their kind alone. One widget, recycled as grid
+ * cells are. */
+static void
+test_promoted_badge (void)
+{
+  static const struct
+  {
+    TesseraTileKind kind;
+    guint n_images;
+    gboolean promoted;
+    const char *badge; /* NULL: none shown */
+  } cases[] = {
+    { TESSERA_TILE_PICTURE, 0, TRUE, "Promoted" },
+    { TESSERA_TILE_PICTURE, 0, FALSE, NULL },
+    { TESSERA_TILE_ALBUM, 3, TRUE, "Promoted · 3 images" },
+    { TESSERA_TILE_ALBUM, 3, FALSE, "3 images" },
+    { TESSERA_TILE_ANIMATION, 0, TRUE, "Promoted · GIF" },
+  };
+  GtkWidget *widget = g_object_ref_sink (tessera_tile_widget_new ());
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      TesseraTilePost post = { .kind = cases[i].kind,
+                               .id = "RwAd001",
+                               .n_images = cases[i].n_images,
+                               .promoted = cases[i].promoted };
+      g_autoptr (TesseraTile) tile = tessera_tile_new_for_post ("https://example.com/a.png", &post);
+
+      tessera_tile_widget_set_tile (TESSERA_TILE_WIDGET (widget), tile);
+      g_assert_cmpstr (visible_label_text (widget), ==, cases[i].badge);
+    }
+  g_object_unref (widget);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1374,6 +1409,7 @@ main (int argc, char *argv[])
   g_test_add ("/window/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts,
               fixture_tear_down);
   g_test_add_func ("/window/tooltip-follows-state", test_tooltip_follows_state);
+  g_test_add_func ("/window/promoted-badge", test_promoted_badge);
 
   status = g_test_run ();
   g_object_unref (test_application);

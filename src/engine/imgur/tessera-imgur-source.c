@@ -385,6 +385,7 @@ tile_new (TesseraImgurSource *self, const TesseraImgurPost *post)
     .title = post->title,
     .link = post->link,
     .n_images = post->images_count,
+    .promoted = post->promoted,
   };
   TesseraTile *tile;
 

@@ -457,6 +457,8 @@ post_new (const cJSON *item, const char *id, TesseraImgurKind kind, char *thumbn
   post->kind = kind;
   post->thumbnail_uri = thumbnail_uri;
   post->link = link;
+  /* Imgur marks promoted posts (ads among the posts) with is_ad. */
+  post->promoted = get_true (item, "is_ad");
   return post;
 }
 
@@ -582,9 +584,8 @@ add_post (PageBuilder *builder, const cJSON *item, TesseraImgurPost *post)
   TesseraImgurPage *page = builder->page;
   gboolean nsfw = builder->album_nsfw || get_true (item, "nsfw");
   gboolean hidden_nsfw = nsfw && !(builder->show & TESSERA_IMGUR_SHOW_NSFW);
-  /* Imgur marks promoted posts (ads among the posts) with is_ad. */
   gboolean hidden_promoted
-      = get_true (item, "is_ad") && !(builder->show & TESSERA_IMGUR_SHOW_PROMOTED);
+      = post != NULL && post->promoted && !(builder->show & TESSERA_IMGUR_SHOW_PROMOTED);
 
   if (post == NULL)
     page->n_skipped++;

@@ -47,6 +47,8 @@ typedef struct
   char *link;
   guint images_count; /* albums: images_count (a number or a string of digits), else the
                        * length of images, else 0 */
+  gboolean promoted;  /* is_ad: an ad among the posts (kept only with
+                       * TESSERA_IMGUR_SHOW_PROMOTED) */
 } TesseraImgurPost;
 
 /* Frees @post and its strings; NULL does nothing. Any thread. */

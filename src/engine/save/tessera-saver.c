@@ -69,7 +69,7 @@ typedef struct
   const TesseraSaveItem *item;
   guint number;            /* from 1, for names like "image-7" */
   TesseraRequest *request; /* while downloading */
-  GBytes *bytes;           /* once downloaded */
+  GBytes *bytes;           /* once downloaded, until the writer takes it */
   char *saved_name;
   char *failure;
 } SaveJob;
@@ -172,6 +172,8 @@ save_run_free (gpointer data)
   tessera_save_report_unref (run->report);
   g_main_context_unref (run->context);
   g_free (run);
+  /* What the save held (every original it wrote went through here) is given back. */
+  tessera_engine_release_memory ();
 }
 
 /* Main thread: every job is over. */
@@ -283,9 +285,10 @@ encode_png (GdkTexture *texture, GError **error)
   return png;
 }
 
-/* Writer thread: what to write, or NULL with @error. */
+/* Writer thread: what to write, from @downloaded (a reference is taken; NULL: none), or
+ * NULL with @error. */
 static GBytes *
-original_bytes (SaveJob *job, GError **error)
+original_bytes (SaveJob *job, GBytes *downloaded, GError **error)
 {
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GdkTexture) thumbnail = NULL;
@@ -294,8 +297,8 @@ original_bytes (SaveJob *job, GError **error)
     return NULL;
   if (job->item->texture != NULL)
     return encode_png (job->item->texture, error);
-  if (job->bytes != NULL)
-    bytes = g_bytes_ref (job->bytes);
+  if (downloaded != NULL)
+    bytes = g_bytes_ref (downloaded);
   else
     /* The same bound as a download: a local file is read whole, so it must fit. */
     bytes = tessera_read_file_bounded (job->item->path,
@@ -411,27 +414,39 @@ ensure_folder (SaveRun *run, GError **error)
   return TRUE;
 }
 
-/* Writer thread. Once the disk is full, the rest is not even tried: each would fail the
- * same way, after the same wait for its download. */
+/* Writer thread: writes @job, or says why not. Once the disk is full, the rest is not even
+ * tried: each would fail the same way, after the same wait for its download. */
 static void
-write_job (gpointer data, gpointer user_data)
+write_one (SaveJob *job, GBytes *downloaded)
 {
-  SaveJob *job = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
 
   if (g_atomic_int_get (&job->run->disk_full))
     {
       job->failure = g_strdup (_ (NOT_TRIED_DISK_FULL));
-      report_later (job);
       return;
     }
-  if ((bytes = original_bytes (job, &error)) != NULL && ensure_folder (job->run, &error))
+  if ((bytes = original_bytes (job, downloaded, &error)) != NULL
+      && ensure_folder (job->run, &error))
     job->saved_name = write_bytes (job, bytes, &error);
   if (job->saved_name == NULL)
     job->failure = failure_text (error);
   if (g_error_matches (error, TESSERA_ERROR, TESSERA_ERROR_DISK_FULL))
     g_atomic_int_set (&job->run->disk_full, TRUE);
+}
+
+/* Writer thread. The job's bytes are let go here, once written, not kept with the job until
+ * the whole save is over: a save of thousands held every one of them at once. */
+static void
+write_job (gpointer data, gpointer user_data)
+{
+  SaveJob *job = data;
+  g_autoptr (GBytes) downloaded = g_steal_pointer (&job->bytes);
+
+  write_one (job, downloaded);
+  /* Freed before the report, so all of a save's bytes are gone when it completes. */
+  g_clear_pointer (&downloaded, g_bytes_unref);
   report_later (job);
 }
 
