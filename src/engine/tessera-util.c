@@ -110,6 +110,8 @@ tessera_read_stream_head (GInputStream *stream, gsize max_bytes, GCancellable *c
                           GError **error)
 {
   g_autoptr (GByteArray) buffer = g_byte_array_new ();
+  guint8 *data;
+  gsize len;
 
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
   g_return_val_if_fail (max_bytes <= G_MAXUINT, NULL);
@@ -130,7 +132,11 @@ tessera_read_stream_head (GInputStream *stream, gsize max_bytes, GCancellable *c
         break;
     }
 
-  return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
+  /* The buffer grew a step at a time: what is kept (thousands of originals during a save)
+   * holds its bytes and no slack. */
+  len = buffer->len;
+  data = g_byte_array_steal (buffer, &len);
+  return g_bytes_new_take (g_realloc (data, len), len);
 }
 
 static void
