@@ -21,9 +21,7 @@
 #include "tessera-util.h"
 
 /* Enough leading bytes to tell every accepted image format. */
-#define SNIFF_BYTES      16
-/* What one read(2) of a named pipe takes at most. */
-#define PIPE_CHUNK_BYTES 16384
+#define SNIFF_BYTES 16
 
 static void
 merge_list (TesseraUrlList *list, TesseraUrlList *part)
@@ -154,44 +152,26 @@ merge_folder (TesseraUrlList *list, GFile *folder, GCancellable *cancellable, GE
   return TRUE;
 }
 
-/* Reads a named pipe (a shell's `<(command)`) as text, with read(2): opened without
- * waiting for a writer, and never polled (poll waits for ever on a pipe no writer has opened),
- * so a pipe without a writer reads as empty at once, and one with a writer until it closes. */
+/* Reads a named pipe (a shell's `<(command)`, or one made with mkfifo) as text, as `cat`
+ * does: until its writer closes it, waiting for a writer that is not there yet. The open
+ * itself does not wait (that could not be cancelled); the stream polls with @cancellable. */
 static gboolean
-merge_pipe (TesseraUrlList *list, GFile *file, GError **error)
+merge_pipe (TesseraUrlList *list, GFile *file, GCancellable *cancellable, GError **error)
 {
   g_autofree char *path = g_file_get_path (file);
-  g_autoptr (GByteArray) text = g_byte_array_new ();
-  guint8 chunk[PIPE_CHUNK_BYTES];
+  g_autoptr (GInputStream) stream = NULL;
   int fd = path != NULL ? g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0) : -1;
-  int saved_errno = 0;
 
-  if (fd < 0 || fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK) != 0)
-    saved_errno = errno;
-  while (saved_errno == 0 && text->len <= TESSERA_URL_TEXT_MAX_BYTES)
+  if (fd < 0)
     {
-      gssize n_read = read (fd, chunk, sizeof chunk);
+      int saved_errno = errno;
 
-      if (n_read == 0)
-        break;
-      if (n_read > 0)
-        g_byte_array_append (text, chunk, (guint) n_read);
-      else if (errno != EINTR)
-        saved_errno = errno;
-    }
-  if (fd >= 0)
-    g_close (fd, NULL);
-  /* As a stream's text: one byte past the limit tells the reader it was cut. */
-  if (text->len > TESSERA_URL_TEXT_MAX_BYTES + 1)
-    g_byte_array_set_size (text, TESSERA_URL_TEXT_MAX_BYTES + 1);
-  if (saved_errno != 0)
-    {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
                    g_strerror (saved_errno));
       return FALSE;
     }
-  merge_text (list, (const char *) text->data, text->len);
-  return TRUE;
+  stream = g_unix_input_stream_new (fd, TRUE);
+  return merge_text_stream (list, stream, cancellable, error);
 }
 
 static gboolean
@@ -227,7 +207,7 @@ merge_local_file (TesseraUrlList *list, GFile *file, GCancellable *cancellable, 
       return FALSE;
     case G_FILE_TYPE_SPECIAL:
       if (is_pipe (info))
-        return merge_pipe (list, file, error);
+        return merge_pipe (list, file, cancellable, error);
       G_GNUC_FALLTHROUGH;
     default:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,

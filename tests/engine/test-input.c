@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <grp.h>
@@ -114,17 +116,14 @@ test_unusable_argument_says_why (void)
   g_autofree char *list_path = g_build_filename (dir, "list.txt", NULL);
   g_autoptr (GFile) cwd = g_file_new_for_path (dir);
   g_autoptr (GBytes) text = g_bytes_new_static ("https://example.com/a.jpg\n", 26);
-  g_autofree char *fifo_path = g_build_filename (dir, "fifo", NULL);
   g_autoptr (TesseraUrlList) list = NULL;
   const char *args[]
       = { "list.txt/x", "missing.txt", "list.txt", "ftp://host/a.png", "data:image/png;base64,AAAA",
-          "fifo",       NULL };
+          NULL };
 
   write_file (dir, "list.txt", text);
-  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
   list = resolve (args, cwd);
 
-  /* A named pipe nobody writes to reads as empty, at once. */
   g_assert_cmpuint (list->urls->len, ==, 1);
   g_assert_cmpuint (list->n_not_urls, ==, 4);
   assert_skipped (list, 0, "list.txt/x", "*Not a directory*");
@@ -133,8 +132,46 @@ test_unusable_argument_says_why (void)
   assert_skipped (list, 2, "ftp://host/a.png", "Only http, https and file addresses*");
   assert_skipped (list, 3, "data:image/png;base64,AAAA", "Only http, https and file addresses*");
   g_assert_cmpuint (list->skipped->len, ==, 4);
-  g_unlink (fifo_path);
   g_unlink (list_path);
+  g_rmdir (dir);
+}
+
+#define PIPED_LIST "https://example.com/piped-1.jpg\nhttps://example.com/piped-2.jpg\n"
+
+/* A writer that comes to the pipe a little after the reader, as a slow command would. */
+static gpointer
+write_pipe_later (gpointer path)
+{
+  int fd;
+
+  g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+  fd = g_open (path, O_WRONLY | O_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, PIPED_LIST, strlen (PIPED_LIST)), ==, (gssize) strlen (PIPED_LIST));
+  g_assert_true (g_close (fd, NULL));
+  return NULL;
+}
+
+/* A named pipe is read as a list, as `cat` reads it: its writer may come later. */
+static void
+test_pipe_writer_comes_later (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-input-XXXXXX", NULL);
+  g_autofree char *fifo_path = g_build_filename (dir, "fifo", NULL);
+  g_autoptr (GFile) cwd = g_file_new_for_path (dir);
+  g_autoptr (TesseraUrlList) list = NULL;
+  const char *args[] = { "fifo", NULL };
+  GThread *writer;
+
+  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
+  writer = g_thread_new ("pipe-writer", write_pipe_later, fifo_path);
+  list = resolve (args, cwd);
+  g_thread_join (writer);
+
+  g_assert_cmpuint (list->urls->len, ==, 2);
+  g_assert_cmpstr (list->urls->pdata[1], ==, "https://example.com/piped-2.jpg");
+  g_assert_cmpuint (list->skipped->len, ==, 0);
+  g_unlink (fifo_path);
   g_rmdir (dir);
 }
 
@@ -278,6 +315,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/input/unusable-argument-says-why", test_unusable_argument_says_why);
   g_test_add_func ("/input/one-argument-one-url", test_one_argument_one_url);
   g_test_add_func ("/input/unreadable-folder-and-file", test_unreadable_folder_and_file);
+  g_test_add_func ("/input/pipe-writer-comes-later", test_pipe_writer_comes_later);
 
   return g_test_run ();
 }
