@@ -75,8 +75,9 @@ struct _TesseraFetcher
   char *ca_file;        /* extra CA certificates; NULL: the system's only */
   GPtrArray *transfers; /* (element-type Transfer) owned: running or waiting to retry */
   guint n_running;      /* in the multi handle */
-  /* A stream was cancelled: libcurl 7.88 sends its reset only with the connection's next
-   * transfer, so until then the server goes on serving it. */
+  /* A stream ended early (cancelled, timed out, a refused status or size): libcurl 7.88
+   * sends its reset only with the connection's next transfer, so until then the server goes
+   * on serving it. */
   gboolean abandoned_streams;
 };
 
@@ -829,7 +830,7 @@ end_transfer (Transfer *transfer, TesseraResponse *response, char *label, GError
   gpointer user_data = transfer->user_data;
   TesseraFetcher *fetcher = transfer->fetcher;
 
-  if (transfer->retry_at == 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+  if (transfer->retry_at == 0 && error != NULL
       && share_origin_multiplexes (fetcher->share, transfer->origin))
     fetcher->abandoned_streams = TRUE;
   g_ptr_array_remove_fast (fetcher->transfers, transfer);

@@ -107,7 +107,7 @@ void tessera_fetcher_start (TesseraFetcher *fetcher, const char *url, const char
  * function of each transfer that ended meanwhile. On the fetcher's thread. */
 void tessera_fetcher_run (TesseraFetcher *fetcher, int timeout_ms);
 /* Call when the fetcher has no transfer left and no other thread may wake it: when
- * cancelled transfers left HTTP/2 streams open (libcurl 7.88 would reset them only with the
+ * transfers that failed or were cancelled left HTTP/2 streams open (libcurl 7.88 would reset them only with the
  * connection's next transfer, so the server would go on serving them), closes its
  * connections, which ends them; the next transfer makes a new one. On the fetcher's
  * thread. */

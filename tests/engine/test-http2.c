@@ -361,6 +361,32 @@ test_cancel_all_hung (Fixture *fixture, gconstpointer data)
 /* Every fault of the foundation's table ends over HTTP/2 exactly as over HTTP/1.1, with
  * the same retries at the backend; few workers, so many faults share one connection at
  * once and a fault on one stream must not spoil the others. */
+/* Streams that time out end on the server too, once their worker has nothing else to do,
+ * not when the app quits. */
+static void
+test_timed_out_streams_end (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TesseraLoader) loader = tessera_test_loader_new (1);
+  g_autoptr (GArray) hangs = outcomes_new (N_HANGS);
+  g_autoptr (GPtrArray) requests
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_request_unref);
+
+  for (guint i = 0; i < N_HANGS; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s?timeout=%u", HANG_PATH, i);
+      g_autofree char *url = tessera_test_h2_url (fixture->h2, path);
+
+      g_ptr_array_add (requests,
+                       tessera_loader_submit (loader, url, (int) i, TILE_PX,
+                                              TESSERA_CACHE_MODE_HTTP, tessera_test_record_outcome,
+                                              &g_array_index (hangs, TesseraTestOutcome, i), NULL));
+    }
+  g_assert_true (tessera_test_wait_for_outcomes (hangs, 30000));
+  for (guint i = 0; i < N_HANGS; i++)
+    g_assert_cmpstr (g_array_index (hangs, TesseraTestOutcome, i).label, ==, "Timed out");
+  g_assert_true (tessera_test_wait_until (no_stream_open, fixture->h2, 5000));
+}
+
 static void
 test_faults (Fixture *fixture, gconstpointer data)
 {
@@ -482,6 +508,8 @@ main (int argc, char *argv[])
               test_busy_host_passed, fixture_tear_down);
   g_test_add ("/http2/cancel-all-hung", Fixture, NULL, fixture_set_up_trusted, test_cancel_all_hung,
               fixture_tear_down);
+  g_test_add ("/http2/timed-out-streams-end", Fixture, NULL, fixture_set_up_trusted,
+              test_timed_out_streams_end, fixture_tear_down);
   g_test_add ("/http2/faults", Fixture, NULL, fixture_set_up_trusted, test_faults,
               fixture_tear_down);
   g_test_add ("/http2/cut-stream", Fixture, NULL, fixture_set_up_trusted, test_cut_stream,
