@@ -260,7 +260,7 @@ on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->exit_when_done && self->watched == self->gallery
       && tessera_gallery_get_n_tiles (self->gallery) == 0)
     {
-      g_printerr ("%s\n", _ ("No image URLs were found in the arguments"));
+      g_printerr ("%s\n", _ ("No image URLs were found"));
       self->exit_status = TESSERA_EXIT_SOME_FAILED;
       g_application_quit (G_APPLICATION (self));
     }

@@ -108,7 +108,7 @@ on_args_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
     g_printerr ("%s\n", skipped);
   if (list == NULL || list->urls->len == 0)
     {
-      give_up (run, _ ("No image URLs were found in the arguments"));
+      give_up (run, _ ("No image URLs were found"));
       return;
     }
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_save_item_free);

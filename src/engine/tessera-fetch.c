@@ -72,9 +72,10 @@ struct _TesseraFetcher
   CURLM *multi;
   TesseraCurlShare *share;
   TesseraFetchLimits limits;
-  char *ca_file;        /* extra CA certificates; NULL: the system's only */
-  GPtrArray *transfers; /* (element-type Transfer) owned: running or waiting to retry */
-  guint n_running;      /* in the multi handle */
+  char *ca_file;           /* extra CA certificates; NULL: the system's only */
+  const char *ca_variable; /* the environment variable that named ca_file */
+  GPtrArray *transfers;    /* (element-type Transfer) owned: running or waiting to retry */
+  guint n_running;         /* in the multi handle */
   /* A stream ended early (cancelled, timed out, a refused status or size): libcurl 7.88
    * sends its reset only with the connection's next transfer, so until then the server goes
    * on serving it. */
@@ -230,9 +231,10 @@ tessera_fetch_origin (const char *url)
   return g_ascii_strdown (origin, -1);
 }
 
-/* The file of extra CA certificates the environment names, as curl's own tool reads it. */
+/* The file of extra CA certificates the environment names, as curl's own tool reads it,
+ * and (transfer none) the variable that named it. */
 static char *
-ca_file_from_environment (void)
+ca_file_from_environment (const char **variable)
 {
   static const char *const names[] = { "SSL_CERT_FILE", "CURL_CA_BUNDLE" };
 
@@ -241,7 +243,10 @@ ca_file_from_environment (void)
       const char *value = g_getenv (names[i]);
 
       if (value != NULL && value[0] != '\0')
-        return g_strdup (value);
+        {
+          *variable = names[i];
+          return g_strdup (value);
+        }
     }
   return NULL;
 }
@@ -278,7 +283,7 @@ tessera_fetcher_new (TesseraCurlShare *share, const TesseraFetchLimits *limits)
   self = g_new0 (TesseraFetcher, 1);
   self->share = tessera_curl_share_ref (share);
   self->limits = *limits;
-  self->ca_file = ca_file_from_environment ();
+  self->ca_file = ca_file_from_environment (&self->ca_variable);
   self->transfers = g_ptr_array_new ();
   self->multi = multi_new ();
 
@@ -545,13 +550,13 @@ typedef struct
 /* libcurl results a person can act on, each with its error code, and the words for it:
  * libcurl's own text only reaches the debug log. */
 static const CurlFailure curl_failures[] = {
-  { CURLE_OPERATION_TIMEDOUT, TESSERA_ERROR_TIMED_OUT, NULL,
-    N_ ("The server took too long to answer") },
+  /* A stall (too slow for too long) or the whole transfer's limit. */
+  { CURLE_OPERATION_TIMEDOUT, TESSERA_ERROR_TIMED_OUT, NULL, N_ ("The server was too slow") },
   { CURLE_PARTIAL_FILE, TESSERA_ERROR_CUT_SHORT, NULL,
     N_ ("The download ended before the whole file came") },
   { CURLE_FILESIZE_EXCEEDED, TESSERA_ERROR_TOO_LARGE, NULL, N_ ("The file is too large") },
   { CURLE_TOO_MANY_REDIRECTS, TESSERA_ERROR_REDIRECT, N_ ("Too many redirects"),
-    N_ ("The server sent the request on through too many redirects") },
+    N_ ("The server redirected too many times") },
   { CURLE_UNSUPPORTED_PROTOCOL, TESSERA_ERROR_REDIRECT, NULL,
     N_ ("A redirect led to an address that is not http or https") },
   { CURLE_URL_MALFORMAT, TESSERA_ERROR_BAD_URL, NULL, N_ ("The address is not a valid URL") },
@@ -633,8 +638,8 @@ fail_from_curl (const Transfer *transfer, CURLcode result, char **label, GError 
   if (result == CURLE_SSL_CACERT_BADFILE && transfer->fetcher->ca_file != NULL)
     {
       g_autofree char *text = g_strdup_printf (
-          _ ("The CA certificates in “%s” (SSL_CERT_FILE or CURL_CA_BUNDLE) could not be read"),
-          transfer->fetcher->ca_file);
+          _ ("The file %s names, “%s”, holds no CA certificates that can be used"),
+          transfer->fetcher->ca_variable, transfer->fetcher->ca_file);
       set_curl_failure (label, error, TESSERA_ERROR_NETWORK, _ ("Bad CA file"), text, transfer,
                         detail);
       return;

@@ -904,8 +904,10 @@ tessera_url_list_summary (guint n_added, guint n_not_urls, guint n_duplicates, g
   if (n_added > 0)
     g_ptr_array_add (
         parts, g_strdup_printf (ngettext ("Added %u image", "Added %u images", n_added), n_added));
-  else
+  else if (n_duplicates > 0)
     g_ptr_array_add (parts, g_strdup (_ ("No new image URLs found")));
+  else
+    g_ptr_array_add (parts, g_strdup (_ ("No image URLs found")));
 
   if (n_not_urls > 0)
     g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u line was not a URL",

@@ -558,13 +558,14 @@ typedef struct
 static const SummaryCase summary_cases[] = {
   { 87, 3, 1, FALSE, FALSE, "Added 87 images · 3 lines were not URLs · 1 duplicate skipped" },
   { 1, 0, 0, FALSE, FALSE, "Added 1 image" },
-  { 0, 2, 0, FALSE, FALSE, "No new image URLs found · 2 lines were not URLs" },
-  { 0, 0, 0, FALSE, FALSE, "No new image URLs found" },
+  { 0, 2, 0, FALSE, FALSE, "No image URLs found · 2 lines were not URLs" },
+  { 0, 0, 0, FALSE, FALSE, "No image URLs found" },
+  { 0, 0, 3, FALSE, FALSE, "No new image URLs found · 3 duplicates skipped" },
   { 2, 1, 5, FALSE, FALSE, "Added 2 images · 1 line was not a URL · 5 duplicates skipped" },
   { 4, 0, 2, TRUE, FALSE,
     "Added 4 images · 2 duplicates skipped · some text was not UTF-8 and was skipped" },
   { 0, 0, 0, TRUE, TRUE,
-    "No new image URLs found · some text was not UTF-8 and was skipped · the text was too long and "
+    "No image URLs found · some text was not UTF-8 and was skipped · the text was too long and "
     "was cut" },
 };
 

@@ -277,7 +277,7 @@ test_skipped_input (Fixture *fixture, gconstpointer data)
   tessera_window_add_url_list (fixture->window, list);
 
   g_assert_cmpstr (template_label_text (fixture, "notice_label"), ==,
-                   "No new image URLs found · 1 line was not a URL · “trip.txt”: Gone");
+                   "No image URLs found · 1 line was not a URL · “trip.txt”: Gone");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (notice), ==, "Skipping “trip.txt”: Gone");
 }
 
